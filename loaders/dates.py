@@ -1,5 +1,176 @@
-"""TEMPORARY (helper 'extraction-stances' replaces this file)."""
+"""Date expressions: found with their offsets, normalised to ISO 8601 at their precision.
+
+Absolute dates keep the precision the text gives ("2020" -> ``2020``, "September 2020"
+-> ``2020-09``, "8 September 2020" -> ``2020-09-08``). Relative ones ("today", "last
+July", "at the end of last year", "In May last year", "on the 23rd") are resolved against
+the document's own date, as Graphiti and dateparser's RELATIVE_BASE do; without a
+reference date they are left out rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from loaders.records import DateMention, Span
+
+MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+)
+_YEAR = r"(?:19|20)\d\d"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+
+# One alternation, most specific first; each branch names its groups.
+_PATTERN = re.compile(
+    rf"""
+    (?P<iso>\b(?P<iy>{_YEAR})-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])
+        (?:[ T](?P<time>[01]\d|2[0-3]):(?P<min>[0-5]\d))?\b)
+  | (?P<dmy>\b(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})\s*,?\s+(?P<y1>{_YEAR})\b)
+  | (?P<mdy>\b(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})\b)
+  | (?P<my>\b(?P<m3>{_MONTH})\s*,?\s+(?P<y3>{_YEAR})\b)
+  | (?P<rel_month_year>\b(?P<m4>{_MONTH})\s+(?P<which4>last|this|next)\s+year\b)
+  | (?P<end_year>\b(?:at\s+the\s+)?(?P<part>end|beginning|start|middle)\s+of\s+(?P<which5>last|this|next)\s+year\b)
+  | (?P<rel_month>\b(?P<which6>[Ll]ast|[Tt]his|[Nn]ext)\s+(?P<m6>{_MONTH})(?!\s+\d))
+  | (?P<rel_year>\b(?P<which7>[Ll]ast|[Tt]his|[Nn]ext|[Pp]revious)\s+year\b)
+  | (?P<rel_unit>\b(?P<which8>[Ll]ast|[Tt]his|[Nn]ext)\s+(?P<unit8>month|week)\b)
+  | (?P<today>\b(?:[Tt]oday|[Yy]esterday|[Tt]omorrow)\b)
+  | (?P<md>\b(?P<m9>{_MONTH})\s+(?P<d9>{_DAY})\b(?!\s*,?\s*\d))
+  | (?P<the_day>\bon\s+the\s+(?P<d10>{_DAY})\b)
+  | (?P<year>(?<![/\d.-])\b(?P<y11>{_YEAR})\b(?![/\d]|-\d|\s+[A-Z][a-z]))
+    """,
+    re.VERBOSE,
+)
 
 
-def find_dates(text, reference):  # type: ignore[no-untyped-def]
-    return ()
+def parse_iso(value: str | None) -> date | None:
+    """The first day of an ISO date of any precision (``2020``, ``2020-09``, ``2020-09-08``).
+
+    >>> parse_iso("2020-09")
+    datetime.date(2020, 9, 1)
+    """
+    if not value:
+        return None
+    m = re.match(r"^(\d{4})(?:-(\d\d))?(?:-(\d\d))?", value)
+    if not m:
+        return None
+    return date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+
+
+def precision(value: str) -> str:
+    """``year``, ``month`` or ``day``."""
+    return {4: "year", 7: "month"}.get(len(value[:10]), "day")
+
+
+def _day(text: str) -> int:
+    return int(re.match(r"\d+", text).group())  # type: ignore[union-attr]
+
+
+def _month(text: str) -> int:
+    return MONTHS[text.rstrip(".").lower()]
+
+
+def _ym(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def _valid(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _shift(which: str) -> int:
+    return {"last": -1, "previous": -1, "this": 0, "next": 1}[which.lower()]
+
+
+def _resolve(m: re.Match[str], ref: date | None) -> tuple[str | None, bool]:
+    """(ISO value, relative?) for one match; value None when it cannot be resolved."""
+    kind = m.lastgroup
+    g = m.group
+    if g("iso"):
+        value = _valid(int(g("iy")), int(g("im")), int(g("id")))
+        return value, False
+    if g("dmy"):
+        return _valid(int(g("y1")), _month(g("m1")), _day(g("d1"))), False
+    if g("mdy"):
+        return _valid(int(g("y2")), _month(g("m2")), _day(g("d2"))), False
+    if g("my"):
+        return _ym(int(g("y3")), _month(g("m3"))), False
+    if g("year"):
+        return g("y11"), False
+    if ref is None:
+        return None, True
+    if g("rel_month_year"):
+        return _ym(ref.year + _shift(g("which4")), _month(g("m4"))), True
+    if g("end_year"):
+        month = {"end": 12, "beginning": 1, "start": 1, "middle": 6}[g("part")]
+        year = ref.year + _shift(g("which5"))
+        return (_ym(year, month) if g("part") != "middle" else str(year)), True
+    if g("rel_month"):
+        month = _month(g("m6"))
+        which = g("which6").lower()
+        if which == "last":
+            year = ref.year if month < ref.month else ref.year - 1
+        elif which == "next":
+            year = ref.year if month > ref.month else ref.year + 1
+        else:
+            year = ref.year
+        return _ym(year, month), True
+    if g("rel_year"):
+        return str(ref.year + _shift(g("which7"))), True
+    if g("rel_unit"):
+        shift = _shift(g("which8"))
+        if g("unit8") == "month":
+            index = ref.year * 12 + ref.month - 1 + shift
+            return _ym(index // 12, index % 12 + 1), True
+        return (ref + timedelta(weeks=shift)).isoformat(), True
+    if g("today"):
+        word = g("today").lower()
+        offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[word]
+        return (ref + timedelta(days=offset)).isoformat(), True
+    if g("md"):
+        month, day = _month(g("m9")), _day(g("d9"))
+        year = ref.year if (month, day) <= (ref.month, ref.day) else ref.year - 1
+        return _valid(year, month, day), True
+    if g("the_day"):
+        return _valid(ref.year, ref.month, _day(g("d10"))), True
+    raise AssertionError(kind)  # every branch of _PATTERN is handled above
+
+
+def find_dates(text: str, reference: str | None = None) -> tuple[DateMention, ...]:
+    """Every date expression in ``text``, resolved against ``reference`` (ISO date).
+
+    >>> [d.value for d in find_dates("In May last year and last July; on 8 September 2020", "2022-05-23")]
+    ['2021-05', '2021-07', '2020-09-08']
+    >>> [d.value for d in find_dates("the 2030 Agenda, adopted in 2015")]
+    ['2015']
+    """
+    ref = parse_iso(reference) if reference and len(reference) >= 10 else None
+    ref_year_only = parse_iso(reference) if reference and ref is None else None
+    out: list[DateMention] = []
+    for m in _PATTERN.finditer(text):
+        value, relative = _resolve(m, ref)
+        if value is None and ref_year_only is not None and m.group("rel_year"):
+            value = str(ref_year_only.year + _shift(m.group("which7")))
+        if value is None:
+            continue
+        start, end = m.span()
+        if m.group("the_day"):
+            start = m.start("d10") - len("the ")
+        out.append(DateMention(Span(start, end, text[start:end]), value, relative))
+    return tuple(out)

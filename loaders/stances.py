@@ -1,4 +1,4 @@
-"""TEMPORARY (helper 'extraction-stances' replaces this file)."""
+"""TEMPORARY (being rewritten)."""
 
 
 def extract_stances(doc, meta, entities):  # type: ignore[no-untyped-def]

@@ -1,0 +1,431 @@
+"""Shapes of names the gazetteer does not know, found as plain data (spans, no entities).
+
+A name of this domain is a capitalised phrase, possibly with lower-case connectors ("of",
+"on", "for", "the", "in", "and", "to", "against"), whose *head noun* says what it is:
+Initiative, Guidelines, Code of Conduct, Strategy, Position Paper -> Initiative; Treaty,
+Convention, Agreement, Resolution, Charter, Declaration, Roadmap -> Instrument;
+Conference, Committee, Working Group, Summit, Regime, Mechanism -> Forum; Ministry,
+Center, Force -> Organization. The head tables below are the only domain knowledge here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from loaders.gazetteer import tokens
+
+HEAD_TYPES: dict[str, str] = {
+    **dict.fromkeys(
+        "initiative initiatives guidelines guideline strategy vision principles proposal "
+        "plan blueprint doctrine concept call goals paper papers".split(),
+        "Initiative",
+    ),
+    **dict.fromkeys(
+        "treaty treaties convention conventions agreement agreements resolution resolutions "
+        "charter protocol protocols declaration roadmap agenda framework accord accords pact "
+        "compact covenant memorandum act".split(),
+        "Instrument",
+    ),
+    **dict.fromkeys(
+        "conference conferences committee council assembly group meeting meetings summit "
+        "seminar forum organization organisation agency regime arrangement mechanism movement "
+        "commission union association league dialogue process platform secretariat session "
+        "symposium congress panel board alliance partnership community institute bank "
+        "subcommittee gge ungge oewg".split(),
+        "Forum",
+    ),
+    **dict.fromkeys(
+        "ministry department center centre force forces army administration bureau "
+        "company corporation university academy daily office".split(),
+        "Organization",
+    ),
+}
+#: Multi-word heads, matched on the lower-cased name before single words.
+PHRASE_HEADS: tuple[tuple[str, str], ...] = (
+    ("code of conduct", "Initiative"),
+    ("codes of conduct", "Initiative"),
+    ("position paper", "Initiative"),
+    ("programme of action", "Initiative"),
+    ("program of action", "Initiative"),
+    ("white paper", "Initiative"),
+    ("news agency", "Organization"),
+    ("working group", "Forum"),
+    ("group of governmental experts", "Forum"),
+)
+#: Words of names that say little about which thing is meant (used to judge whether a
+#: document's context supports an ambiguous acronym).
+GENERIC_NAME_WORDS = frozenset(
+    "united nations international conference committee group organization organisation "
+    "council general assembly treaty convention agreement global security cooperation "
+    "initiative working governmental experts world national regional review development "
+    "arrangement regime mechanism agency office union association league states member "
+    "meeting plenary session republic people federation kingdom".split()
+)
+CONNECTORS = frozenset("of on for the and in against between de du la a an".split())
+#: Capitalised words that begin a sentence or a clause but are not part of a name.
+LEADING_NOISE = frozenset(
+    "the a an in at on for of by as to with under through during since after before when "
+    "while this that these those its their our we it they his her some such all each every "
+    "firstly secondly thirdly fourthly also both and or but "
+    "however meanwhile moreover furthermore there here today currently recently notably "
+    "new i ii iii iv v vi vii viii ix x".split()
+)
+MONTH_WORDS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundName:
+    start: int
+    end: int
+    name: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class AcronymDefinition:
+    acronym: str
+    acronym_start: int
+    name: str
+    name_start: int
+    name_end: int
+    type: str
+
+
+def head_type(name: str) -> str | None:
+    """The entity type a name's head noun says, or None.
+
+    >>> head_type("Tianjin Biosecurity Guidelines for the Codes of Conduct for Scientists")
+    'Initiative'
+    >>> head_type("UNGA Resolution Promoting International Cooperation on Peaceful Uses")
+    'Instrument'
+    >>> head_type("Group of Governmental Experts on Developments in the Field of ICTs")
+    'Forum'
+    >>> head_type("Madam President") is None
+    True
+    """
+    low = name.lower().replace("’", "'")
+    words = re.findall(r"[a-z0-9']+", low)
+    if not words:
+        return None
+    # The head stands before the first connector ("Treaty *on* the ..."), except in
+    # "Group of Governmental Experts", "Code of Conduct" and the like.
+    for phrase, type_ in PHRASE_HEADS:
+        if phrase in low:
+            return type_
+    # The head is the last head word of the name's core, which ends at the first
+    # complement ("Treaty *on* the ...", "Cooperation Initiative *on* Data Security");
+    # "of" stays inside ("China-League of Arab States Cooperation Initiative").
+    core: list[str] = []
+    for w in words:
+        if w in _COMPLEMENT_STARTERS and core:
+            break
+        core.append(w)
+    for w in reversed(core):
+        if w in HEAD_TYPES:
+            return HEAD_TYPES[w]
+    return None
+
+
+_COMPLEMENT_STARTERS = frozenset("on for in against between to".split())
+
+
+def _is_cap(tok: str) -> bool:
+    return tok[:1].isupper() or (tok[:1].isdigit() and len(tok) >= 2)
+
+
+def _runs(text: str) -> Iterator[tuple[int, int]]:
+    """Maximal runs of capitalised words joined by connectors, hyphens, "+", "&" and
+    possessive "'s", as (first token index, last token index) over ``tokens(text)``."""
+    toks = list(tokens(text))
+    n = len(toks)
+    i = 0
+    while i < n:
+        if not _is_cap(toks[i][2]) or toks[i][2].lower() in MONTH_WORDS:
+            i += 1
+            continue
+        j = i
+        last_cap = i
+        while j + 1 < n:
+            nxt = toks[j + 1]
+            word = nxt[2]
+            gap = text[toks[j][1] : nxt[0]]
+            if "\n" in gap:
+                break
+            if _is_cap(word) and word.lower() not in MONTH_WORDS and not word.isdigit():
+                j += 1
+                last_cap = j
+            elif word in CONNECTORS and gap == " ":
+                j += 1
+            elif word in ("-", "–") and gap == "" and j + 2 < n and toks[j + 2][0] == nxt[1]:
+                j += 1
+            elif word in ("+", "&") and j + 2 < n:
+                j += 1
+            elif word in ("'", "’") and j + 2 < n and toks[j + 2][2] == "s" and gap == "":
+                j += 2
+                last_cap = j
+            else:
+                break
+        yield i, last_cap
+        i = j + 1
+
+
+def _trim(text: str, toks: list[tuple[int, int, str]], i: int, j: int) -> tuple[int, int] | None:
+    while i <= j and (toks[i][2].lower() in LEADING_NOISE or not toks[i][2][:1].isalnum()):
+        i += 1
+    while j >= i and (toks[j][2] in CONNECTORS or not toks[j][2][:1].isalnum()):
+        j -= 1
+    return (i, j) if i <= j else None
+
+
+_SYMBOL = re.compile(r"\b(?:A|S|E)/(?:RES/)?\d{1,3}/\d{1,4}\b")
+_RESOLUTION_TITLE = re.compile(
+    r"\b[Rr]esolution\s+(?:entitled|titled|on)\s+[“\"]([^”\"\n]{10,200})[”\"]"
+)
+_DESCRIPTIVE = re.compile(
+    r"\b(?:[Pp]osition [Pp]aper|[Ww]hite [Pp]aper)\s+(?:on|concerning|regarding)\s+"
+    r"((?:[a-z][a-z\-]*|AI|ICTs?)(?:\s+(?:[a-z][a-z\-]*|AI|ICTs?))*?)"
+    r"(?=\s*[,.;:(]|\s+(?:which|that|and\s+(?:the|its|a)|to|with|in\s+\d|at|as|is|was|has|had|by)\b)"
+)
+
+
+#: "a community with a shared future for humanity in cyberspace": a named vision written
+#: in lower case, cited across years.
+_COMMUNITY = re.compile(
+    r"\b((?:[Cc]ommunity|[Cc]ommunities)\s+(?:with|of)\s+(?:a\s+)?shared\s+future"
+    r"(?:\s+for\s+(?:humanity|mankind|all))?"
+    r"(?:\s+in\s+(?:the\s+)?(?:[a-z]+|AI)(?:\s+(?:[a-z]+|AI)){0,7}?)?)"
+    r"(?<!shared\sfuture)"
+    r"(?=\s*[,.;:(]|\s+(?:has|have|is|was|which|that|offering|to|by|with|as|for|at|under)\b)"
+)
+#: The object of "convened/held/hosted a ... meeting": a meeting without a proper name.
+_CONVENED_MEETING = re.compile(
+    r"\b(?:convened|held|hosted|organi[sz]ed)\s+(?:an?|the)\s+"
+    r"((?:[A-Za-z][\w-]*\s+){0,3}?(?:meeting|summit|conference|seminar|dialogue|briefing|debate|session)"
+    r"(?:\s+on\s+[a-z][a-z ]{3,80}?)?)(?=\s*[,.;:(]|\s+(?:to|in|on|at|with|which|that|where)\b)"
+)
+
+
+def _resolution_title_start(name: str) -> int:
+    """Offset of the title in "UNGA Resolution Promoting ...": the resolution is named by
+    its title, so that every way of citing it gets one key."""
+    m = re.search(r"\bResolution\s+(?=[A-Z][a-z]+ing\b)", name)
+    return m.end() if m else 0
+
+
+def _split_coordination(
+    toks: list[tuple[int, int, str]], a: int, b: int
+) -> list[tuple[int, int]]:
+    """Split "Tenth Review Conference of the NPT and the Ninth Review Conference of the
+    BWC" into two names when the part before "and" has a head noun of its own."""
+    for k in range(a + 1, b):
+        if toks[k][2] != "and":
+            continue
+        left = " ".join(t[2] for t in toks[a:k])
+        right_start = k + 1 + (toks[k + 1][2].lower() == "the")
+        right = " ".join(t[2] for t in toks[right_start : b + 1])
+        if right_start <= b and head_type(left) and head_type(right) and toks[right_start][2][:1].isupper():
+            return [(a, k - 1), *_split_coordination(toks, right_start, b)]
+    return [(a, b)]
+
+
+def _is_heading(text: str, start: int, end: int) -> bool:
+    """A name that fills its whole line is a section heading or a title, not a mention."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    rest = line.replace(text[start:end], "", 1)
+    return not re.sub(r"^[\sIVXivx\d.)*#-]*|[\s.*:]*$", "", rest)
+
+
+def _only_generic(name: str) -> bool:
+    words = re.findall(r"[a-z]+", name.lower())
+    return all(w in GENERIC_NAME_WORDS or w in HEAD_TYPES or w in CONNECTORS for w in words)
+
+
+def find_names(text: str) -> list[FoundName]:
+    """Capitalised names with a head noun, resolution titles and symbols, descriptive
+    references ("position paper on ..."), as spans of ``text``.
+
+    >>> [(f.name, f.type) for f in find_names("China launched the Global Initiative on Data Security in 2020.")]
+    [('Global Initiative on Data Security', 'Initiative')]
+    """
+    toks = list(tokens(text))
+    out: list[FoundName] = []
+    for i, j in _runs(text):
+        trimmed = _trim(text, toks, i, j)
+        if trimmed is None:
+            continue
+        for a, b in _split_coordination(toks, *trimmed):
+            start, end = toks[a][0], toks[b][1]
+            if text[end : end + 1] == "/":
+                continue
+            name = text[start:end]
+            type_ = head_type(name)
+            if type_ is None or (len(name.split()) < 2 and not name.isupper()):
+                continue
+            if _only_generic(name) or _is_heading(text, start, end):
+                continue
+            if type_ == "Instrument":
+                shift = _resolution_title_start(name)
+                if shift:
+                    start += shift
+                    name = text[start:end]
+            out.append(FoundName(start, end, name, type_))
+    for m in _SYMBOL.finditer(text):
+        out.append(FoundName(m.start(), m.end(), m.group(), "Instrument"))
+    for m in _RESOLUTION_TITLE.finditer(text):
+        out.append(FoundName(m.start(1), m.end(1), m.group(1), "Instrument"))
+    for m in _DESCRIPTIVE.finditer(text):
+        out.append(FoundName(m.start(), m.end(), m.group(), "Initiative"))
+    for m in _COMMUNITY.finditer(text):
+        out.append(FoundName(m.start(1), m.end(1), m.group(1), "Initiative"))
+    for m in _CONVENED_MEETING.finditer(text):
+        out.append(FoundName(m.start(1), m.end(1), m.group(1), "Forum"))
+    return out
+
+
+def clean_label(name: str) -> str:
+    """A found name as a label: single spaces, no leading article, straight apostrophes."""
+    label = re.sub(r"\s+", " ", name.replace("’", "'")).strip()
+    return re.sub(r"^(?:the|The)\s+", "", label)
+
+
+def _initials(name: str) -> str:
+    caps = re.findall(r"\b[A-Za-z]|(?<=-)[A-Za-z]", name)
+    words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in CONNECTORS]
+    return "".join(c.upper() for c in caps) + "".join(w[0].upper() for w in words)
+
+
+def _acronym_fits(acronym: str, name: str) -> bool:
+    letters = [c for c in acronym if c.isalpha() and c.isupper()]
+    pool = list(_initials(name))
+    for c in letters:
+        if c in pool:
+            pool.remove(c)
+        else:
+            return False
+    return len(letters) >= 2
+
+
+_DEFINITION = re.compile(r"\s*\(\s*([A-Z][A-Za-z0-9&+-]{1,11}|(?:A|S|E)/(?:RES/)?\d{1,3}/\d{1,4})\s*\)")
+
+
+def find_acronym_definitions(text: str) -> list[AcronymDefinition]:
+    """'Long Name (ACR)' definitions: the acronym's letters must come from the name's
+    words; a resolution symbol in parentheses names the preceding resolution.
+
+    >>> [(d.acronym, d.name) for d in find_acronym_definitions(
+    ...     "an Open-Ended Working Group (OEWG) under the UNGA")]
+    [('OEWG', 'Open-Ended Working Group')]
+    """
+    toks = list(tokens(text))
+    out: list[AcronymDefinition] = []
+    for i, j in _runs(text):
+        trimmed = _trim(text, toks, i, j)
+        if trimmed is None:
+            continue
+        a, b = trimmed
+        m = _DEFINITION.match(text, toks[b][1])
+        if not m:
+            continue
+        acronym = m.group(1)
+        symbol = "/" in acronym
+        # Shortest suffix of the run that still accounts for the acronym's letters.
+        best: tuple[int, str] | None = None
+        for k in range(b, a - 1, -1):
+            if toks[k][2] in CONNECTORS:
+                continue
+            name = text[toks[k][0] : toks[b][1]]
+            if symbol or _acronym_fits(acronym, name):
+                best = (k, name)
+                if not symbol:
+                    break
+        if best is None:
+            continue
+        k, name = best
+        type_ = head_type(name)
+        if type_ is None and not symbol:
+            continue
+        name_start = toks[k][0]
+        if symbol and type_ == "Instrument":
+            name_start += _resolution_title_start(name)
+            name = text[name_start : toks[b][1]]
+        out.append(
+            AcronymDefinition(acronym, m.start(1), name, name_start, toks[b][1], type_ or "Instrument")
+        )
+    return out
+
+
+def find_word(text: str, word: str) -> Iterator[tuple[int, int]]:
+    """Whole-word, case-sensitive occurrences of ``word``."""
+    for m in re.finditer(rf"(?<![\w/]){re.escape(word)}(?![\w/])", text):
+        yield m.start(), m.end()
+
+
+def find_phrase(text: str, phrase: str) -> Iterator[tuple[int, int]]:
+    """Occurrences of a short form such as "the Council" (leading article optional,
+    the rest case-sensitive); the span excludes the article."""
+    bare = re.sub(r"^(?:the|The)\s+", "", phrase)
+    for m in re.finditer(rf"\b[Tt]he\s+({re.escape(bare)})\b(?!\s+(?:of|on|for)\b)", text):
+        yield m.start(1), m.end(1)
+
+
+# Persons ----------------------------------------------------------------------------
+
+_TITLES = (
+    r"(?:H\.\s?E\.\s+)?(?:Ambassador|President|Vice[- ]President|Premier|Vice Premier|"
+    r"Prime Minister|Foreign Minister|Defen[cs]e Minister|Minister|State Council+or|"
+    r"Secretary-General|Secretary General|Under-Secretary-General|Secretary of State|"
+    r"Secretary|Chancellor|Special Envoy|Envoy|Spokes(?:person|man|woman)|Director-General|"
+    r"High Representative|Chair(?:man|woman|person)?|Counsellor|Minister Counsellor|"
+    r"Deputy Permanent Representative|Permanent Representative|Mr\.|Ms\.|Mrs\.|Dr\.|"
+    r"King|Queen|Emir|Sheikh|General|Admiral|Senator)"
+)
+_NAME = r"((?:[A-Z][a-zà-ÿ]+(?:-[A-Za-zà-ÿ]+)?)(?:\s+[A-Z][a-zà-ÿ]+(?:-[A-Za-zà-ÿ]+)?){1,2})"
+_TITLED = re.compile(rf"\b{_TITLES}(?:\s+and\s+{_TITLES})?\s+{_NAME}")
+_APPOSITIVE = re.compile(
+    rf"(?:^|(?<=[.\n]\s)|(?<=\n)|(?<=, ))\s*{_NAME},\s+(?:the\s+)?(?:{_TITLES}|Permanent Representative|"
+    r"Deputy|Head|Chief|Director)\b"
+)
+_REPORTING = re.compile(
+    rf"(?:^|(?<=[.\n])\s+|(?<=\n))\s*{_NAME}\s+(?:said|says|stated|noted|pointed out|emphasi[sz]ed|"
+    r"stressed|added|told|urged|called|underlined|underscored|reiterated|remarked)\b",
+    re.MULTILINE,
+)
+NOT_NAME_WORDS = frozenset(
+    "The United Nations Security Council General Assembly Republic States State Kingdom "
+    "Committee Conference Group Member Members Government Ministry Foreign Affairs Madam Mr "
+    "President Chair Excellency Council China Chinese International Global Permanent "
+    "Representative Mission Office Meeting Plenary Thank You Ladies Gentlemen Colleagues "
+    "Distinguished Delegates People Party Union European African Asian Arab League".split()
+)
+
+
+def find_persons(text: str) -> list[FoundName]:
+    """Persons named with a title ("Ambassador Zhang Jun"), in apposition ("Zhang Jun,
+    Permanent Representative of China") or as the subject of a reporting verb, and every
+    other occurrence of the same names.
+
+    >>> sorted({f.name for f in find_persons(
+    ...     "Remarks by H. E. Ambassador Li Song of China. Mr. President, Li Song said so.")})
+    ['Li Song']
+    """
+    names: set[str] = set()
+    for pattern in (_TITLED, _APPOSITIVE, _REPORTING):
+        for m in pattern.finditer(text):
+            name = m.group(m.lastindex or 1)
+            words = name.split()
+            while words and words[-1] in NOT_NAME_WORDS:
+                words.pop()
+            if len(words) < 2 or any(w in NOT_NAME_WORDS for w in words):
+                continue
+            names.add(" ".join(words))
+    out: list[FoundName] = []
+    for name in names:
+        for start, end in find_word(text, name):
+            out.append(FoundName(start, end, name, "Person"))
+    return out
