@@ -35,20 +35,19 @@ SUPPORT_CUES = (
     rf"encourag(?:e|es|ed|ing)", rf"promot(?:e|es|ed|ing)", rf"endors(?:e|es|ed|ing)",
     r"(?:is|are|am|remains?|stays?|stay|will\s+stay|will\s+remain)\s+(?:firmly\s+)?(?:committed|dedicated)\s+to",
     r"stands?\s+for", rf"favou?r{_V}", rf"adhere{_V}\s+to", rf"safeguard{_V}",
-    rf"maintain{_V}", rf"defend{_V}", r"(?:is|are)\s+in\s+favou?r\s+of", rf"back{_V}",
-    rf"strengthen{_V}", rf"bolster{_V}",
+    r"(?:is|are)\s+in\s+favou?r\s+of",
 )
 OPPOSE_CUES = (
     rf"oppos(?:e|es|ed|ing)", rf"reject{_V}", rf"condemn{_V}", rf"object{_V}\s+to",
     r"stop(?:s|ped|ping)?", rf"curb{_V}", rf"resist{_V}", r"(?:is|are)\s+against",
     rf"denounc(?:e|es|ed|ing)", rf"deplor(?:e|es|ed|ing)", rf"desist{_V}\s+from",
-    r"put(?:s|ting)?\s+an\s+end\s+to", rf"prevent{_V}", rf"combat{_V}", rf"counter{_V}",
+    r"put(?:s|ting)?\s+an\s+end\s+to", rf"prevent{_V}", rf"combat{_V}",
     rf"avoid{_V}", r"(?:does|do|did|will)\s+not\s+(?:and\s+will\s+not\s+)?(?:engage|participate)\s+in",
     r"never\s+(?:seeks?|engages?\s+in)",
 )
 #: Verbs whose object is something the holder wants gone: "remove undue restrictions" is
 #: support for the removal and opposition to the restrictions.
-REMOVAL_VERBS = r"(?:remov|abolish|lift|eliminat|end|abandon|dismantl|reduc|lower)\w*"
+REMOVAL_VERBS = r"(?:remov|abolish|lift|eliminat|abandon|dismantl)\w*"
 _CUE = re.compile(
     r"\b(?P<sup>" + "|".join(SUPPORT_CUES) + r")\b|\b(?P<opp>" + "|".join(OPPOSE_CUES) + r")\b",
     re.IGNORECASE,
@@ -59,7 +58,7 @@ _NORMATIVE = re.compile(
     r"it\s+is\s+(?:\w+ly\s+)?(?:necessary|imperative|crucial|essential|important|vital|urgent|"
     r"high\s+time|incumbent)\s+(?:for\s+[^,]{1,40}\s+)?to|let\s+us|we\s+need\s+to|"
     r"(?:urge|urges|urged|urging|call\s+on|calls\s+on|called\s+on|ask|asks|request|requests|"
-    r"encourage|encourages|invite|invites)\s+[^.;]{1,60}?\s+to|(?:is|are)\s+(?:ready|willing)\s+to|"
+    r"encourage|encourages|invite|invites)\s+[^.;]{1,110}?\s+to|(?:is|are)\s+(?:ready|willing)\s+to|"
     r"stands?\s+ready\s+to|(?:is|are)\s+dedicated\s+to|be\s+supported\s+in)\b",
     re.IGNORECASE,
 )
@@ -75,6 +74,28 @@ _NO_ONE_SHALL = re.compile(
 _THIRD_PARTY = re.compile(
     r"\b(?:certain|some|individual|a\s+certain|relevant\s+countries\s+have|they|these\s+countries|"
     r"those\s+countries|such\s+countries|other\s+members|developing\s+countries\s+have)\b",
+    re.IGNORECASE,
+)
+#: A clause whose subject is someone else doing things: "they form an exclusive circle".
+_THIRD_PARTY_SUBJECT = re.compile(
+    r"\b(?:they|certain\s+(?:countries|country|governments|states)|some\s+countries|individual\s+governments|"
+    r"these\s+countries)\s+(?:have|has|are|is|were|was|form|engage|impose|adopt|put|keep|continue|"
+    r"block|promote|interfere|politici[sz]e|abuse|even|deviate|regard|label|ignore|arbitrarily)\b",
+    re.IGNORECASE,
+)
+#: A lead-in to a list of others' wrongdoings: its imperative-looking items are what the
+#: document's voice condemns.
+_WRONGDOING_LEAD = re.compile(
+    r"\b(?:challenges|wrongdoings|practices|forms|problems|threats|measures)\b[^.]*:\s*$", re.IGNORECASE
+)
+_ORDINAL_LEAD = re.compile(
+    r"^(?:First|Second|Third|Fourth|Fifth|Sixth|Firstly|Secondly|Thirdly|Fourthly|Finally|Lastly|"
+    r"In\s+particular|Moreover|Furthermore|Besides|Meanwhile)\s*,\s*"
+)
+_GENERIC_SUBJECT = re.compile(
+    r"^(?:we|i|it|china|the\s+international\s+community|all\s+(?:countries|states|parties|nations)|"
+    r"(?:all\s+)?(?:countries|states|nations|parties|governments)|the\s+world|everyone|"
+    r"(?:the\s+)?member\s+states|developed\s+countries|major\s+countries)$",
     re.IGNORECASE,
 )
 _REPORTING = re.compile(
@@ -98,7 +119,7 @@ _LIST_ITEM = re.compile(r"^(?:[-•*]\s+|\d{1,2}[.)]\s+|\([a-z0-9]\)\s+)")
 _GERUND_HEADING = re.compile(
     r"^(?P<cue>Advocating|Upholding|Calling\s+for|Supporting|Promoting|Opposing|Championing|"
     r"Safeguarding|Maintaining|Defending|Rejecting|Working\s+on|Jointly\s+maintaining|"
-    r"Leading|Providing|Building|Reinforcing|Conducting|Strengthening)\b"
+    r"Providing|Conducting)\b"
 )
 _LEADING_WORDS = re.compile(
     r"^(?:the|a|an|any|all|also|further|actively|vigorously|firmly|resolutely|jointly|"
@@ -114,7 +135,9 @@ _BASE_VERBS = frozenset(
     narrow observe oppose optimize optimise practice practise prepare prevent promote protect
     pursue put reduce reform reinforce reject remove respect respond safeguard seek share speed
     standardize standardise step stop strengthen strike support sustain take uphold use utilize
-    view work ask desist avoid abolish hold explore encourage look""".split()
+    view work ask desist avoid abolish hold explore encourage look abuse ignore disrupt obstruct
+    discredit suppress impose restrict block label regard politicize politicise deviate form
+    transform expand implement champion advocate call welcome condemn""".split()
 )
 _STOP_VERBS = frozenset("stop stops stopped stopping curb curbs prevent prevents avoid avoids desist".split())
 
@@ -125,6 +148,9 @@ class _Target:
     start: int
     end: int
     cue: str
+    #: The clause's own subject when it says what the target is about ("the CD should
+    #: carry out work on ..."), prefixed to the target phrase.
+    subject: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -178,21 +204,62 @@ def _clean_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _split_coordinated(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]:
+_NOT_GERUNDS = frozenset(
+    "including regarding concerning according following excluding bearing during notwithstanding "
+    "pending something nothing anything everything".split()
+)
+
+
+def _split_coordinated(text: str, start: int, end: int, nouns: bool = False) -> list[tuple[int, int, str | None]]:
     """Split a verb-phrase list ("curb the abuse of IT, oppose X, and oppose Y") into
-    (start, end, verb) pieces; the verb is the piece's first word when it is one."""
-    pieces: list[tuple[int, int]] = []
-    cursor = start
-    for m in re.finditer(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+(?=\w+ing\b|\w+\s)", text[start:end]):
+    (start, end, verb) pieces; the verb is the piece's first word when it is one. With
+    ``nouns``, a comma list of noun phrases of two words or more is split too."""
+    cuts: list[tuple[int, int]] = []
+    noun_cuts: list[tuple[int, int]] = []
+    for m in re.finditer(r",\s*(?:and\s+|or\s+)?(?:to\s+)?|\s+(?:and|or)\s+(?:to\s+)?(?=\w+ing\b|\w+\s)", text[start:end]):
         after = text[start + m.end() : end]
         first = re.match(r"[A-Za-z-]+", after)
         word = first.group().lower() if first else ""
-        if word in _BASE_VERBS or (word.endswith("ing") and len(word) > 5) or _CUE.match(after):
-            pieces.append((cursor, start + m.start()))
-            cursor = start + m.end()
+        if word in _NOT_GERUNDS or re.match(r"(?:especially|particularly|in particular|such as|notably)\b", after):
+            continue
+        verbish = (
+            word in _BASE_VERBS
+            or (word.endswith("ing") and len(word) > 5)
+            or bool(_CUE.match(after))
+        )
+        if verbish:
+            cuts.append((start + m.start(), start + m.end()))
+        elif nouns and m.group().startswith(","):
+            noun_cuts.append((start + m.start(), start + m.end()))
+    if noun_cuts:
+        # Split a noun list only when every item is a phrase of its own (two content
+        # words or more): "openness, security, and stability of X" stays whole.
+        trial = sorted(cuts + noun_cuts)
+        bounds = [start, *(x for cut in trial for x in cut), end]
+        items = [text[bounds[k] : bounds[k + 1]] for k in range(0, len(bounds), 2)]
+        if all(len(re.sub(r"^(?:the|a|an|any|its|their)\s+", "", i.strip(), flags=re.I).split()) >= 2 for i in items):
+            cuts = trial
+    pieces: list[tuple[int, int]] = []
+    cursor = start
+    for a, b in cuts:
+        pieces.append((cursor, a))
+        cursor = b
     pieces.append((cursor, end))
-    out: list[tuple[int, int, str | None]] = []
+    pieces = [(a, b) for a, b in pieces if not re.match(r"\s*(?:in|at|on|with|under|within|through|during)\s", text[a:b])]
+    if not pieces:
+        return []
+    # A one-word piece ("formulate and improve X", "financing,") belongs to its neighbour.
+    merged: list[tuple[int, int]] = []
     for s, e in pieces:
+        if merged and len(text[merged[-1][0] : merged[-1][1]].split()) < 2:
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    if len(merged) > 1 and len(text[merged[-1][0] : merged[-1][1]].split()) < 2:
+        last = merged.pop()
+        merged[-1] = (merged[-1][0], last[1])
+    out: list[tuple[int, int, str | None]] = []
+    for s, e in merged:
         first = re.match(r"[A-Za-z-]+", text[s:e])
         verb = first.group().lower() if first else None
         out.append((s, e, verb))
@@ -219,28 +286,38 @@ def _polarity_of(verb: str | None, default: Polarity) -> Polarity:
     return default
 
 
-def _targets_after(text: str, start: int, limit: int, default: Polarity, cue: str) -> list[_Target]:
-    """Targets of the verb phrases from ``start`` to the clause end."""
+def _targets_after(
+    text: str,
+    start: int,
+    limit: int,
+    default: Polarity,
+    cue: str,
+    subject: str = "",
+    nouns: bool = False,
+) -> list[_Target]:
+    """Targets of the verb phrases from ``start`` to the clause end; a piece without a cue
+    of its own keeps the polarity of the piece before it."""
     end_match = _TARGET_END.search(text, start, limit)
     end = end_match.start() if end_match else limit
+    explicit = nouns
     out: list[_Target] = []
-    for s, e, verb in _split_coordinated(text, start, end):
+    polarity = default
+    for s, e, verb in _split_coordinated(text, start, end, nouns=explicit):
         s, e = _clean_bounds(text, s, e)
-        if e - s < 3:
+        if e - s < 3 or text[s:e].lower().startswith("the following"):
             continue
         piece = text[s:e]
-        polarity = _polarity_of(verb, default)
         inner = _CUE.match(piece)
-        if inner:
-            # "oppose X" inside a list: the cue's own polarity, the rest as target.
-            polarity = "oppose" if inner.group("opp") else ("support" if default == "support" else polarity)
+        if inner and not _noun_use(text, s):
+            polarity = "oppose" if inner.group("opp") else "support"
             s2, e2 = _clean_bounds(text, s + inner.end(), e)
             if e2 - s2 >= 3:
-                out.extend(_prevent_from(text, s2, e2, polarity, inner.group()))
+                out.append(_Target(polarity, s2, e2, inner.group().lower()))
             continue
         if verb in _STOP_VERBS:
+            polarity = "oppose"
             s2, e2 = _clean_bounds(text, s + len(verb), e)
-            out.extend(_prevent_from(text, s2, e2, "oppose", verb))
+            out.append(_Target("oppose", s2, e2, verb))
             continue
         if verb and re.fullmatch(REMOVAL_VERBS, verb):
             s2, e2 = _clean_bounds(text, s + len(verb), e)
@@ -248,8 +325,21 @@ def _targets_after(text: str, start: int, limit: int, default: Polarity, cue: st
                 out.append(_Target("oppose", s2, e2, verb))
             out.append(_Target("support", s, e, cue))
             continue
-        out.append(_Target(polarity, s, e, cue))
+        out.append(_Target(polarity, s, e, cue, subject))
     return out
+
+
+def _noun_use(text: str, start: int) -> bool:
+    """'receive favorable response and support from': the cue word used as a noun."""
+    before = text[max(0, start - 30) : start].lower().split()
+    return bool(before) and before[-1] in _NOUN_MARKERS
+
+
+_NOUN_MARKERS = frozenset(
+    "a an the its their our his her favorable favourable strong wide broad full firm "
+    "international political financial technical receive receives received with for of "
+    "gained gain won enjoy enjoys".split()
+)
 
 
 def _prevent_from(text: str, start: int, end: int, polarity: Polarity, cue: str) -> list[_Target]:
@@ -273,7 +363,11 @@ def _voice_ok(clause_before: str, actor: str | None, entities_before: list[Entit
 
 
 def _stances_in_sentence(
-    text: str, sentence: Span, actor: str | None, entities: list[tuple[int, Entity]]
+    text: str,
+    sentence: Span,
+    actor: str | None,
+    entities: list[tuple[int, Entity]],
+    wrongdoing_list: bool = False,
 ) -> list[_Target]:
     start, end = sentence.start, sentence.end
     body = text[start:end]
@@ -285,13 +379,28 @@ def _stances_in_sentence(
         ) or re.search(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+$", who)
         if not own:
             return []
+    if _THIRD_PARTY_SUBJECT.search(body):
+        return []
     item = _LIST_ITEM.match(body)
     head = start + (item.end() if item else 0)
+    ordinal = _ORDINAL_LEAD.match(text, head, end)
+    if ordinal:
+        head = ordinal.end()
     out: list[_Target] = []
 
     def entities_between(a: int, b: int) -> list[Entity]:
         return [e for pos, e in entities if a <= pos < b]
 
+    first = re.match(r"(?:[A-Za-z]+ly\s+)?([A-Za-z]+)", text[head:end])
+    imperative = bool(first and first.group(1).lower() in _BASE_VERBS)
+    if wrongdoing_list:
+        if not imperative:
+            return []
+        return [
+            _Target("oppose", *_clean_bounds(text, s, e), "condemn")
+            for s, e, _ in _split_coordinated(text, head, end)
+            if e - s > 3
+        ]
     # "No nation shall X, Y and Z": opposition to every verb phrase.
     m = _NO_ONE_SHALL.search(text, start, end)
     if m:
@@ -302,11 +411,8 @@ def _stances_in_sentence(
     # "X should not / cannot Y": opposition to the subject doing Y.
     m = _NEGATED_NORMATIVE.search(text, start, end)
     if m:
-        subject_start = head
-        clause_start = max(text.rfind(",", start, m.start()) + 1, subject_start)
-        if _voice_ok(text[clause_start : m.start()], actor, entities_between(clause_start, m.start())) or re.search(
-            r"\b(?:rules|standards|codes|cyberspace|control|space)\b", text[clause_start : m.start()]
-        ):
+        clause_start = max(text.rfind(",", start, m.start()) + 1, head)
+        if not re.match(r"\s*(?:they|we|it)\s*$", text[clause_start : m.start()], re.I):
             end_match = _TARGET_END.search(text, m.end(), end)
             stop = end_match.start() if end_match else end
             s, e = _clean_bounds(text, clause_start, stop)
@@ -323,24 +429,26 @@ def _stances_in_sentence(
         s, e = _clean_bounds(text, head, start + m.start())
         s = _after_such_as(text, s, e)
         out.extend(_Target("oppose", p_s, p_e, m.group(1)) for p_s, p_e in _split_nouns(text, s, e))
-    # "X must be supported in Y": support for X doing Y.
-    m = re.search(r"\b(?:must|should)\s+be\s+supported\s+in\s+", body)
-    if m:
-        stop_match = _TARGET_END.search(text, start + m.end(), end)
-        stop = stop_match.start() if stop_match else end
-        s, e = _clean_bounds(text, head, stop)
-        out.append(_Target("support", s, e, "support"))
-        return out
+    # Passive normative: "Code of conduct for scientists should be developed ...",
+    # "Developing countries must be supported in using ...": support for the subject.
+    m = re.search(r"\b(?:should|must|shall|need\s+to)\s+(?:also\s+)?be\s+(?!condemned|rejected|opposed|stopped)\w+", body)
+    if m and not out:
+        clause_start = max(text.rfind(",", head, start + m.start()) + 1, head)
+        if _voice_ok(text[clause_start : start + m.start()], actor, []):
+            end_match = re.search(r"[.;:!?]", text[start + m.end() : end])
+            stop = start + m.end() + end_match.start() if end_match else end
+            s, e = _clean_bounds(text, clause_start, stop)
+            out.append(_Target("support", s, e, "should"))
+            return out
     # Gerund headings: "Advocating comprehensive governance of outer space security."
-    g = _GERUND_HEADING.match(body[head - start :])
+    g = _GERUND_HEADING.match(text[head:end])
     if g and len(body) < 200:
         cue = g.group("cue")
         polarity: Polarity = "oppose" if cue.lower().startswith(("oppos", "reject")) else "support"
-        out.extend(_targets_after(text, head + g.end(), end, polarity, cue.lower()))
+        out.extend(_targets_after(text, head + g.end(), end, polarity, cue.lower(), nouns=True))
         return out
     # Imperative list items and sentences: "- Maintain an open ...", "Encourage ...".
-    first = re.match(r"[A-Z][a-z]+", body[head - start :])
-    if first and first.group().lower() in _BASE_VERBS and not body[head - start :].startswith(("Use ", "Work ")):
+    if imperative:
         out.extend(_targets_after(text, head, end, "support", "imperative"))
         cursor = end
     else:
@@ -349,6 +457,8 @@ def _stances_in_sentence(
     pos = max(cursor, head)
     while pos < end:
         cue = _CUE.search(text, pos, end)
+        while cue is not None and _noun_use(text, cue.start()):
+            cue = _CUE.search(text, cue.end(), end)
         norm = _NORMATIVE.search(text, pos, end)
         if cue is None and norm is None:
             break
@@ -359,13 +469,26 @@ def _stances_in_sentence(
             match = cue
             polarity = "oppose" if cue.group("opp") else "support"
             label = cue.group().lower()
-        clause_start = max(text.rfind(";", start, match.start()) + 1, start)
+        clause_start = max(text.rfind(";", start, match.start()) + 1, head)
         before = text[clause_start : match.start()]
         if re.search(r"\bnot\s+$|\bno\s+longer\s+$", before) and not label.startswith(("does", "do", "did", "will")):
             pos = match.end()
             continue
+        if re.search(r"\b(?:in\s+order|so\s+as)\s+$", before) or before.count("“") > before.count("”"):
+            pos = match.end()
+            continue
+        if match is cue and label.endswith("ed") and not re.search(
+            rf"\b(?:we|it|{re.escape((actor or 'we').lower())})\b", before, re.I
+        ):
+            pos = match.end()
+            continue
         if _voice_ok(before, actor, entities_between(clause_start, match.start())):
-            targets = _targets_after(text, match.end(), end, polarity, label)
+            subject = re.sub(r"\s+", " ", before.rsplit(",", 1)[-1]).strip(" ,")
+            if match is norm and subject and not _GENERIC_SUBJECT.match(subject) and len(subject.split()) <= 6:
+                subject = re.sub(r"^(?:the|The)\s+", "", subject)
+            else:
+                subject = ""
+            targets = _targets_after(text, match.end(), end, polarity, label, subject, nouns=match is cue)
             out.extend(targets)
             pos = max([match.end(), *(t.end for t in targets)])
             stop = _TARGET_END.search(text, match.end(), end)
@@ -374,10 +497,14 @@ def _stances_in_sentence(
         else:
             stop = _TARGET_END.search(text, match.end(), end)
             pos = stop.end() if stop else end
-    # Purpose clauses of the holder's own actions: "so as to prevent the misuse of biotech".
+    # Purpose clauses of the holder's own actions, when their verb is a cue
+    # ("so as to prevent the misuse of biotech").
     if out:
         for p in _PURPOSE.finditer(text, start, end):
-            out.extend(_targets_after(text, p.end(), end, "support", "purpose"))
+            cue = _CUE.match(text, p.end(), end)
+            removal = re.match(REMOVAL_VERBS + r"\b|ensur", text[p.end() : end])
+            if cue or removal:
+                out.extend(_targets_after(text, p.end(), end, "support", "purpose"))
     return out
 
 
@@ -397,6 +524,10 @@ def _split_nouns(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 MAX_TARGET_WORDS = 24
+#: Sentence openings that end a list of imperative-looking items.
+_NOT_IMPERATIVE = re.compile(
+    r"(?:The|These|This|Those|It|They|Such|Certain|In|As|On|We|Our|China|[A-Z][a-z]+s\b|\d|[IVX]+\.)"
+)
 
 
 def extract_stances(doc: Document, meta: DocumentMeta, entities: tuple[Entity, ...]) -> tuple[Stance, ...]:
@@ -413,9 +544,23 @@ def extract_stances(doc: Document, meta: DocumentMeta, entities: tuple[Entity, .
     ]
     out: list[Stance] = []
     seen: set[tuple[str, str]] = set()
+    wrongdoing_list = False
     for sentence in sentence_spans(text):
-        for target in _stances_in_sentence(text, sentence, holder, positions):
+        found = _stances_in_sentence(text, sentence, holder, positions, wrongdoing_list)
+        if _WRONGDOING_LEAD.search(sentence.text) and _THIRD_PARTY.search(
+            text[max(0, sentence.start - 600) : sentence.end]
+        ):
+            wrongdoing_list = True
+        elif wrongdoing_list and re.match(_NOT_IMPERATIVE, sentence.text):
+            wrongdoing_list = False
+        for target in found:
             phrase = re.sub(r"\s+", " ", text[target.start : target.end]).strip()
+            if phrase.endswith(" there"):
+                place = re.findall(r"\b(outer space|cyberspace|the [A-Z][\w-]+ region)\b", sentence.text)
+                if place:
+                    phrase = f"{phrase[:-6]} in {place[-1]}"
+            if target.subject and not phrase.lower().startswith(target.subject.lower()):
+                phrase = f"{target.subject} {phrase}"
             for piece in _distribute(phrase):
                 words = piece.split()
                 if not words or len(words) > MAX_TARGET_WORDS:
