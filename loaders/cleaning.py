@@ -101,7 +101,8 @@ _LANGUAGE_STRONG_TOKENS = _vocabulary(caseless=_LANGUAGE_STRONG, cased=_LANGUAGE
 _PAGER_TOKENS = re.compile(
     _START + r"(?:(?i:first|last|prev(?:ious)?|next|page|of|go)|\d{1,4})" + _END + r"|<<|>>|«|»|‹|›"
 )
-_PAGER_STRONG = re.compile(_START + r"(?i:prev(?:ious)?|next|page)" + _END + r"|<<|>>|«|»")
+_PAGER_WORD = re.compile(_START + r"(?i:prev(?:ious)?|next|page)" + _END)
+_PAGER_ARROW = re.compile(r"<<|>>|«|»|‹|›")
 
 # ---------------------------------------------------------------------------------------
 # Single-pattern line rules.
@@ -132,6 +133,9 @@ _EDITOR_LINE = re.compile(
 )
 _PHOTO_CREDIT = re.compile(r"^\s*[\[(](?i:photos?|images?|file\s+photo|video)\s*[/:][^\])\n]{0,60}[\])]\s*$")
 _TAGS_LINE = re.compile(r"^\s*(?i:tags|tagged|topics|keywords)\s*[:：]")
+_RULE_STARTS = frozenset("-=*_~#•·.+|:")
+_FOOTER_HINT = re.compile(r"©|\(c\)|(?i:copyright|rights\s+reserved|viewed|resolution)|\d{5}|ICP|备")
+_FIRST_LETTER = re.compile(r"[^\W\d_]")
 _RULE_LINE = re.compile(r"^\s*([-=*_~#•·.+])(?:\s*\1){2,}\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _PAGE_NUMBER = re.compile(
@@ -179,6 +183,8 @@ def dominant_script(text: str) -> str:
     >>> dominant_script("Remarks by Ambassador 张军")
     'latin'
     """
+    if text.isascii():
+        return "latin"
     counts = _script_counts(text)
     return max(counts, key=lambda name: counts[name]) if any(counts.values()) else "latin"
 
@@ -303,30 +309,59 @@ def is_boilerplate_line(line: str, document_script: str = "latin", *, markdown: 
         return False
     if markdown and (_MD_IMAGE_LINE.match(raw) or _MD_COMMENT_LINE.match(raw)):
         return True
-    if _RULE_LINE.match(raw) or _TABLE_RULE.match(raw):
+    if raw[0] in _RULE_STARTS and (_RULE_LINE.match(raw) or _TABLE_RULE.match(raw)):
         return True
     text = _classification_form(raw, markdown).strip()
     if not text:
         return False
-    if len(text) <= 1000 and (_COPYRIGHT.search(text) or _LICENCE.search(text)):
+    if len(text) <= 1000 and _FOOTER_HINT.search(text) and (_COPYRIGHT.search(text) or _LICENCE.search(text)):
         return True
-    if len(text) <= 500 and _COOKIE_BANNER.search(text):
+    if len(text) <= 500 and "ookie" in text and _COOKIE_BANNER.search(text):
         return True
     if len(text) > 300:
         return False
+    words = text.split()
+    if len(words) > 8 and 5 * sum(1 for w in words if w[0].islower()) > 2 * len(words):
+        # Running prose: every rule below is for menus, markers and lists.
+        return False
+    if (
+        _END_MARKER.match(text)
+        or _EDITOR_LINE.match(text)
+        or _PHOTO_CREDIT.match(text)
+        or (_TAGS_LINE.match(text) and len(text) <= 200)
+        or _PAGE_NUMBER.match(text)
+    ):
+        return True
+    if len(text) <= 160 and len(words) <= 16 and _looks_like_a_control(text):
+        if (
+            _composed_of(text, _TOOLS, _TOOLS)
+            or _composed_of(text, _LANGUAGE_TOKENS, _LANGUAGE_STRONG_TOKENS)
+            or _is_pager(text)
+        ):
+            return True
     return (
-        _END_MARKER.match(text) is not None
-        or _EDITOR_LINE.match(text) is not None
-        or _PHOTO_CREDIT.match(text) is not None
-        or (_TAGS_LINE.match(text) is not None and len(text) <= 200)
-        or _PAGE_NUMBER.match(text) is not None
-        or _composed_of(text, _TOOLS, _TOOLS)
-        or _composed_of(text, _LANGUAGE_TOKENS, _LANGUAGE_STRONG_TOKENS)
-        or _composed_of(text, _PAGER_TOKENS, _PAGER_STRONG)
-        or _is_breadcrumb(text)
+        _is_breadcrumb(text)
         or _is_pipe_menu(text)
         or _is_title_case_menu(text)
-        or _is_keyword_spam(text, document_script)
+        or ((document_script != "latin" or not text.isascii()) and _is_keyword_spam(text, document_script))
+    )
+
+
+def _looks_like_a_control(text: str) -> bool:
+    """Links and buttons start with a capital or a symbol and do not end a sentence
+    ("Share", "BACK TO THE TOP", "|<< Previous"); a lower-case word or a full stop is a
+    wrapped line of prose ("share.")."""
+    first_letter = _FIRST_LETTER.search(text)
+    if first_letter and first_letter.group().islower():
+        return False
+    return not text.endswith((".", ",", ";", "!", "?"))
+
+
+def _is_pager(text: str) -> bool:
+    if not _composed_of(text, _PAGER_TOKENS, _PAGER_TOKENS):
+        return False
+    return bool(_PAGER_WORD.search(text)) or (
+        bool(_PAGER_ARROW.search(text)) and len(_HAS_DIGIT.findall(text)) >= 2
     )
 
 

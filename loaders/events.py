@@ -40,7 +40,9 @@ SUBJECT_TYPES: dict[str, frozenset[str]] = {
     "establish": frozenset({"Forum", "Initiative", "Instrument"}),
 }
 DEFAULT_SUBJECT_TYPES = frozenset({"Initiative", "Instrument"})
-_PASSIVE = re.compile(r"(?:\b(?:was|were|be|been|being|is|are)\s+(?:\w+ly\s+)?|,\s*(?:\w+ly\s+)?|\band\s+)$")
+_PASSIVE = re.compile(r"(?:\b(?:was|were|be|been|being|is|are)\s+(?:\w+ly\s+)?|\band\s+)$")
+#: "X (PPWT), initially submitted ...": a participle in apposition to the name before it.
+_APPOSITIVE = re.compile(r"[)\w]\s*,\s*(?:\w+ly\s+)?$")
 _COORDINATION = re.compile(r"^[\s,]*(?:and|or|as well as|including)?\s*(?:the\s+)?$")
 _CLAUSE_BREAK = re.compile(r";|\bwhich\b|\bwho\b|\bwhile\b")
 _PRONOUN_SUBJECT = re.compile(r"\b(?:we|it|our|its|they)\b", re.IGNORECASE)
@@ -125,7 +127,11 @@ def _subjects(
         i for i, m in enumerate(eligible)
         if trigger.end <= m.start < upper and not _CLAUSE_BREAK.search(text[trigger.end : m.start])
     ]
-    passive = _PASSIVE.search(text[max(lower, trigger.start - 40) : trigger.start])
+    window = text[max(lower, trigger.start - 40) : trigger.start]
+    passive = bool(_PASSIVE.search(window))
+    if not passive and _APPOSITIVE.search(window):
+        comma = text.rfind(",", lower, trigger.start)
+        passive = any(abs(m.end - comma) <= 1 for m in eligible) or text[:comma].rstrip().endswith(")")
     if after and not (passive and trigger.kind in ("convene", "submit", "update", "adopt")):
         first = after[0]
         if eligible[first].start - trigger.end <= 160:
@@ -174,13 +180,26 @@ def extract_events(
         if not sentence_dates:
             continue
         respectively = "respectively" in sentence.text
+        previous: list[_Mention] = []
         for k, trigger in enumerate(triggers):
             lower = triggers[k - 1].end if k else sentence.start
             upper = triggers[k + 1].start if k + 1 < len(triggers) else sentence.end
             subjects = _subjects(text, trigger, lower, upper, mentions)
+            chained = k > 0 and re.search(r"(?:^|\band)\s*(?:\w+ly\s+)?$", text[lower : trigger.start])
+            if not subjects and chained:
+                # "submitted to the CD in 2008 and updated in 2014": same subject.
+                subjects = previous
+            previous = subjects
             if not subjects:
                 continue
             when = _dates_for(text, trigger, lower, upper, sentence_dates)
+            if not when and k + 1 < len(triggers) and re.fullmatch(
+                r"\s*and\s*", text[trigger.end : triggers[k + 1].start]
+            ):
+                # "updated and submitted again in 2015": the date of the chain.
+                nxt = triggers[k + 1]
+                upper2 = triggers[k + 2].start if k + 2 < len(triggers) else sentence.end
+                when = [d for d in sentence_dates if nxt.end <= d.span.start < upper2]
             if not when:
                 continue
             if respectively and len(when) == len(subjects):
