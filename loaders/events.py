@@ -185,7 +185,8 @@ def extract_events(
             lower = triggers[k - 1].end if k else sentence.start
             upper = triggers[k + 1].start if k + 1 < len(triggers) else sentence.end
             subjects = _subjects(text, trigger, lower, upper, mentions)
-            chained = k > 0 and re.search(r"(?:^|\band)\s*(?:\w+ly\s+)?$", text[lower : trigger.start])
+            between = text[lower : trigger.start]
+            chained = k > 0 and len(between) <= 30 and re.search(r"(?:^|\band)\s*(?:\w+ly\s+)?$", between)
             if not subjects and chained:
                 # "submitted to the CD in 2008 and updated in 2014": same subject.
                 subjects = previous
