@@ -16,6 +16,7 @@ document's, and so on. Lines that carry metadata are kept on purpose: titles, da
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -135,6 +136,8 @@ _PHOTO_CREDIT = re.compile(r"^\s*[\[(](?i:photos?|images?|file\s+photo|video)\s*
 _TAGS_LINE = re.compile(r"^\s*(?i:tags|tagged|topics|keywords)\s*[:：]")
 _RULE_STARTS = frozenset("-=*_~#•·.+|:")
 _FOOTER_HINT = re.compile(r"©|\(c\)|(?i:copyright|rights\s+reserved|viewed|resolution)|\d{5}|ICP|备")
+#: Four lower-case words in a row: a line of running text, not a menu or a marker.
+_PROSE = re.compile(r"(?:\s[a-z][\w'’-]*){4}")
 _FIRST_LETTER = re.compile(r"[^\W\d_]")
 _RULE_LINE = re.compile(r"^\s*([-=*_~#•·.+])(?:\s*\1){2,}\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -304,6 +307,12 @@ def is_boilerplate_line(line: str, document_script: str = "latin", *, markdown: 
     >>> is_boilerplate_line("2022-05-23 13:25")
     False
     """
+    return _classify(line, document_script, markdown, footer_hint=bool(_FOOTER_HINT.search(line)))
+
+
+def _classify(line: str, document_script: str, markdown: bool, *, footer_hint: bool) -> bool:
+    """:func:`is_boilerplate_line`, told whether the line holds a footer hint (the caller
+    finds those with one scan of the whole text)."""
     raw = line.strip()
     if not raw:
         return False
@@ -314,16 +323,14 @@ def is_boilerplate_line(line: str, document_script: str = "latin", *, markdown: 
     text = _classification_form(raw, markdown).strip()
     if not text:
         return False
-    if len(text) <= 1000 and _FOOTER_HINT.search(text) and (_COPYRIGHT.search(text) or _LICENCE.search(text)):
+    if footer_hint and len(text) <= 1000 and (_COPYRIGHT.search(text) or _LICENCE.search(text)):
         return True
     if len(text) <= 500 and "ookie" in text and _COOKIE_BANNER.search(text):
         return True
-    if len(text) > 300:
-        return False
-    words = text.split()
-    if len(words) > 8 and 5 * sum(1 for w in words if w[0].islower()) > 2 * len(words):
+    if len(text) > 300 or _PROSE.search(text):
         # Running prose: every rule below is for menus, markers and lists.
         return False
+    words = text.split()
     if (
         _END_MARKER.match(text)
         or _EDITOR_LINE.match(text)
@@ -416,7 +423,11 @@ def boilerplate_spans(
     lines = _lines(text)
     script = dominant_script(text)
     contents = [text[start:end] for start, end in lines]
-    junk = [is_boilerplate_line(line, script, markdown=markdown) for line in contents]
+    starts = [start for start, _ in lines]
+    hinted = {bisect.bisect_right(starts, m.start()) - 1 for m in _FOOTER_HINT.finditer(text)}
+    junk = [
+        _classify(line, script, markdown, footer_hint=index in hinted) for index, line in enumerate(contents)
+    ]
 
     for index in _running_headers(text, lines) if "\f" in text else ():
         junk[index] = True

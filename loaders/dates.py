@@ -18,9 +18,17 @@ MONTHS = {
     name: i
     for i, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
             ("december", "dec"),
         ],
         start=1,
@@ -43,7 +51,8 @@ _PATTERN = re.compile(
   | (?P<mdy>\b(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})\b)
   | (?P<my>\b(?P<m3>{_MONTH})\s*,?\s+(?P<y3>{_YEAR})\b)
   | (?P<rel_month_year>\b(?P<m4>{_MONTH})\s+(?P<which4>last|this|next)\s+year\b)
-  | (?P<end_year>\b(?:at\s+the\s+)?(?P<part>end|beginning|start|middle)\s+of\s+(?P<which5>last|this|next)\s+year\b)
+  | (?P<end_year>\b(?:at\s+the\s+)?(?P<part>end|beginning|start|middle)\s+of
+        \s+(?P<which5>last|this|next)\s+year\b)
   | (?P<rel_month>\b(?P<which6>[Ll]ast|[Tt]his|[Nn]ext)\s+(?P<m6>{_MONTH})(?!\s+\d))
   | (?P<rel_year>\b(?P<which7>[Ll]ast|[Tt]his|[Nn]ext|[Pp]revious)\s+year\b)
   | (?P<rel_unit>\b(?P<which8>[Ll]ast|[Tt]his|[Nn]ext)\s+(?P<unit8>month|week)\b)

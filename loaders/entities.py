@@ -103,9 +103,7 @@ def _pattern_candidates(body: str, gaz: Gazetteer) -> list[Candidate]:
     return out
 
 
-def _acronym_candidates(
-    body: str, named: list[Candidate], gaz: Gazetteer
-) -> list[Candidate]:
+def _acronym_candidates(body: str, named: list[Candidate], gaz: Gazetteer) -> list[Candidate]:
     """Acronyms defined in the document, and every later use of them."""
     by_end = {c.end: c for c in sorted(named, key=lambda c: c.start - c.end)}
     out: list[Candidate] = []
@@ -115,16 +113,12 @@ def _acronym_candidates(
         if owner is None or owner.start > definition.name_start:
             # The defined name was not found as an entity: resolve it now.
             key, label, type_, entry = _resolve_name(definition.name, definition.type, gaz)
-            owner = Candidate(
-                definition.name_start, definition.name_end, key, label, type_, "acronym", entry
-            )
+            owner = Candidate(definition.name_start, definition.name_end, key, label, type_, "acronym", entry)
             out.append(owner)
         learned.setdefault(definition.acronym, owner)
     for acronym, owner in learned.items():
         for start, end in name_patterns.find_word(body, acronym):
-            out.append(
-                Candidate(start, end, owner.key, owner.label, owner.type, "acronym", owner.entry)
-            )
+            out.append(Candidate(start, end, owner.key, owner.label, owner.type, "acronym", owner.entry))
     return out
 
 
@@ -168,9 +162,7 @@ def _without_overlaps(body: str, candidates: list[Candidate]) -> list[Candidate]
     """Drop candidates that lie inside a longer one *with the same key* or that overlap
     a longer candidate without being nested in it; nested names of other things stay
     ("Review Conference of the NPT" keeps the NPT)."""
-    ordered = sorted(
-        candidates, key=lambda c: (c.start, -(c.end - c.start), _SOURCE_RANK[c.source])
-    )
+    ordered = sorted(candidates, key=lambda c: (c.start, -(c.end - c.start), _SOURCE_RANK[c.source]))
     kept: list[Candidate] = []
     for cand in ordered:
         clash = False
@@ -221,9 +213,7 @@ def extract_entities(doc: Document, meta: DocumentMeta, gaz: Gazetteer) -> tuple
             label = max((c.label for c in cands), key=lambda s: (len(s), s))
             type_ = cands[0].type
             aliases = tuple(dict.fromkeys(s for s in surfaces if s != label))
-            acronyms = tuple(
-                dict.fromkeys(s for s in surfaces if s.isupper() and " " not in s)
-            )
+            acronyms = tuple(dict.fromkeys(s for s in surfaces if s.isupper() and " " not in s))
         mentions = tuple(
             Span(c.start, c.end, doc.text[c.start : c.end]) for c in sorted(cands, key=lambda c: c.start)
         )

@@ -28,7 +28,10 @@ TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("submit", r"\bsubmit(?:ted|ting)\b"),
         ("adopt", r"\b(?:adopted|agreed\s+(?:on|upon)|endorsed|approved|adoption\s+of)\b"),
         ("establish", r"\b(?:established|set\s+up|created|founded|establishment\s+of|creation\s+of)\b"),
-        ("convene", r"\b(?:convened|held|hosted|(?<=its\s)(?=(?:19|20)\d\d\s+(?:summit|conference|meeting|session)\b))"),
+        (
+            "convene",
+            r"\b(?:convened|held|hosted|(?<=its\s)(?=(?:19|20)\d\d\s+(?:summit|conference|meeting|session)\b))",
+        ),
         ("conclude", r"\b(?:concluded|conclusion\s+of)\b"),
         ("sign", r"\b(?:signed|signing\s+of)\b"),
         ("update", r"\b(?:updated|revised)\b"),
@@ -124,7 +127,8 @@ def _subjects(
     types = SUBJECT_TYPES.get(trigger.kind, DEFAULT_SUBJECT_TYPES)
     eligible = [m for m in mentions if m.entity.type in types]
     after = [
-        i for i, m in enumerate(eligible)
+        i
+        for i, m in enumerate(eligible)
         if trigger.end <= m.start < upper and not _CLAUSE_BREAK.search(text[trigger.end : m.start])
     ]
     window = text[max(lower, trigger.start - 40) : trigger.start]
@@ -142,8 +146,12 @@ def _subjects(
     return []
 
 
-def _actor(text: str, lower: int, trigger: _Trigger, mentions: list[_Mention], meta: DocumentMeta) -> Entity | None:
-    states = [m for m in mentions if m.entity.type in ("State", "Organization") and lower <= m.start < trigger.start]
+def _actor(
+    text: str, lower: int, trigger: _Trigger, mentions: list[_Mention], meta: DocumentMeta
+) -> Entity | None:
+    states = [
+        m for m in mentions if m.entity.type in ("State", "Organization") and lower <= m.start < trigger.start
+    ]
     if states:
         return states[0].entity
     return None
@@ -194,8 +202,10 @@ def extract_events(
             if not subjects:
                 continue
             when = _dates_for(text, trigger, lower, upper, sentence_dates)
-            if not when and k + 1 < len(triggers) and re.fullmatch(
-                r"\s*and\s*", text[trigger.end : triggers[k + 1].start]
+            if (
+                not when
+                and k + 1 < len(triggers)
+                and re.fullmatch(r"\s*and\s*", text[trigger.end : triggers[k + 1].start])
             ):
                 # "updated and submitted again in 2015": the date of the chain.
                 nxt = triggers[k + 1]
@@ -224,7 +234,9 @@ def extract_events(
                         subject_key=subject.entity.key,
                         subject=subject.entity.label,
                         evidence=Span(sentence.start, sentence.end, doc.text[sentence.start : sentence.end]),
-                        actor=actor.label if actor else (meta.actor if _PRONOUN_SUBJECT.search(text[lower : trigger.start]) else None),
+                        actor=actor.label
+                        if actor
+                        else (meta.actor if _PRONOUN_SUBJECT.search(text[lower : trigger.start]) else None),
                         actor_key=actor.key if actor else None,
                         date=date.value,
                         date_span=date.span,

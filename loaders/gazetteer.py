@@ -30,9 +30,7 @@ _WORD = re.compile(r"[^\W_]+|[^\w\s]", re.UNICODE)
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 #: Words that carry no identity in a name ("Initiative *on* Data Security").
-STOPWORDS = frozenset(
-    "a an the of on for in and to at by with from into under its their his her our".split()
-)
+STOPWORDS = frozenset("a an the of on for in and to at by with from into under its their his her our".split())
 #: Domain abbreviations expanded before signatures are compared ("AI" = "artificial
 #: intelligence"); applied to whole words only.
 EXPANSIONS: dict[str, tuple[str, ...]] = {
@@ -120,8 +118,19 @@ class GazetteerEntry:
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> GazetteerEntry:
         known = {
-            "id", "label", "type", "aliases", "acronyms", "ambiguous_acronyms",
-            "context_aliases", "demonyms", "wikidata", "parent", "proposer", "state", "iso3",
+            "id",
+            "label",
+            "type",
+            "aliases",
+            "acronyms",
+            "ambiguous_acronyms",
+            "context_aliases",
+            "demonyms",
+            "wikidata",
+            "parent",
+            "proposer",
+            "state",
+            "iso3",
         }
         return cls(
             key=str(obj["id"]),
@@ -287,9 +296,7 @@ class Gazetteer:
                     NameMatch(start, toks[i][1], frozenset(self._ambiguous[word]), "ambiguous_acronym")
                 )
             elif word in self._demonyms:
-                out.append(
-                    NameMatch(start, toks[i][1], frozenset((self._demonyms[word],)), "demonym")
-                )
+                out.append(NameMatch(start, toks[i][1], frozenset((self._demonyms[word],)), "demonym"))
             i += 1
         return out
 

@@ -63,7 +63,7 @@ def extract_title(body: str) -> str | None:
     """The first title-like line of the header: several words, no full stop at its end,
     not a date or a salutation; a markdown bold title may run over two lines.
 
-    >>> extract_title("Home\\n\\n**Remarks by Ambassador Li Song  \\nAt the CD Plenary Meeting**\\n\\nMr. President,")
+    >>> extract_title("**Remarks by Ambassador Li Song  \\nAt the CD Plenary Meeting**\\n\\nMr. President,")
     'Remarks by Ambassador Li Song At the CD Plenary Meeting'
     """
     lines = _lines(body)
@@ -104,7 +104,7 @@ def extract_date(body: str) -> tuple[str | None, str | None]:
 
 def extract_genre(doc: Document, title: str | None) -> str:
     head = doc.text[:HEADER_CHARS]
-    if title and _WHITE_PAPER.search(title) or _WHITE_PAPER.search(head):
+    if (title and _WHITE_PAPER.search(title)) or _WHITE_PAPER.search(head):
         return "white_paper"
     if title and _POSITION_TITLE.search(title):
         return "position_paper"
@@ -117,7 +117,9 @@ def extract_genre(doc: Document, title: str | None) -> str:
         return "speech"
     if title and _SPEECH_TITLE.match(title):
         return "statement" if title.lower().startswith(("statement", "joint statement")) else "speech"
-    if re.search(r"^\s*I\.\s+\S", doc.body, re.MULTILINE) and re.search(r"^\s*II\.\s", doc.body, re.MULTILINE):
+    if re.search(r"^\s*I\.\s+\S", doc.body, re.MULTILINE) and re.search(
+        r"^\s*II\.\s", doc.body, re.MULTILINE
+    ):
         return "position_paper"
     return "document"
 
@@ -182,7 +184,11 @@ def extract_forum(doc: Document, title: str | None, genre: str, gaz: Gazetteer) 
                     w in text_lower for w in entry.label.lower().split() if len(w) > 5
                 ):
                     continue
-                if entry.parent is None and len(gaz.find_names(title)) > 1 and entry.label == "United Nations":
+                if (
+                    entry.parent is None
+                    and len(gaz.find_names(title)) > 1
+                    and entry.label == "United Nations"
+                ):
                     continue
                 return entry.label
     lead = doc.body[:HEADER_CHARS]

@@ -30,19 +30,39 @@ TOPICS_TTL = Path(__file__).resolve().parents[1] / "ontology" / "topics.ttl"
 
 _V = r"(?:s|es|ed|d|ing)?"
 SUPPORT_CUES = (
-    rf"support{_V}", rf"advocat(?:e|es|ed|ing)(?:\s+for)?", rf"champion{_V}",
-    rf"call{_V}\s+for", rf"welcom(?:e|es|ed|ing)", r"uph(?:old|olds|olding|eld)",
-    rf"encourag(?:e|es|ed|ing)", rf"promot(?:e|es|ed|ing)", rf"endors(?:e|es|ed|ing)",
+    rf"support{_V}",
+    r"advocat(?:e|es|ed|ing)(?:\s+for)?",
+    rf"champion{_V}",
+    rf"call{_V}\s+for",
+    r"welcom(?:e|es|ed|ing)",
+    r"uph(?:old|olds|olding|eld)",
+    r"encourag(?:e|es|ed|ing)",
+    r"promot(?:e|es|ed|ing)",
+    r"endors(?:e|es|ed|ing)",
     r"(?:is|are|am|remains?|stays?|stay|will\s+stay|will\s+remain)\s+(?:firmly\s+)?(?:committed|dedicated)\s+to",
-    r"stands?\s+for", rf"favou?r{_V}", rf"adhere{_V}\s+to", rf"safeguard{_V}",
+    r"stands?\s+for",
+    rf"favou?r{_V}",
+    rf"adhere{_V}\s+to",
+    rf"safeguard{_V}",
     r"(?:is|are)\s+in\s+favou?r\s+of",
 )
 OPPOSE_CUES = (
-    rf"oppos(?:e|es|ed|ing)", rf"reject{_V}", rf"condemn{_V}", rf"object{_V}\s+to",
-    r"stop(?:s|ped|ping)?", rf"curb{_V}", rf"resist{_V}", r"(?:is|are)\s+against",
-    rf"denounc(?:e|es|ed|ing)", rf"deplor(?:e|es|ed|ing)", rf"desist{_V}\s+from",
-    r"put(?:s|ting)?\s+an\s+end\s+to", rf"prevent{_V}", rf"combat{_V}",
-    rf"avoid{_V}", r"(?:does|do|did|will)\s+not\s+(?:and\s+will\s+not\s+)?(?:engage|participate)\s+in",
+    r"oppos(?:e|es|ed|ing)",
+    rf"reject{_V}",
+    rf"condemn{_V}",
+    rf"object{_V}\s+to",
+    r"stop(?:s|ped|ping)?",
+    rf"curb{_V}",
+    rf"resist{_V}",
+    r"(?:is|are)\s+against",
+    r"denounc(?:e|es|ed|ing)",
+    r"deplor(?:e|es|ed|ing)",
+    rf"desist{_V}\s+from",
+    r"put(?:s|ting)?\s+an\s+end\s+to",
+    rf"prevent{_V}",
+    rf"combat{_V}",
+    rf"avoid{_V}",
+    r"(?:does|do|did|will)\s+not\s+(?:and\s+will\s+not\s+)?(?:engage|participate)\s+in",
     r"never\s+(?:seeks?|engages?\s+in)",
 )
 #: Verbs whose object is something the holder wants gone: "remove undue restrictions" is
@@ -167,7 +187,9 @@ def topic_keywords() -> tuple[tuple[str, re.Pattern[str]], ...]:
                 by_topic.setdefault(name, []).append(triple.object.value)
     out = []
     for name, words in by_topic.items():
-        pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")", re.IGNORECASE)
+        pattern = re.compile(
+            r"\b(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")", re.IGNORECASE
+        )
         out.append((name, pattern))
     return tuple(out)
 
@@ -210,23 +232,25 @@ _NOT_GERUNDS = frozenset(
 )
 
 
-def _split_coordinated(text: str, start: int, end: int, nouns: bool = False) -> list[tuple[int, int, str | None]]:
+def _split_coordinated(
+    text: str, start: int, end: int, nouns: bool = False
+) -> list[tuple[int, int, str | None]]:
     """Split a verb-phrase list ("curb the abuse of IT, oppose X, and oppose Y") into
     (start, end, verb) pieces; the verb is the piece's first word when it is one. With
     ``nouns``, a comma list of noun phrases of two words or more is split too."""
     cuts: list[tuple[int, int]] = []
     noun_cuts: list[tuple[int, int]] = []
-    for m in re.finditer(r",\s*(?:and\s+|or\s+)?(?:to\s+)?|\s+(?:and|or)\s+(?:to\s+)?(?=\w+ing\b|\w+\s)", text[start:end]):
+    for m in re.finditer(
+        r",\s*(?:and\s+|or\s+)?(?:to\s+)?|\s+(?:and|or)\s+(?:to\s+)?(?=\w+ing\b|\w+\s)", text[start:end]
+    ):
         after = text[start + m.end() : end]
         first = re.match(r"[A-Za-z-]+", after)
         word = first.group().lower() if first else ""
-        if word in _NOT_GERUNDS or re.match(r"(?:especially|particularly|in particular|such as|notably)\b", after):
+        if word in _NOT_GERUNDS or re.match(
+            r"(?:especially|particularly|in particular|such as|notably)\b", after
+        ):
             continue
-        verbish = (
-            word in _BASE_VERBS
-            or (word.endswith("ing") and len(word) > 5)
-            or bool(_CUE.match(after))
-        )
+        verbish = word in _BASE_VERBS or (word.endswith("ing") and len(word) > 5) or bool(_CUE.match(after))
         if verbish:
             cuts.append((start + m.start(), start + m.end()))
         elif nouns and m.group().startswith(","):
@@ -237,7 +261,10 @@ def _split_coordinated(text: str, start: int, end: int, nouns: bool = False) -> 
         trial = sorted(cuts + noun_cuts)
         bounds = [start, *(x for cut in trial for x in cut), end]
         items = [text[bounds[k] : bounds[k + 1]] for k in range(0, len(bounds), 2)]
-        if all(len(re.sub(r"^(?:the|a|an|any|its|their)\s+", "", i.strip(), flags=re.I).split()) >= 2 for i in items):
+        if all(
+            len(re.sub(r"^(?:the|a|an|any|its|their)\s+", "", i.strip(), flags=re.I).split()) >= 2
+            for i in items
+        ):
             cuts = trial
     pieces: list[tuple[int, int]] = []
     cursor = start
@@ -245,7 +272,11 @@ def _split_coordinated(text: str, start: int, end: int, nouns: bool = False) -> 
         pieces.append((cursor, a))
         cursor = b
     pieces.append((cursor, end))
-    pieces = [(a, b) for a, b in pieces if not re.match(r"\s*(?:in|at|on|with|under|within|through|during)\s", text[a:b])]
+    pieces = [
+        (a, b)
+        for a, b in pieces
+        if not re.match(r"\s*(?:in|at|on|with|under|within|through|during)\s", text[a:b])
+    ]
     if not pieces:
         return []
     # A one-word piece ("formulate and improve X", "financing,") belongs to its neighbour.
@@ -281,7 +312,7 @@ def _distribute(target: str) -> list[str]:
 
 
 def _polarity_of(verb: str | None, default: Polarity) -> Polarity:
-    if verb and (verb in _STOP_VERBS or _CUE.fullmatch(verb) and _CUE.fullmatch(verb).group("opp")):  # type: ignore[union-attr]
+    if verb and (verb in _STOP_VERBS or (_CUE.fullmatch(verb) and _CUE.fullmatch(verb).group("opp"))):  # type: ignore[union-attr]
         return "oppose"
     return default
 
@@ -356,10 +387,7 @@ def _voice_ok(clause_before: str, actor: str | None, entities_before: list[Entit
     """Whether the words before a cue leave it in the document's own voice."""
     if _THIRD_PARTY.search(clause_before):
         return False
-    for entity in entities_before:
-        if entity.type == "State" and actor and entity.label != actor:
-            return False
-    return True
+    return not any(e.type == "State" and actor and e.label != actor for e in entities_before)
 
 
 def _stances_in_sentence(
@@ -374,9 +402,12 @@ def _stances_in_sentence(
     reported = _REPORTING.match(body)
     if reported:
         who = reported.group("who").strip()
-        own = not who or (actor and actor.lower() in who.lower()) or re.search(
-            r"\b(?:we|i|it|china|the\s+initiative)\b", who, re.IGNORECASE
-        ) or re.search(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+$", who)
+        own = (
+            not who
+            or (actor and actor.lower() in who.lower())
+            or re.search(r"\b(?:we|i|it|china|the\s+initiative)\b", who, re.IGNORECASE)
+            or re.search(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+$", who)
+        )
         if not own:
             return []
     if _THIRD_PARTY_SUBJECT.search(body):
@@ -416,7 +447,9 @@ def _stances_in_sentence(
             end_match = _TARGET_END.search(text, m.end(), end)
             stop = end_match.start() if end_match else end
             s, e = _clean_bounds(text, clause_start, stop)
-            passive = re.search(r"\bbe\s+(?:\w+ly\s+)?(?:condemned|rejected|opposed)\b", text[m.start() : stop])
+            passive = re.search(
+                r"\bbe\s+(?:\w+ly\s+)?(?:condemned|rejected|opposed)\b", text[m.start() : stop]
+            )
             if passive:
                 s, e = _clean_bounds(text, clause_start, m.start())
                 return [_Target("oppose", p_s, p_e, "condemn") for p_s, p_e in _split_nouns(text, s, e)]
@@ -431,7 +464,10 @@ def _stances_in_sentence(
         out.extend(_Target("oppose", p_s, p_e, m.group(1)) for p_s, p_e in _split_nouns(text, s, e))
     # Passive normative: "Code of conduct for scientists should be developed ...",
     # "Developing countries must be supported in using ...": support for the subject.
-    m = re.search(r"\b(?:should|must|shall|need\s+to)\s+(?:also\s+)?be\s+(?!condemned|rejected|opposed|stopped)\w+", body)
+    m = re.search(
+        r"\b(?:should|must|shall|need\s+to)\s+(?:also\s+)?be\s+(?!condemned|rejected|opposed|stopped)\w+",
+        body,
+    )
     if m and not out:
         clause_start = max(text.rfind(",", head, start + m.start()) + 1, head)
         if _voice_ok(text[clause_start : start + m.start()], actor, []):
@@ -471,32 +507,41 @@ def _stances_in_sentence(
             label = cue.group().lower()
         clause_start = max(text.rfind(";", start, match.start()) + 1, head)
         before = text[clause_start : match.start()]
-        if re.search(r"\bnot\s+$|\bno\s+longer\s+$", before) and not label.startswith(("does", "do", "did", "will")):
+        if re.search(r"\bnot\s+$|\bno\s+longer\s+$", before) and not label.startswith(
+            ("does", "do", "did", "will")
+        ):
             pos = match.end()
             continue
         if re.search(r"\b(?:in\s+order|so\s+as)\s+$", before) or before.count("“") > before.count("”"):
             pos = match.end()
             continue
-        if match is cue and label.endswith("ed") and not re.search(
-            rf"\b(?:we|it|{re.escape((actor or 'we').lower())})\b", before, re.I
+        if (
+            match is cue
+            and label.endswith("ed")
+            and not re.search(rf"\b(?:we|it|{re.escape((actor or 'we').lower())})\b", before, re.I)
         ):
             pos = match.end()
             continue
         if _voice_ok(before, actor, entities_between(clause_start, match.start())):
             subject = re.sub(r"\s+", " ", before.rsplit(",", 1)[-1]).strip(" ,")
-            if match is norm and subject and not _GENERIC_SUBJECT.match(subject) and len(subject.split()) <= 6:
+            if (
+                match is norm
+                and subject
+                and not _GENERIC_SUBJECT.match(subject)
+                and len(subject.split()) <= 6
+            ):
                 subject = re.sub(r"^(?:the|The)\s+", "", subject)
             else:
                 subject = ""
             targets = _targets_after(text, match.end(), end, polarity, label, subject, nouns=match is cue)
             out.extend(targets)
             pos = max([match.end(), *(t.end for t in targets)])
-            stop = _TARGET_END.search(text, match.end(), end)
-            if stop:
-                pos = max(pos, stop.end())
+            clause_end = _TARGET_END.search(text, match.end(), end)
+            if clause_end:
+                pos = max(pos, clause_end.end())
         else:
-            stop = _TARGET_END.search(text, match.end(), end)
-            pos = stop.end() if stop else end
+            clause_end = _TARGET_END.search(text, match.end(), end)
+            pos = clause_end.end() if clause_end else end
     # Purpose clauses of the holder's own actions, when their verb is a cue
     # ("so as to prevent the misuse of biotech").
     if out:
@@ -540,7 +585,9 @@ def extract_stances(doc: Document, meta: DocumentMeta, entities: tuple[Entity, .
     text = doc.body
     positions = sorted(((m.start, e) for e in entities for m in e.mentions), key=lambda p: p[0])
     headings = [
-        (s.start, s.text) for s in sentence_spans(text) if len(s.text) < 80 and not s.text.endswith((".", ",", ";"))
+        (s.start, s.text)
+        for s in sentence_spans(text)
+        if len(s.text) < 80 and not s.text.endswith((".", ",", ";"))
     ]
     out: list[Stance] = []
     seen: set[tuple[str, str]] = set()
