@@ -29,7 +29,9 @@ _NON_BREAK = re.compile(f"[^{_LINE_BREAKS}]")
 # ---------------------------------------------------------------------------------------
 # Scripts. A line in another script than the document's, shaped like a keyword list, is
 # spam injected into the page (SEO keyword stuffing).
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LATIN = re.compile(r"[\u00c0-\u024f]")  # ASCII letters are counted apart
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_ASCII_NON_LETTERS = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
@@ -80,7 +82,7 @@ _TOOLS_PHRASES = [
     r"sitemap|site\s+map|contact(?:\s+us)?|about\s+us|privacy(?:\s+(?:policy|notice|statement))?",
     r"terms(?:\s+(?:of\s+(?:use|service)|and\s+conditions))?|accessibility|disclaimer|legal\s+notice",
     r"imprint|feedback|help|faq|cookies?(?:\s+(?:policy|settings|preferences))?",
-    r"(?:accept|reject|decline|allow)(?:\s+all)?(?:\s+cookies)?|manage\s+(?:preferences|cookies|settings)",
+    r"(?:accept|reject|decline|allow)\s+(?:all(?:\s+cookies)?|cookies)|manage\s+(?:preferences|cookies|settings)",
     r"got\s+it|i\s+agree|ok",
 ]
 _TOOLS = _vocabulary(caseless=_TOOLS_PHRASES)
@@ -135,7 +137,8 @@ _EDITOR_LINE = re.compile(
 _PHOTO_CREDIT = re.compile(r"^\s*[\[(](?i:photos?|images?|file\s+photo|video)\s*[/:][^\])\n]{0,60}[\])]\s*$")
 _TAGS_LINE = re.compile(r"^\s*(?i:tags|tagged|topics|keywords)\s*[:：]")
 _RULE_STARTS = frozenset("-=*_~#•·.+|:")
-_FOOTER_HINT = re.compile(r"©|\(c\)|(?i:copyright|rights\s+reserved|viewed|resolution)|\d{5}|ICP|备")
+_FOOTER_NEEDLES = ("©", "(c)", "copyright", "rights reserved", "viewed", "resolution", "icp", "备")
+_FIVE_DIGITS = re.compile(r"\d{5}")
 #: Four lower-case words in a row: a line of running text, not a menu or a marker.
 _PROSE = re.compile(r"(?:\s[a-z][\w'’-]*){4}")
 _FIRST_LETTER = re.compile(r"[^\W\d_]")
@@ -177,7 +180,27 @@ _POSSESSIVE = re.compile(r"['’]s$")
 
 
 def _script_counts(text: str) -> dict[str, int]:
-    return {name: len(pattern.findall(text)) for name, pattern in _SCRIPTS.items()}
+    """Letters per script. ASCII letters are counted with bytes.translate and only the
+    non-ASCII rest goes through the regexes, which keeps this fast on long texts."""
+    ascii_letters = len(text.encode("ascii", "ignore").translate(None, _ASCII_NON_LETTERS))
+    rest = "" if text.isascii() else "".join(_NON_ASCII.findall(text))
+    counts = {name: len(pattern.findall(rest)) for name, pattern in _SCRIPTS.items()}
+    counts["latin"] += ascii_letters
+    return counts
+
+
+def _footer_hint_positions(text: str) -> list[int]:
+    """Where copyright or licence footers may be: one pass of fast substring searches
+    over the whole text instead of a regex per line."""
+    lowered = text.lower()
+    positions = []
+    for needle in _FOOTER_NEEDLES:
+        at = lowered.find(needle)
+        while at >= 0:
+            positions.append(at)
+            at = lowered.find(needle, at + 1)
+    positions.extend(m.start() for m in _FIVE_DIGITS.finditer(text))
+    return positions
 
 
 def dominant_script(text: str) -> str:
@@ -307,7 +330,7 @@ def is_boilerplate_line(line: str, document_script: str = "latin", *, markdown: 
     >>> is_boilerplate_line("2022-05-23 13:25")
     False
     """
-    return _classify(line, document_script, markdown, footer_hint=bool(_FOOTER_HINT.search(line)))
+    return _classify(line, document_script, markdown, footer_hint=bool(_footer_hint_positions(line)))
 
 
 def _classify(line: str, document_script: str, markdown: bool, *, footer_hint: bool) -> bool:
@@ -424,10 +447,16 @@ def boilerplate_spans(
     script = dominant_script(text)
     contents = [text[start:end] for start, end in lines]
     starts = [start for start, _ in lines]
-    hinted = {bisect.bisect_right(starts, m.start()) - 1 for m in _FOOTER_HINT.finditer(text)}
+    hinted = {bisect.bisect_right(starts, at) - 1 for at in _footer_hint_positions(text)}
     junk = [
         _classify(line, script, markdown, footer_hint=index in hinted) for index, line in enumerate(contents)
     ]
+
+    for index in range(len(contents) - 1):
+        # "Allow\nme first to convey ...": a word or two of hard-wrapped prose that
+        # happens to look like a button; the next line goes on in lower case.
+        if junk[index] and len(contents[index].split()) <= 3 and contents[index + 1].lstrip()[:1].islower():
+            junk[index] = False
 
     for index in _running_headers(text, lines) if "\f" in text else ():
         junk[index] = True

@@ -194,7 +194,12 @@ def extract_events(
             upper = triggers[k + 1].start if k + 1 < len(triggers) else sentence.end
             subjects = _subjects(text, trigger, lower, upper, mentions)
             between = text[lower : trigger.start]
-            chained = k > 0 and len(between) <= 30 and re.search(r"(?:^|\band)\s*(?:\w+ly\s+)?$", between)
+            chained = (
+                k > 0
+                and len(between) <= 80
+                and "," not in between
+                and re.search(r"(?:^|\band)\s*(?:\w+ly\s+)?$", between)
+            )
             if not subjects and chained:
                 # "submitted to the CD in 2008 and updated in 2014": same subject.
                 subjects = previous

@@ -113,7 +113,7 @@ _ORDINAL_LEAD = re.compile(
     r"In\s+particular|Moreover|Furthermore|Besides|Meanwhile)\s*,\s*"
 )
 _GENERIC_SUBJECT = re.compile(
-    r"^(?:we|i|it|china|the\s+international\s+community|all\s+(?:countries|states|parties|nations)|"
+    r"^(?:we|i|it|the\s+international\s+community|all\s+(?:countries|states|parties|nations)|"
     r"(?:all\s+)?(?:countries|states|nations|parties|governments)|the\s+world|everyone|"
     r"(?:the\s+)?member\s+states|developed\s+countries|major\s+countries)$",
     re.IGNORECASE,
@@ -128,7 +128,7 @@ _REPORTING = re.compile(
 _TARGET_END = re.compile(
     r"[.;:!?]|\s[—–]\s|,\s*(?:which|who|where|while|whereas|thereby|but|so\s+that)\b|"
     r"\s+(?:so\s+as\s+to|in\s+order\s+to|with\s+a\s+view\s+to|in\s+the\s+hope\s+of)\b|"
-    r",\s*(?:and\s+)?(?:we|it|china|they)\s+\w+",
+    r",\s*(?:and\s+)?(?:we|it|they)\s+\w+",
     re.IGNORECASE,
 )
 _PURPOSE = re.compile(
@@ -405,8 +405,9 @@ def _stances_in_sentence(
         own = (
             not who
             or (actor and actor.lower() in who.lower())
-            or re.search(r"\b(?:we|i|it|china|the\s+initiative)\b", who, re.IGNORECASE)
-            or re.search(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+$", who)
+            or re.search(r"\b(?:we|i|it|the\s+initiative)\b", who, re.IGNORECASE)
+            # A speaker's name: "Zhang Jun said that ..." (not "The Group stresses ...").
+            or re.search(r"(?<!\w)(?!The\b|This\b|That\b|Its\b)[A-Z][a-z]+\s+[A-Z][a-z]+$", who)
         )
         if not own:
             return []
@@ -528,6 +529,7 @@ def _stances_in_sentence(
                 match is norm
                 and subject
                 and not _GENERIC_SUBJECT.match(subject)
+                and subject.lower() != (actor or "").lower()
                 and len(subject.split()) <= 6
             ):
                 subject = re.sub(r"^(?:the|The)\s+", "", subject)

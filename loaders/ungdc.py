@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
 import re
 import tarfile
 from collections.abc import Iterator
@@ -84,7 +85,11 @@ def clean_person_name(raw: str | None) -> str | None:
         words = []
         for k, word in enumerate(name.split(" ")):
             lower = word.lower()
-            words.append(lower if k and lower in _NAME_PARTICLES else "-".join(p.capitalize() for p in lower.split("-")))
+            words.append(
+                lower
+                if k and lower in _NAME_PARTICLES
+                else "-".join(p.capitalize() for p in lower.split("-"))
+            )
         name = " ".join(words)
     return name
 
@@ -94,7 +99,7 @@ def ordinal(number: int) -> str:
     ['1st', '2nd', '3rd', '11th', '22nd', '79th']"""
     if 10 <= number % 100 <= 20:
         return f"{number}th"
-    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th')}"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
 
 
 def read_speakers(data: bytes) -> dict[tuple[str, int], list[SpeakerRow]]:
@@ -134,6 +139,19 @@ def read_speakers(data: bytes) -> dict[tuple[str, int], list[SpeakerRow]]:
         book.close()
 
 
+def decode_speech(member: tuple[str, bytes, Any]) -> tuple[str, str, str, str, str | None]:
+    """(name, sha256, text, body, problem) of one archive member: the bytes decoded (UTF-8,
+    else Windows-1252 with a problem noted) and boilerplate blanked in ``body``."""
+    name, raw = member[0], member[1]
+    problem = None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        text = raw.decode("cp1252", errors="replace")
+        problem = f"not UTF-8 ({exc.reason} at byte {exc.start}); read as Windows-1252"
+    return name, hashlib.sha256(raw).hexdigest(), text, blank_boilerplate(text), problem
+
+
 @dataclass
 class UngdcCorpus:
     """The speeches of a UNGDC tarball (``.tar.gz``) or unpacked folder, as Documents.
@@ -153,6 +171,8 @@ class UngdcCorpus:
         Only speeches of these years (inclusive range).
     gazetteer
         Maps ISO codes to states; the project's gazetteer by default.
+    workers
+        Processes that decode and clean the speeches (0 or 1: in this process).
 
     Examples
     --------
@@ -170,6 +190,7 @@ class UngdcCorpus:
     limit: int | None = None
     years: tuple[int, int] | None = None
     gazetteer: Gazetteer | None = None
+    workers: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     _speakers: dict[tuple[str, int], list[SpeakerRow]] | None = field(default=None, repr=False)
@@ -179,7 +200,9 @@ class UngdcCorpus:
         if not self.path.exists():
             raise UngdcError(f"{self.path}: no such file or folder")
         if not self.path.is_dir() and not tarfile.is_tarfile(self.path):
-            raise UngdcError(f"{self.path}: neither a folder nor a tar archive of the UN General Debate Corpus")
+            raise UngdcError(
+                f"{self.path}: neither a folder nor a tar archive of the UN General Debate Corpus"
+            )
 
     # -- the speaker table -----------------------------------------------------------------
 
@@ -221,33 +244,50 @@ class UngdcCorpus:
                 if handle is not None:
                     yield member.name, handle.read()
 
-    def __iter__(self) -> Iterator[Document]:
-        gaz = self.gazetteer or load_gazetteer()
-        speakers = self.speakers
+    def _speech_members(self) -> Iterator[tuple[str, bytes, tuple[str, int, int]]]:
         count = 0
         for name, raw in self._raw_members():
             parsed = parse_member_name(name)
             if parsed is None:
                 self.skipped.append((name, "not a speech file named ISO3_SESSION_YEAR.txt"))
                 continue
-            code, session, year = parsed
-            if self.years and not self.years[0] <= year <= self.years[1]:
+            if self.years and not self.years[0] <= parsed[2] <= self.years[1]:
                 continue
             if self.limit is not None and count >= self.limit:
                 return
             count += 1
-            yield self._document(name, raw, code, session, year, speakers.get((code, session), []), gaz)
+            yield name, raw, parsed
+
+    def __iter__(self) -> Iterator[Document]:
+        gaz = self.gazetteer or load_gazetteer()
+        speakers = self.speakers
+        members = self._speech_members()
+        if self.workers <= 1:
+            decoded: Iterator[tuple[str, str, str, str, str | None]] = map(decode_speech, members)
+            for name, sha256, text, body, problem in decoded:
+                yield self._document(name, sha256, text, body, problem, speakers, gaz)
+            return
+        # Decoding and boilerplate blanking (a few ms a speech) run in worker processes, so
+        # that reading the archive never holds up the extraction workers downstream.
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(self.workers) as pool:
+            for name, sha256, text, body, problem in pool.imap(decode_speech, members, chunksize=8):
+                yield self._document(name, sha256, text, body, problem, speakers, gaz)
 
     def _document(
-        self, name: str, raw: bytes, code: str, session: int, year: int, rows: list[SpeakerRow], gaz: Gazetteer
+        self,
+        name: str,
+        sha256: str,
+        text: str,
+        body: str,
+        problem: str | None,
+        speakers: dict[tuple[str, int], list[SpeakerRow]],
+        gaz: Gazetteer,
     ) -> Document:
-        source = f"{self.path}/{name}" if not self.path.is_dir() else str(self.path / name)
-        warnings: list[str] = []
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            text = raw.decode("cp1252", errors="replace")
-            warnings.append(f"{source}: not UTF-8 ({exc.reason} at byte {exc.start}); read as Windows-1252")
+        code, session, year = parse_member_name(name) or ("", 0, 0)
+        rows = speakers.get((code, session), [])
+        source = str(self.path / name) if self.path.is_dir() else f"{self.path}/{name}"
+        warnings = [f"{source}: {problem}"] if problem else []
         actor = self._actor(code, rows, gaz)
         names = list(dict.fromkeys(row.name for row in rows if row.name))
         sidecar: dict[str, Any] = {
@@ -277,18 +317,18 @@ class UngdcCorpus:
             doc_id=slug(PurePosixPath(name).stem),
             source=source,
             text=text,
-            body=blank_boilerplate(text),
+            body=body,
             media_type="text/plain",
-            sha256=hashlib.sha256(raw).hexdigest(),
+            sha256=sha256,
             sidecar=sidecar,
             warnings=tuple(warnings),
         )
 
     @staticmethod
     def _actor(code: str, rows: list[SpeakerRow], gaz: Gazetteer) -> str:
-        """The speaking state's gazetteer label by ISO code, else by the table's country
-        name (the European Union has no ISO code), else the code itself."""
-        entry = gaz.by_iso3(code)
+        """The speaker's gazetteer label: a state by its ISO alpha-3 code, the European
+        Union by its acronym "EU"; else the table's country name, else the code itself."""
+        entry = gaz.by_iso3(code) or (gaz.lookup(code) if len(code) == 2 else None)
         if entry is not None:
             return entry.label
         for row in rows:
