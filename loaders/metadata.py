@@ -59,6 +59,14 @@ def _strip_markup(line: str) -> str:
     return re.sub(r"\s+", " ", line.replace("**", "").replace("__", "").lstrip("#> ")).strip()
 
 
+def _is_date_line(text: str) -> bool:
+    """'2022-05-23 13:25', 'Updated: 2025-11-28': a line that is little more than a date."""
+    rest = text
+    for found in find_dates(text):
+        rest = rest.replace(found.span.text, " ")
+    return len(re.findall(r"[A-Za-z]{2,}", rest)) < 3
+
+
 def extract_title(body: str) -> str | None:
     """The first title-like line of the header: several words, no full stop at its end,
     not a date or a salutation; a markdown bold title may run over two lines.
@@ -77,7 +85,7 @@ def extract_title(body: str) -> str | None:
         words = text.split()
         if len(words) < 4 or len(text) > 300 or _SALUTATION.match(line):
             continue
-        if re.match(r"^[IVX]+\.\s", text) or re.fullmatch(r"[\d\s:.\-/|A-Za-z]*\d{4}[\d\s:.\-/]*", text):
+        if re.match(r"^[IVX]+\.\s", text) or _is_date_line(text):
             continue
         if text.endswith(".") and len(words) > 25:
             # A news lead: its first sentence is the best title there is.
