@@ -180,13 +180,13 @@ def extract_events(
     events: list[Event] = []
     seen: set[tuple[str, str, str | None]] = set()
     for sentence in sentence_spans(text):
+        sentence_dates = [d for d in dates if sentence.start <= d.span.start < sentence.end]
+        if not sentence_dates:
+            continue
         triggers = _triggers_in(text, sentence)
         if not triggers:
             continue
         mentions = _mentions_in(entities, sentence)
-        sentence_dates = [d for d in dates if sentence.start <= d.span.start < sentence.end]
-        if not sentence_dates:
-            continue
         respectively = "respectively" in sentence.text
         previous: list[_Mention] = []
         for k, trigger in enumerate(triggers):

@@ -160,6 +160,12 @@ def tokens(text: str) -> Iterator[tuple[int, int, str]]:
         yield m.start(), m.end(), m.group()
 
 
+@lru_cache(maxsize=16)
+def token_list(text: str) -> tuple[tuple[int, int, str], ...]:
+    """:func:`tokens` of ``text`` as a tuple, cached: several stages scan the same body."""
+    return tuple(tokens(text))
+
+
 def _token_key(token: str) -> str:
     return token.lower().replace("’", "'")
 
@@ -256,6 +262,10 @@ class Gazetteer:
         return self.entries.get(key) if key else None
 
     def find_names(self, text: str) -> list[NameMatch]:
+        return list(self._find_names(text))
+
+    @lru_cache(maxsize=16)  # noqa: B019 - the gazetteer lives as long as the process
+    def _find_names(self, text: str) -> tuple[NameMatch, ...]:
         """Every known name, acronym and demonym in ``text``, longest match first at each
         position, without overlaps.
 
@@ -263,7 +273,7 @@ class Gazetteer:
         text (a lower-case "security council" in running prose is not trusted); acronyms
         and demonyms match case-sensitively as whole words.
         """
-        toks = list(tokens(text))
+        toks = token_list(text)
         out: list[NameMatch] = []
         i = 0
         n = len(toks)
@@ -298,7 +308,7 @@ class Gazetteer:
             elif word in self._demonyms:
                 out.append(NameMatch(start, toks[i][1], frozenset((self._demonyms[word],)), "demonym"))
             i += 1
-        return out
+        return tuple(out)
 
 
 def read_entries(folder: Path) -> Iterator[GazetteerEntry]:

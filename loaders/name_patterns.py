@@ -14,7 +14,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from loaders.gazetteer import tokens
+from functools import lru_cache
+
+from loaders.gazetteer import token_list
 
 HEAD_TYPES: dict[str, str] = {
     **dict.fromkeys(
@@ -137,10 +139,15 @@ def _is_cap(tok: str) -> bool:
     return tok[:1].isupper() or (tok[:1].isdigit() and len(tok) >= 2)
 
 
-def _runs(text: str) -> Iterator[tuple[int, int]]:
+@lru_cache(maxsize=16)
+def _runs(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_scan_runs(text))
+
+
+def _scan_runs(text: str) -> Iterator[tuple[int, int]]:
     """Maximal runs of capitalised words joined by connectors, hyphens, "+", "&" and
     possessive "'s", as (first token index, last token index) over ``tokens(text)``."""
-    toks = list(tokens(text))
+    toks = token_list(text)
     n = len(toks)
     i = 0
     while i < n:
@@ -173,7 +180,7 @@ def _runs(text: str) -> Iterator[tuple[int, int]]:
         i = j + 1
 
 
-def _trim(text: str, toks: list[tuple[int, int, str]], i: int, j: int) -> tuple[int, int] | None:
+def _trim(text: str, toks: tuple[tuple[int, int, str], ...], i: int, j: int) -> tuple[int, int] | None:
     while i <= j and (toks[i][2].lower() in LEADING_NOISE or not toks[i][2][:1].isalnum()):
         i += 1
     while j >= i and (toks[j][2] in CONNECTORS or not toks[j][2][:1].isalnum()):
@@ -214,7 +221,7 @@ def _resolution_title_start(name: str) -> int:
     return m.end() if m else 0
 
 
-def _split_coordination(toks: list[tuple[int, int, str]], a: int, b: int) -> list[tuple[int, int]]:
+def _split_coordination(toks: tuple[tuple[int, int, str], ...], a: int, b: int) -> list[tuple[int, int]]:
     """Split "Tenth Review Conference of the NPT and the Ninth Review Conference of the
     BWC" into two names when the part before "and" has a head noun of its own."""
     for k in range(a + 1, b):
@@ -249,7 +256,7 @@ def find_names(text: str) -> list[FoundName]:
     >>> [(f.name, f.type) for f in find_names("China launched the Global Initiative on Data Security.")]
     [('Global Initiative on Data Security', 'Initiative')]
     """
-    toks = list(tokens(text))
+    toks = token_list(text)
     out: list[FoundName] = []
     for i, j in _runs(text):
         trimmed = _trim(text, toks, i, j)
@@ -318,7 +325,7 @@ def find_acronym_definitions(text: str) -> list[AcronymDefinition]:
     ...     "an Open-Ended Working Group (OEWG) under the UNGA")]
     [('OEWG', 'Open-Ended Working Group')]
     """
-    toks = list(tokens(text))
+    toks = token_list(text)
     out: list[AcronymDefinition] = []
     for i, j in _runs(text):
         trimmed = _trim(text, toks, i, j)
@@ -402,6 +409,12 @@ NOT_NAME_WORDS = frozenset(
 
 
 def find_persons(text: str) -> list[FoundName]:
+    """Persons named in ``text`` (see :func:`_find_persons`)."""
+    return list(_find_persons(text))
+
+
+@lru_cache(maxsize=16)
+def _find_persons(text: str) -> tuple[FoundName, ...]:
     """Persons named with a title ("Ambassador Zhang Jun"), in apposition ("Zhang Jun,
     Permanent Representative of China") or as the subject of a reporting verb, and every
     other occurrence of the same names.
@@ -421,7 +434,7 @@ def find_persons(text: str) -> list[FoundName]:
                 continue
             names.add(" ".join(words))
     out: list[FoundName] = []
-    for name in names:
+    for name in sorted(names):
         for start, end in find_word(text, name):
             out.append(FoundName(start, end, name, "Person"))
-    return out
+    return tuple(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from loaders.records import Span
 
@@ -17,6 +18,12 @@ _ABBREVIATIONS = re.compile(
 
 
 def sentence_spans(text: str) -> list[Span]:
+    """Non-blank sentences of ``text`` with their offsets (cached per text)."""
+    return list(_sentence_spans(text))
+
+
+@lru_cache(maxsize=16)
+def _sentence_spans(text: str) -> tuple[Span, ...]:
     """Non-blank sentences of ``text`` with their offsets, surrounding space trimmed.
 
     >>> [s.text for s in sentence_spans("Mr. President, thanks. H. E. Li Song spoke.\\n- Oppose war;")]
@@ -31,7 +38,7 @@ def sentence_spans(text: str) -> list[Span]:
         _add(text, start, end, out)
         start = m.end()
     _add(text, start, len(text), out)
-    return out
+    return tuple(out)
 
 
 def _add(text: str, start: int, end: int, out: list[Span]) -> None:
