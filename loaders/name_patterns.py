@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-
 from functools import lru_cache
 
 from loaders.gazetteer import token_list
