@@ -177,7 +177,9 @@ def _without_overlaps(body: str, candidates: list[Candidate]) -> list[Candidate]
                 and " " not in body[cand.start : cand.end]
                 and cand.type == other.type
             )
-            if not nested or other.key == cand.key or head_word:
+            # A guess from a name's shape inside a longer name is a piece of it.
+            piece = nested and cand.source == "pattern"
+            if not nested or other.key == cand.key or head_word or piece:
                 clash = True
                 break
         if not clash:

@@ -62,7 +62,7 @@ GENERIC_NAME_WORDS = frozenset(
     "council general assembly treaty convention agreement global security cooperation "
     "initiative working governmental experts world national regional review development "
     "arrangement regime mechanism agency office union association league states member "
-    "meeting plenary session republic people federation kingdom".split()
+    "meeting plenary session republic people federation kingdom parties party members".split()
 )
 CONNECTORS = frozenset("of on for the and in against between de du la a an".split())
 #: Capitalised words that begin a sentence or a clause but are not part of a name.
@@ -229,7 +229,9 @@ def _split_coordination(toks: tuple[tuple[int, int, str], ...], a: int, b: int) 
         left = " ".join(t[2] for t in toks[a:k])
         right_start = k + 1 + (toks[k + 1][2].lower() == "the")
         right = " ".join(t[2] for t in toks[right_start : b + 1])
-        if right_start <= b and head_type(left) and head_type(right) and toks[right_start][2][:1].isupper():
+        both_named = head_type(left) and head_type(right)
+        and_the = toks[k + 1][2].lower() == "the"
+        if right_start <= b and (both_named or and_the) and toks[right_start][2][:1].isupper():
             return [(a, k - 1), *_split_coordination(toks, right_start, b)]
     return [(a, b)]
 
@@ -241,6 +243,14 @@ def _is_heading(text: str, start: int, end: int) -> bool:
     line = text[line_start : line_end if line_end >= 0 else len(text)]
     rest = line.replace(text[start:end], "", 1)
     return not re.sub(r"^[\sIVXivx\d.)*#-]*|[\s.*:]*$", "", rest)
+
+
+#: "President of the European Council" names a post, not the council.
+_POST = re.compile(
+    r"(?:Vice[- ])?(?:President|Chancellor|Minister|Secretary|Secretary-General|Chair|Chairman|"
+    r"Chairperson|Prime|King|Queen|Prince|Ambassador|Director|Director-General|Head|Deputy|"
+    r"Commissioner|Representative|High Representative|Special Envoy|Envoy|Spokesperson)\b"
+)
 
 
 def _only_generic(name: str) -> bool:
@@ -269,7 +279,7 @@ def find_names(text: str) -> list[FoundName]:
             type_ = head_type(name)
             if type_ is None or (len(name.split()) < 2 and not name.isupper()):
                 continue
-            if _only_generic(name) or _is_heading(text, start, end):
+            if _only_generic(name) or _is_heading(text, start, end) or _POST.match(name):
                 continue
             if type_ == "Instrument":
                 shift = _resolution_title_start(name)

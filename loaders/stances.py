@@ -109,7 +109,7 @@ _WRONGDOING_LEAD = re.compile(
     r"\b(?:challenges|wrongdoings|practices|forms|problems|threats|measures)\b[^.]*:\s*$", re.IGNORECASE
 )
 _ORDINAL_LEAD = re.compile(
-    r"^(?:First|Second|Third|Fourth|Fifth|Sixth|Firstly|Secondly|Thirdly|Fourthly|Finally|Lastly|"
+    r"(?:First|Second|Third|Fourth|Fifth|Sixth|Firstly|Secondly|Thirdly|Fourthly|Finally|Lastly|"
     r"In\s+particular|Moreover|Furthermore|Besides|Meanwhile)\s*,\s*"
 )
 _GENERIC_SUBJECT = re.compile(
@@ -142,7 +142,7 @@ _GERUND_HEADING = re.compile(
     r"Providing|Conducting)\b"
 )
 _LEADING_WORDS = re.compile(
-    r"^(?:the|a|an|any|all|also|further|actively|vigorously|firmly|resolutely|jointly|"
+    r"(?:the|a|an|any|all|also|and|or|that|further|actively|vigorously|firmly|resolutely|jointly|"
     r"strongly|always|consistently|further|to|for|of|effectively|better|fully|continue\s+to|"
     r"work\s+to|efforts\s+to)\s+",
     re.IGNORECASE,
@@ -214,16 +214,18 @@ def classify_topic(*texts: str) -> str | None:
 
 
 def _clean_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end:
+    """Trim spaces, quotes and leading function words ("and the", "that") off a span."""
+    while True:
+        before = (start, end)
+        while start < end and text[start] in " ,“”\"'‘’(\n":
+            start += 1
         m = _LEADING_WORDS.match(text, start, end)
-        if not m or m.end() == start:
-            break
-        start = m.end()
-    while start < end and text[start] in " ,“”\"'‘’(":
-        start += 1
-    while end > start and text[end - 1] in " ,“”\"'‘’)":
-        end -= 1
-    return start, end
+        if m and m.end() > start:
+            start = m.end()
+        while end > start and text[end - 1] in " ,“”\"'‘’)\n":
+            end -= 1
+        if (start, end) == before:
+            return start, end
 
 
 _NOT_GERUNDS = frozenset(
@@ -444,7 +446,9 @@ def _stances_in_sentence(
     m = _NEGATED_NORMATIVE.search(text, start, end)
     if m:
         clause_start = max(text.rfind(",", start, m.start()) + 1, head)
-        if not re.match(r"\s*(?:they|we|it)\s*$", text[clause_start : m.start()], re.I):
+        if not re.match(
+            r"\s*(?:they|we|it|i|you|this|that|one|there)?\s*$", text[clause_start : m.start()], re.I
+        ):
             end_match = _TARGET_END.search(text, m.end(), end)
             stop = end_match.start() if end_match else end
             s, e = _clean_bounds(text, clause_start, stop)
@@ -466,7 +470,8 @@ def _stances_in_sentence(
     # Passive normative: "Code of conduct for scientists should be developed ...",
     # "Developing countries must be supported in using ...": support for the subject.
     m = re.search(
-        r"\b(?:should|must|shall|need\s+to)\s+(?:also\s+)?be\s+(?!condemned|rejected|opposed|stopped)\w+",
+        r"\b(?:should|must|shall|need\s+to)\s+(?:also\s+)?be\s+(?:\w+ly\s+)?"
+        r"(?!condemned|rejected|opposed|stopped)\w+(?:ed|en|wn|ght|lt|nt)\b",
         body,
     )
     if m and not out:
@@ -571,6 +576,10 @@ def _split_nouns(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 MAX_TARGET_WORDS = 24
+#: A "target" that starts a new clause is a parsing slip, not a position.
+_NOT_A_TARGET = re.compile(
+    r"(?:and|but|or|so|i|we|you|it|they|this|that|there|say|which|who)\b", re.IGNORECASE
+)
 #: Sentence openings that end a list of imperative-looking items.
 _NOT_IMPERATIVE = re.compile(
     r"(?:The|These|This|Those|It|They|Such|Certain|In|As|On|We|Our|China|[A-Z][a-z]+s\b|\d|[IVX]+\.)"
@@ -604,6 +613,8 @@ def extract_stances(doc: Document, meta: DocumentMeta, entities: tuple[Entity, .
             wrongdoing_list = False
         for target in found:
             phrase = re.sub(r"\s+", " ", text[target.start : target.end]).strip()
+            if _NOT_A_TARGET.match(phrase):
+                continue
             if phrase.endswith(" there"):
                 place = re.findall(r"\b(outer space|cyberspace|the [A-Z][\w-]+ region)\b", sentence.text)
                 if place:
