@@ -1,0 +1,527 @@
+"""The derived links graph: cross-document links written back into the store as RDF.
+
+:func:`rebuild_links` computes every link from the whole store; :func:`refresh_links`
+(what ingest calls after each ingest or removal) recomputes only what the changed and
+removed documents touch. Both write the named graph ``graph:links``
+(:data:`ontology.namespace.LINKS_GRAPH`) through :mod:`graph.links_rdf`; each derived
+resource names its rule with ``prov:wasGeneratedBy`` and its documents with
+``prov:wasDerivedFrom``. SPARQL clients read it like any other graph; for instance
+:data:`LINEAGE_QUERY` returns an initiative's lineage in ONE query.
+
+What is derived, and what it depends on
+---------------------------------------
+Each kind of link is split into *units* whose inputs are few and known, so that a
+document change rewrites only the units that can have changed:
+
+=====================  ==========================================  ==========================
+unit                   depends on                                  recomputed when D changes
+=====================  ==========================================  ==========================
+invocation step (X,D)  D alone (its mentions, events, stances)     for every X of D
+event steps of X       every event whose subject is X              X subject of an event of D
+                                                                   (before or after)
+document link (B,A)    B and A alone (dates, genre, speaker,       every link with D at an
+                       forum, mentions, events)                    end, against candidates
+                                                                   found by query
+co-mention (X,Y)       the documents mentioning X and Y            pairs D mentions (before
+                                                                   or after)
+stance shifts of H     H's stances; which of their documents are   H holds a stance in D, or
+                       news reports of another                     in a report partner of D
+=====================  ==========================================  ==========================
+
+"Before" comes from the links graph itself: each document leaves a snapshot of the
+entities it mentioned (``pkg:linkInput``) and the holders of its stances
+(``pkg:linkHolder``); event steps and document links carry ``prov:wasDerivedFrom``.
+
+A refresh therefore: (1) reads the old snapshot of the changed/removed documents;
+(2) loads from the store only the changed documents, the events of the affected
+subjects, the documents that mention what a changed document launched, the documents
+dated the day before/of/after a changed document (news-report candidates), the mention
+lists of the affected entities (co-mention weights) and the stances of the affected
+holders; (3) runs the same pure functions the full build runs
+(:mod:`graph.links`, :mod:`graph.stance_links`, :mod:`graph.connectivity`) on that
+partial graph, restricted to the affected units; (4) deletes the old units and inserts
+the new ones in ONE SPARQL Update request (one transaction on Oxigraph). The cost grows
+with what one document touches (its entities' document lists for co-mention weights,
+its holders' stances), not with the size of the corpus, and the result equals a full
+rebuild (the tests check this).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date as Date
+from datetime import timedelta
+from itertools import combinations
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from graph import links_rdf
+from graph.connectivity import CoMention, co_mentions
+from graph.links import (
+    LINEAGE_TYPES,
+    DocumentLink,
+    LineageStep,
+    event_steps,
+    follow_up_links,
+    invocation_step,
+    lineage_entities,
+    origin_documents,
+    report_links,
+)
+from graph.network import NetworkBuilder, load_network, nodes_of_kind, sources, targets
+from graph.stance_links import StanceShift, positions, shifts_of
+from graph.store import Store
+from ontology.namespace import DOC, LINKS_GRAPH, doc_iri, sparql_prefixes
+
+_LINKS = f"<{LINKS_GRAPH}>"
+
+
+def lineage_query(name: str) -> str:
+    """The SPARQL query that returns the lineage of the initiative or instrument called
+    ``name`` (label, alias or acronym, any case) from the links graph, in date order.
+
+    One row per step: ``role`` (origin, laterEvent, invocation), ``eventType`` (launch,
+    ..., invoke), ``date``, ``doc``, ``docId``, ``title``, ``genre``, ``forum``,
+    ``speaker``, ``actor`` (labels), ``quote``, ``start``, ``end``.
+
+    >>> "GRAPH <https://w3id.org/policykg/graph/links>" in lineage_query("GIDS")
+    True
+    """
+    literal = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return (
+        sparql_prefixes()
+        + f"""SELECT ?role ?eventType ?date ?doc ?docId ?title ?genre ?forum ?speaker ?actor ?quote ?start ?end
+WHERE {{
+  {{ SELECT DISTINCT ?entity WHERE {{
+      ?entity skos:prefLabel|skos:altLabel|pkg:acronym ?name .
+      FILTER(LCASE(STR(?name)) = LCASE({literal}))
+  }} }}
+  GRAPH {_LINKS} {{
+    ?step a pkg:LineageStep ; pkg:lineageOf ?entity ; pkg:stepRole ?roleIri ;
+          pkg:eventType ?typeIri ; pkg:document ?doc ; pkg:sortDate ?sortDate .
+    OPTIONAL {{ ?step dcterms:date ?date }}
+    OPTIONAL {{
+      ?step pkg:evidence/oa:hasTarget ?target .
+      ?target oa:hasSelector ?position, ?selector .
+      ?position oa:start ?start ; oa:end ?end .
+      ?selector oa:exact ?quote .
+    }}
+  }}
+  GRAPH ?docGraph {{ ?doc a pkg:Document ; dcterms:identifier ?docId . }}
+  OPTIONAL {{ GRAPH ?docGraph {{ ?doc dcterms:title ?title }} }}
+  OPTIONAL {{ GRAPH ?docGraph {{ ?doc pkg:genre ?genre }} }}
+  OPTIONAL {{ GRAPH {_LINKS} {{ ?step pkg:forum ?f }} GRAPH ?docGraph {{ ?f skos:prefLabel ?forum }} }}
+  OPTIONAL {{ GRAPH {_LINKS} {{ ?step pkg:speaker ?s }} GRAPH ?docGraph {{ ?s skos:prefLabel ?speaker }} }}
+  OPTIONAL {{ GRAPH {_LINKS} {{ ?step sem:hasActor ?a }} GRAPH ?docGraph {{ ?a skos:prefLabel ?actor }} }}
+  BIND(STRAFTER(STR(?roleIri), "#") AS ?role)
+  BIND(STRAFTER(STR(?typeIri), "#") AS ?eventType)
+  BIND(IF(?role = "origin", 0, IF(?role = "laterEvent", 1, 2)) AS ?roleRank)
+  BIND(IF(COALESCE(?genre, "") = "news_report", 1, 0) AS ?newsRank)
+}}
+ORDER BY ?sortDate ?roleRank ?newsRank ?docId
+"""
+    )
+
+
+#: The lineage of the Global Initiative on Data Security (any alias works), in ONE SPARQL
+#: query over the links graph: the text ontology/README.md shows.
+LINEAGE_QUERY = lineage_query("Global Data Security Initiative")
+
+
+@dataclass
+class DerivedLinks:
+    """Everything derived, as records (what :func:`link_quads` writes)."""
+
+    steps: list[LineageStep] = field(default_factory=list)
+    document_links: list[DocumentLink] = field(default_factory=list)
+    co_mentions: list[CoMention] = field(default_factory=list)
+    shifts: list[StanceShift] = field(default_factory=list)
+    inputs: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkStats:
+    """What a build or refresh did (counts of written resources) and how long it took."""
+
+    full: bool
+    documents: int
+    steps: int
+    document_links: int
+    co_mentions: int
+    shifts: int
+    quads: int
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+def link_quads(links: DerivedLinks, *, with_rules: bool = True) -> list[ox.Quad]:
+    """Quads of the links graph for ``links`` (plus the rule activities)."""
+    quads: list[ox.Quad] = links_rdf.rule_quads() if with_rules else []
+    quads.extend(links_rdf.step_quads(links.steps))
+    quads.extend(links_rdf.document_link_quads(links.document_links))
+    quads.extend(links_rdf.co_mention_quads(links.co_mentions))
+    quads.extend(links_rdf.shift_quads(links.shifts))
+    quads.extend(links_rdf.input_quads(links.inputs))
+    return quads
+
+
+# -- the pure part ------------------------------------------------------------------------
+
+
+def _inputs(graph: nx.MultiDiGraph, doc: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    holders = {h for s in targets(graph, doc, "has_stance") for h in targets(graph, s, "holder")}
+    return tuple(targets(graph, doc, "mentions")), tuple(sorted(holders))
+
+
+def _shifts(graph: nx.MultiDiGraph, holders: Iterable[str], reports: dict[str, str]) -> list[StanceShift]:
+    out: list[StanceShift] = []
+    for holder in sorted(holders):
+        by_topic: dict[str | None, list[Any]] = {}
+        for position in positions(graph, holder=holder, reports=reports):
+            by_topic.setdefault(position.topic, []).append(position)
+        for history in by_topic.values():
+            out.extend(shifts_of(history))
+    return out
+
+
+def _pair_weights(graph: nx.MultiDiGraph, pairs: Iterable[tuple[str, str]]) -> list[CoMention]:
+    """Co-mentions of the given pairs (a < b); the graph must hold every mention of both."""
+    out = []
+    docs_of: dict[str, set[str]] = {}
+    for a, b in sorted(set(pairs)):
+        for entity in (a, b):
+            if entity not in docs_of:
+                docs_of[entity] = set(sources(graph, entity, "mentions"))
+        docs = sorted(docs_of[a] & docs_of[b])
+        if docs:
+            out.append(CoMention(a, b, len(docs), tuple(docs)))
+    return out
+
+
+def _is_lineage_entity(graph: nx.MultiDiGraph, entity: str) -> bool:
+    return graph.nodes[entity].get("type") in LINEAGE_TYPES
+
+
+def compute_links(graph: nx.MultiDiGraph) -> DerivedLinks:
+    """Every derived link of a complete graph (what :func:`rebuild_links` writes).
+
+    >>> g = nx.MultiDiGraph()
+    >>> for d, day in (("urn:d1", "2021-01-05"), ("urn:d2", "2022-03-01")):
+    ...     g.add_node(d, kind="document", doc_id=d[4:], date=day, sort_date=day)
+    ...     for e in ("urn:x", "urn:y"):
+    ...         g.add_node(e, kind="entity", type="Instrument"); _ = g.add_edge(d, e, key="mentions")
+    >>> links = compute_links(g)
+    >>> [(c.a, c.b, c.weight) for c in links.co_mentions], len(links.steps)
+    ([('urn:x', 'urn:y', 2)], 4)
+    """
+    out = DerivedLinks()
+    reports = report_links(graph)
+    out.document_links = reports + follow_up_links(graph, reports=reports)
+    for entity in lineage_entities(graph):
+        out.steps.extend(event_steps(graph, entity))
+        for doc in sources(graph, entity, "mentions"):
+            step = invocation_step(graph, entity, doc)
+            if step is not None:
+                out.steps.append(step)
+    out.co_mentions = co_mentions(graph)
+    reporters = {link.source: link.target for link in reports}
+    holders = {h for s in nodes_of_kind(graph, "stance") for h in targets(graph, s, "holder")}
+    out.shifts = _shifts(graph, holders, reporters)
+    out.inputs = {d: _inputs(graph, d) for d in nodes_of_kind(graph, "document")}
+    return out
+
+
+# -- the store side -----------------------------------------------------------------------
+
+
+def _doc_ref(value: str) -> str:
+    return value if value.startswith(("http://", "https://")) else doc_iri(value)
+
+
+def _links_built(store: Store) -> bool:
+    return bool(store.query(f"ASK {{ GRAPH {_LINKS} {{ ?s ?p ?o }} }}"))
+
+
+def _values(var: str, iris: Iterable[str]) -> str:
+    return f"VALUES ?{var} {{ {' '.join(f'<{i}>' for i in sorted(set(iris)))} }}"
+
+
+def load_link_network(store: Store) -> nx.MultiDiGraph:
+    """The full network as the link rules need it: mention evidence only for
+    initiatives and instruments (the quotes of invocation steps), which keeps the
+    mention query small on large stores."""
+    graph = load_network(store, mention_evidence=False)
+    wanted = lineage_entities(graph)
+    if wanted:
+        NetworkBuilder(store, graph).add_mention_evidence(entities=wanted)
+    return graph
+
+
+def rebuild_links(store: Store) -> LinkStats:
+    """Recompute the whole links graph from the store and replace it (one transaction).
+
+    Examples
+    --------
+    >>> from graph.oxigraph_store import OxigraphStore
+    >>> store = OxigraphStore(None)
+    >>> rebuild_links(store).quads > 0   # the rule activities, even for an empty store
+    True
+    """
+    started = time.perf_counter()
+    graph = load_link_network(store)
+    links = compute_links(graph)
+    quads = link_quads(links)
+    store.replace_graph(str(LINKS_GRAPH), quads)
+    return _stats(True, len(links.inputs), links, len(quads), started)
+
+
+def _stats(full: bool, documents: int, links: DerivedLinks, quads: int, started: float) -> LinkStats:
+    return LinkStats(
+        full=full,
+        documents=documents,
+        steps=len(links.steps),
+        document_links=len(links.document_links),
+        co_mentions=len(links.co_mentions),
+        shifts=len(links.shifts),
+        quads=quads,
+        seconds=round(time.perf_counter() - started, 4),
+    )
+
+
+@dataclass
+class _OldState:
+    entities: dict[str, set[str]] = field(default_factory=dict)
+    holders: set[str] = field(default_factory=set)
+    subjects: set[str] = field(default_factory=set)
+    partners: set[str] = field(default_factory=set)
+
+
+def _old_state(store: Store, scope: set[str]) -> _OldState:
+    """What the links graph remembers of the documents in ``scope``."""
+    query = sparql_prefixes() + f"""
+SELECT ?kind ?d ?x WHERE {{
+  {_values("d", scope)}
+  GRAPH {_LINKS} {{
+    {{ ?d pkg:linkInput ?x BIND("input" AS ?kind) }}
+    UNION {{ ?d pkg:linkHolder ?x BIND("holder" AS ?kind) }}
+    UNION {{ ?n pkg:lineageOf ?x ; prov:wasDerivedFrom ?d ; pkg:stepRole ?role .
+             FILTER(?role != pkg:invocation) BIND("subject" AS ?kind) }}
+    UNION {{ ?d pkg:reportsOn ?x BIND("partner" AS ?kind) }}
+    UNION {{ ?x pkg:reportsOn ?d BIND("partner" AS ?kind) }}
+  }}
+}}"""
+    old = _OldState()
+    for row in store.query(query):
+        kind, doc, value = str(row["kind"].value), str(row["d"].value), str(row["x"].value)
+        if kind == "input":
+            old.entities.setdefault(doc, set()).add(value)
+        elif kind == "holder":
+            old.holders.add(value)
+        elif kind == "subject":
+            old.subjects.add(value)
+        else:
+            old.partners.add(value)
+    return old
+
+
+def _stored_reporters(store: Store, docs: set[str], scope: set[str]) -> dict[str, str]:
+    """News reports among ``docs`` (outside ``scope``) that report a document outside
+    ``scope``, according to the links graph."""
+    docs = docs - scope
+    if not docs:
+        return {}
+    query = sparql_prefixes() + f"""
+SELECT ?b ?a WHERE {{ {_values("b", docs)} GRAPH {_LINKS} {{ ?b pkg:reportsOn ?a }} }} ORDER BY ?b ?a"""
+    out: dict[str, str] = {}
+    for row in store.query(query):
+        target = str(row["a"].value)
+        if target not in scope:
+            out.setdefault(str(row["b"].value), target)
+    return out
+
+
+def _near_days(graph: nx.MultiDiGraph, docs: Iterable[str]) -> set[str]:
+    days: set[str] = set()
+    for doc in docs:
+        value = graph.nodes[doc].get("date") or ""
+        if len(value) == 10:
+            try:
+                day = Date.fromisoformat(value)
+            except ValueError:
+                continue
+            days.update(str(day + timedelta(days=k)) for k in (-1, 0, 1))
+    return days
+
+
+def _unloaded(graph: nx.MultiDiGraph, docs: Iterable[str]) -> list[str]:
+    return sorted(d for d in docs if d not in graph or graph.nodes[d].get("doc_id") is None)
+
+
+def _delete_request(
+    scope: set[str], subjects: set[str], pairs: set[tuple[str, str]], holders: set[str]
+) -> str:
+    """ONE SPARQL Update part removing every unit the refresh rewrites."""
+    # A derived node and the nodes hanging off it (its evidence annotation and selectors).
+    subtree = "?n (pkg:evidence|oa:hasTarget|oa:hasSelector)* ?m . ?m ?p ?o ."
+    parts = [
+        f"""DELETE {{ GRAPH {_LINKS} {{ ?m ?p ?o }} }} WHERE {{ {_values("d", scope)}
+  GRAPH {_LINKS} {{ ?n pkg:stepRole pkg:invocation ; prov:wasDerivedFrom ?d . {subtree} }} }}""",
+        f"""DELETE {{ GRAPH {_LINKS} {{ ?n ?p ?o . ?b ?rel ?a }} }} WHERE {{ {_values("d", scope)}
+  GRAPH {_LINKS} {{ ?n a pkg:DocumentLink ; prov:wasDerivedFrom ?d ; pkg:fromDocument ?b ; pkg:toDocument ?a .
+    ?n ?p ?o . ?b ?rel ?a . FILTER(?rel IN (pkg:followsUp, pkg:reportsOn)) }} }}""",
+        f"""DELETE {{ GRAPH {_LINKS} {{ ?d ?p ?x }} }} WHERE {{ {_values("d", scope)}
+  GRAPH {_LINKS} {{ ?d ?p ?x . FILTER(?p IN (pkg:linkInput, pkg:linkHolder)) }} }}""",
+    ]
+    if subjects:
+        parts.append(
+            f"""DELETE {{ GRAPH {_LINKS} {{ ?m ?p ?o }} }} WHERE {{ {_values("x", subjects)}
+  GRAPH {_LINKS} {{ ?n pkg:lineageOf ?x ; pkg:stepRole ?role . FILTER(?role != pkg:invocation) {subtree} }} }}"""
+        )
+    if pairs:
+        nodes = {links_rdf.co_mention_iri(a, b) for a, b in pairs}
+        parts.append(
+            f"""DELETE {{ GRAPH {_LINKS} {{ ?n ?p ?o }} }} WHERE {{ {_values("n", nodes)}
+  GRAPH {_LINKS} {{ ?n ?p ?o }} }}"""
+        )
+    if holders:
+        parts.append(
+            f"""DELETE {{ GRAPH {_LINKS} {{ ?n ?p ?o }} }} WHERE {{ {_values("h", holders)}
+  GRAPH {_LINKS} {{ ?n a pkg:StanceShift ; pkg:holder ?h ; ?p ?o }} }}"""
+        )
+    return sparql_prefixes() + " ;\n".join(parts)
+
+
+def _insert_request(quads: Sequence[ox.Quad]) -> str:
+    if not quads:
+        return ""
+    body = "".join(f"{q.triple} .\n" for q in quads)
+    return f" ;\nINSERT DATA {{ GRAPH {_LINKS} {{\n{body}}} }}"
+
+
+def refresh_links(store: Store, changed: Sequence[str], removed: Sequence[str]) -> LinkStats:
+    """Bring the links graph up to date after documents were (re)ingested or removed.
+
+    Parameters
+    ----------
+    store
+        The store, whose document graphs already hold the new state.
+    changed
+        Document ids (or IRIs) ingested or re-ingested since the last refresh.
+    removed
+        Document ids (or IRIs) removed since the last refresh.
+
+    Only the units the documents touch are recomputed (see the module docstring); when
+    the links graph was never built, this is a full :func:`rebuild_links`.
+
+    Examples
+    --------
+    >>> from graph.oxigraph_store import OxigraphStore
+    >>> store = OxigraphStore(None)
+    >>> refresh_links(store, ["d1"], []).full     # nothing built yet: a full build
+    True
+    >>> refresh_links(store, [], ["d1"]).full
+    False
+    """
+    started = time.perf_counter()
+    if not _links_built(store):
+        return rebuild_links(store)
+    scope = {_doc_ref(d) for d in (*changed, *removed)}
+    if not scope:
+        return _stats(False, 0, DerivedLinks(), 0, started)
+    old = _old_state(store, scope)
+    builder = NetworkBuilder(store)
+    graph = builder.graph
+    present = builder.add_documents(sorted({_doc_ref(d) for d in changed}))
+    if present:
+        builder.add_mentions(present, evidence=True)
+        builder.add_events(present)
+        builder.add_stances(present)
+    new_entities = {e for d in present for e in targets(graph, d, "mentions")}
+    new_subjects = {s for d in present for ev in targets(graph, d, "has_event") for s in targets(graph, ev, "subject")}
+    new_holders = {h for d in present for s in targets(graph, d, "has_stance") for h in targets(graph, s, "holder")}
+
+    # Event steps of the subjects; the origins the mentioned entities may follow up on.
+    subjects = old.subjects | new_subjects
+    if subjects | new_entities:
+        builder.add_events(subjects=sorted(subjects | new_entities))
+    event_docs = {graph.nodes[e]["document"] for e in nodes_of_kind(graph, "event")}
+    builder.add_documents(_unloaded(graph, event_docs))
+    builder.finish()
+    # Documents that invoke what a changed document launched.
+    launched = [x for x in nodes_of_kind(graph, "entity") if set(origin_documents(graph, x)) & set(present)]
+    if launched:
+        builder.add_mentions(entities=launched, evidence=False)
+    # News-report candidates: documents dated the day before, of, or after.
+    builder.add_documents_on_days(_near_days(graph, present))
+    # Co-mention weights: every mention of the entities a changed document names.
+    old_entities = set().union(*old.entities.values()) if old.entities else set()
+    pairs = {p for ents in old.entities.values() for p in combinations(sorted(ents), 2)}
+    pairs |= {p for d in present for p in combinations(targets(graph, d, "mentions"), 2)}
+    co_entities = sorted(old_entities | new_entities)
+    if co_entities:
+        builder.add_mentions(entities=co_entities, evidence=False)
+    builder.add_documents(_unloaded(graph, nodes_of_kind(graph, "document")))
+
+    reports = report_links(graph, present)
+    follow_ups = follow_up_links(graph, present, reports=reports)
+    # Stance shifts: holders of the changed documents and of their report partners.
+    partners = old.partners | {d for link in reports for d in (link.source, link.target)}
+    holders = old.holders | new_holders
+    partner_docs = sorted(partners - scope)
+    if partner_docs:
+        builder.add_documents(_unloaded(graph, partner_docs))
+        builder.add_stances(partner_docs)
+        holders |= {h for d in partner_docs for s in targets(graph, d, "has_stance") for h in targets(graph, s, "holder")}
+    if holders:
+        builder.add_stances(holders=sorted(holders))
+    builder.add_documents(_unloaded(graph, nodes_of_kind(graph, "document")))
+    builder.finish()
+    stance_docs = {graph.nodes[s]["document"] for s in nodes_of_kind(graph, "stance")}
+    reporters = _stored_reporters(store, stance_docs, scope)
+    for link in reports:  # every report link touching a changed document, as it now stands
+        reporters.setdefault(link.source, link.target)
+
+    links = DerivedLinks()
+    links.document_links = reports + follow_ups
+    for subject in sorted(subjects):
+        if subject in graph and _is_lineage_entity(graph, subject):
+            links.steps.extend(event_steps(graph, subject))
+    for doc in present:
+        for entity in targets(graph, doc, "mentions"):
+            if _is_lineage_entity(graph, entity):
+                step = invocation_step(graph, entity, doc)
+                if step is not None:
+                    links.steps.append(step)
+    links.co_mentions = _pair_weights(graph, pairs)
+    links.shifts = _shifts(graph, holders, reporters)
+    links.inputs = {d: _inputs(graph, d) for d in present}
+
+    quads = link_quads(links, with_rules=False)
+    store.update(_delete_request(scope, subjects, pairs, holders) + _insert_request(quads))
+    return _stats(False, len(scope), links, len(quads), started)
+
+
+def document_iri(doc_id: str) -> str:
+    """The IRI of a document id (ids and IRIs are both accepted by :func:`refresh_links`)."""
+    return _doc_ref(doc_id)
+
+
+__all__ = [
+    "DOC",
+    "LINEAGE_QUERY",
+    "DerivedLinks",
+    "LinkStats",
+    "compute_links",
+    "document_iri",
+    "lineage_query",
+    "link_quads",
+    "load_link_network",
+    "rebuild_links",
+    "refresh_links",
+]

@@ -1,0 +1,572 @@
+"""Batch ingest: files or read documents in, one named graph per document out.
+
+Guarantees:
+
+- **Transactional per document.** A document's graph is replaced in one store
+  transaction (batches of documents share one transaction; when a batch fails, its
+  documents are written one by one so that only the faulty one is reported failed).
+  Nothing already stored is lost or half-written when a file is bad.
+- **Idempotent.** A document whose stored ``pkg:sha256`` equals the new one is skipped
+  before extraction (``unchanged``); changed content under the same document id replaces
+  that document's graph (``replaced``); ``remove_documents`` deletes exactly the
+  documents' graphs.
+- **Restartable.** Every batch is committed as it completes and the stored
+  ``(doc id, sha256)`` pairs are read with one query at start, so an interrupted ingest
+  picks up where it stopped.
+- **Bad input is reported, not fatal.** A file that cannot be read or extracted gets a
+  ``failed`` outcome whose message names the file and the problem; the batch goes on.
+
+Extraction runs in worker processes (``settings.workers``, 0 = one per core); the workers
+turn each result into quads (:func:`graph.rdf.document_quads`) and hand them back as
+N-Quads bytes, which the parent parses (in Rust) and writes.
+
+The vocabulary graph (``ontology/policykg.ttl``, ``ontology/topics.ttl`` and the gazetteer's
+entity descriptions) is (re)loaded into ``graph:ontology`` when missing or changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pyoxigraph as ox
+
+from graph.store import Store, StoreError
+from ontology.namespace import (
+    DOC,
+    GRAPH,
+    ONTOLOGY_DIR,
+    ONTOLOGY_GRAPH,
+    doc_graph_iri,
+    sparql_prefixes,
+)
+
+if TYPE_CHECKING:
+    from loaders.records import Document
+    from policykg.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Status = Literal["stored", "replaced", "unchanged", "failed", "removed"]
+
+#: File suffixes picked up when walking folders (files named explicitly are always tried).
+DOCUMENT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf"})
+#: Vocabulary files loaded into the ontology graph, in this order (missing ones skipped).
+ONTOLOGY_FILES = ("policykg.ttl", "topics.ttl")
+#: Documents per write transaction, and a cap on their quads.
+BATCH_DOCUMENTS = 64
+BATCH_QUADS = 200_000
+
+_DOC_PREFIX = str(DOC)
+_DOC_GRAPH_PREFIX = str(GRAPH) + "doc/"
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """What happened to one input file or document."""
+
+    source: str
+    status: Status
+    doc_id: str | None = None
+    message: str = ""
+    quads: int = 0
+    entities: int = 0
+    events: int = 0
+    stances: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """Per-file outcomes of one ingest (or removal) run."""
+
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    ontology_loaded: bool = False
+    links_error: str | None = None
+
+    def counts(self) -> dict[str, int]:
+        """Outcomes by status: ``{"stored": 3, "unchanged": 1, ...}``."""
+        out: dict[str, int] = {}
+        for outcome in self.outcomes:
+            out[outcome.status] = out.get(outcome.status, 0) + 1
+        return out
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def changed_ids(self) -> list[str]:
+        return [o.doc_id for o in self.outcomes if o.status in ("stored", "replaced") and o.doc_id]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and self.links_error is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "counts": self.counts(),
+            "seconds": round(self.seconds, 3),
+            "ontology_loaded": self.ontology_loaded,
+            "links_error": self.links_error,
+            "outcomes": [o.to_json() for o in self.outcomes],
+        }
+
+
+Progress = Callable[[FileOutcome], None]
+
+
+# -- inputs ------------------------------------------------------------------------------
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to ingest: files as given, folders walked recursively for document files
+    (hidden entries and ``*.meta.json`` sidecars skipped), in sorted order, no repeats.
+    A path that does not exist is kept, so that it is reported as a failed file.
+
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("a.txt", "b/c.html", "b/c.html.meta.json", ".hidden/d.txt", "e.png"):
+    ...     (root / name).parent.mkdir(parents=True, exist_ok=True)
+    ...     _ = (root / name).write_text("x")
+    >>> [p.relative_to(root).as_posix() for p in collect_files([root])]
+    ['a.txt', 'b/c.html']
+    """
+    seen: dict[Path, None] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    candidate = Path(root) / name
+                    if (
+                        not name.startswith(".")
+                        and candidate.suffix.lower() in DOCUMENT_SUFFIXES
+                        and not name.endswith(".meta.json")
+                    ):
+                        seen.setdefault(candidate, None)
+        else:
+            seen.setdefault(path, None)
+    return list(seen)
+
+
+# -- worker side -------------------------------------------------------------------------
+
+_known_sha256: dict[str, str] = {}
+_force = False
+
+
+def _init_worker(known: dict[str, str], force: bool) -> None:
+    global _known_sha256, _force
+    _known_sha256, _force = known, force
+
+
+@dataclass(slots=True)
+class _Extracted:
+    """A worker's answer: the outcome and, for new content, the graph as N-Quads."""
+
+    outcome: FileOutcome
+    source_key: str = ""
+    sha256: str = ""
+    data: bytes = b""
+
+
+def _describe_error(source: str, exc: BaseException) -> str:
+    text = str(exc).strip() or exc.__class__.__name__
+    # Reader errors already name the file; others get it prefixed.
+    return text if source in text else f"{source}: {exc.__class__.__name__}: {text}"
+
+
+def _extract_item(item: Path | Document) -> _Extracted:
+    """Read (for paths), check the known hash, extract and convert one document."""
+    from graph.rdf import document_quads, nquads
+    from loaders.gazetteer import load_gazetteer
+    from loaders.pipeline import extract
+    from loaders.readers import read_document
+
+    source = str(item) if isinstance(item, Path) else item.source
+    try:
+        document = read_document(item) if isinstance(item, Path) else item
+        if not _force and _known_sha256.get(document.doc_id) == document.sha256:
+            return _Extracted(FileOutcome(document.source, "unchanged", document.doc_id), source)
+        gazetteer = load_gazetteer()
+        result = extract(document, gazetteer)
+        quads = document_quads(result, gazetteer=gazetteer)
+    except Exception as exc:  # one bad file must not stop the batch
+        return _Extracted(FileOutcome(source, "failed", message=_describe_error(source, exc)), source)
+    outcome = FileOutcome(
+        document.source,
+        "stored",
+        document.doc_id,
+        message="; ".join(document.warnings),
+        quads=len(quads),
+        entities=len(result.entities),
+        events=len(result.events),
+        stances=len(result.stances),
+    )
+    return _Extracted(outcome, source, document.sha256, nquads(quads))
+
+
+# -- store side --------------------------------------------------------------------------
+
+
+def stored_documents(store: Store) -> dict[str, tuple[str, str]]:
+    """``{doc_id: (sha256, source)}`` of every stored document, in one query."""
+    sparql = sparql_prefixes() + (
+        "SELECT ?g ?id ?sha ?src WHERE { GRAPH ?g { ?d a pkg:Document ; dcterms:identifier ?id ."
+        " OPTIONAL { ?d pkg:sha256 ?sha } OPTIONAL { ?d dcterms:source ?src } } }"
+    )
+    out: dict[str, tuple[str, str]] = {}
+    for row in store.query(sparql, union_default_graph=False):
+        graph = row["g"].value
+        if not graph.startswith(_DOC_GRAPH_PREFIX):
+            continue
+        sha = row["sha"].value if row["sha"] is not None else ""
+        src = row["src"].value if row["src"] is not None else ""
+        out[row["id"].value] = (sha, src)
+    return out
+
+
+def _ontology_fingerprint(files: Sequence[Path]) -> str:
+    from loaders.gazetteer import GAZETTEER_DIR
+
+    digest = hashlib.sha256()
+    for path in [*files, *sorted(GAZETTEER_DIR.glob("*.jsonl"))]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_ontology(store: Store, *, force: bool = False) -> bool:
+    """Load the vocabulary, topic scheme and gazetteer into ``graph:ontology`` when the
+    graph is missing or its source files changed; True when it was (re)loaded."""
+    from graph.rdf import PKG_SHA256, gazetteer_quads
+    from loaders.gazetteer import load_gazetteer
+
+    files = [ONTOLOGY_DIR / name for name in ONTOLOGY_FILES if (ONTOLOGY_DIR / name).is_file()]
+    fingerprint = _ontology_fingerprint(files)
+    graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    if not force:
+        answer = store.query(
+            f"ASK {{ GRAPH <{graph.value}> {{ <{graph.value}> <{PKG_SHA256.value}> \"{fingerprint}\" }} }}",
+            union_default_graph=False,
+        )
+        if bool(answer):
+            return False
+    quads: list[ox.Quad] = []
+    for path in files:
+        try:
+            for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+                quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"{path}: cannot load the vocabulary: {exc}") from exc
+    quads.extend(gazetteer_quads(load_gazetteer(), graph.value))
+    quads.append(ox.Quad(graph, PKG_SHA256, ox.Literal(fingerprint), graph))
+    store.replace_graph(graph.value, quads)
+    return True
+
+
+def _refresh_links(store: Store, report: IngestReport, changed: list[str], removed: list[str]) -> None:
+    if not (changed or removed):
+        return
+    try:
+        from graph.derived import refresh_links
+    except ImportError as exc:  # graph.derived absent: nothing derives links yet
+        log.warning("derived links not refreshed: %s", exc)
+        return
+    try:
+        refresh_links(store, changed=changed, removed=removed)
+    except Exception as exc:  # documents are stored; the links graph is what failed
+        report.links_error = f"refreshing derived links failed: {exc.__class__.__name__}: {exc}"
+        log.exception("refreshing derived links failed")
+
+
+def _worker_count(settings: Settings) -> int:
+    return settings.workers if settings.workers > 0 else (os.cpu_count() or 1)
+
+
+class _Writer:
+    """Collects extracted graphs and writes them in batched transactions."""
+
+    def __init__(self, store: Store, stored: dict[str, tuple[str, str]], report: IngestReport,
+                 progress: Progress | None) -> None:
+        self.store = store
+        self.stored = stored
+        self.report = report
+        self.progress = progress
+        self.claimed: dict[str, str] = {}  # doc_id -> source, within this run
+        self.pending: list[tuple[FileOutcome, list[ox.Quad]]] = []
+        self.pending_quads = 0
+
+    def _finish(self, outcome: FileOutcome) -> None:
+        self.report.outcomes.append(outcome)
+        if self.progress is not None:
+            self.progress(outcome)
+
+    def accept(self, extracted: _Extracted) -> None:
+        from graph.rdf import parse_nquads
+
+        outcome = extracted.outcome
+        if outcome.doc_id is not None and outcome.status != "failed":
+            earlier = self.claimed.get(outcome.doc_id)
+            if earlier is not None and earlier != outcome.source:
+                outcome.status = "failed"
+                outcome.message = (
+                    f"{outcome.source}: document id {outcome.doc_id!r} is already used by {earlier} "
+                    "in this batch; give one of them an `id` in a .meta.json sidecar"
+                )
+                self._finish(outcome)
+                return
+            self.claimed[outcome.doc_id] = outcome.source
+        if outcome.status != "stored":
+            self._finish(outcome)
+            return
+        assert outcome.doc_id is not None
+        previous = self.stored.get(outcome.doc_id)
+        if previous is not None:
+            outcome.status = "replaced"
+            if previous[1] and previous[1] != outcome.source:
+                note = f"replaces the document read from {previous[1]}"
+                outcome.message = f"{note}; {outcome.message}" if outcome.message else note
+        try:
+            quads = parse_nquads(extracted.data)
+        except SyntaxError as exc:
+            outcome.status = "failed"
+            outcome.message = f"{outcome.source}: internal error, unreadable graph: {exc}"
+            self._finish(outcome)
+            return
+        self.stored[outcome.doc_id] = (extracted.sha256, outcome.source)
+        self.pending.append((outcome, quads))
+        self.pending_quads += len(quads)
+        if len(self.pending) >= BATCH_DOCUMENTS or self.pending_quads >= BATCH_QUADS:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.pending, self.pending_quads = self.pending, [], 0
+        if not batch:
+            return
+        graphs = {doc_graph_iri(o.doc_id or ""): quads for o, quads in batch}
+        try:
+            self.store.replace_graphs(graphs)
+        except StoreError:
+            # Isolate the culprit: write one document per transaction.
+            for outcome, quads in batch:
+                try:
+                    self.store.replace_graph(doc_graph_iri(outcome.doc_id or ""), quads)
+                except StoreError as exc:
+                    outcome.status = "failed"
+                    outcome.message = f"{outcome.source}: not stored: {exc}"
+                    self.stored.pop(outcome.doc_id or "", None)
+                self._finish(outcome)
+            return
+        for outcome, _ in batch:
+            self._finish(outcome)
+
+
+#: Pool breakdowns an input may witness before it is given up as the cause.
+MAX_POOL_BREAKS = 2
+
+
+def _extract_in_pool(
+    items: Iterator[Path | Document], workers: int, known: dict[str, str], force: bool, writer: _Writer
+) -> None:
+    """Extract in worker processes, a bounded number of items in flight.
+
+    A worker that dies (a crash inside a parser, the kernel's OOM killer) breaks the whole
+    pool: the items in flight are resubmitted to a fresh pool, and an item that was in
+    flight during :data:`MAX_POOL_BREAKS` breakdowns is reported failed.
+    """
+    # forkserver: workers do not inherit the store's threads and file locks.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["loaders.pipeline", "graph.rdf"])
+    window = workers * 4
+    retry: list[Path | Document] = []
+    breaks: dict[int, int] = {}
+    exhausted = False
+    while retry or not exhausted:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                 initargs=(known, force)) as pool:
+            running: dict[Future[_Extracted], Path | Document] = {}
+            broken = False
+            while not broken and (running or retry or not exhausted):
+                while len(running) < window and (retry or not exhausted):
+                    upcoming = retry.pop() if retry else next(items, None)
+                    if upcoming is None:
+                        exhausted = True
+                    else:
+                        running[pool.submit(_extract_item, upcoming)] = upcoming
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    item = running.pop(future)
+                    try:
+                        writer.accept(future.result())
+                    except BrokenProcessPool:
+                        broken = True
+                        running[future] = item  # handled with the rest below
+            if broken:
+                for item in running.values():
+                    breaks[id(item)] = breaks.get(id(item), 0) + 1
+                    if breaks[id(item)] >= MAX_POOL_BREAKS:
+                        source = str(item) if isinstance(item, Path) else item.source
+                        writer.accept(_Extracted(FileOutcome(
+                            source, "failed",
+                            message=f"{source}: the extraction worker died while reading this document",
+                        )))
+                    else:
+                        retry.append(item)
+
+
+def _run(
+    store: Store,
+    items: Iterable[Path | Document],
+    settings: Settings,
+    progress: Progress | None,
+    force: bool,
+) -> IngestReport:
+    started = time.perf_counter()
+    report = IngestReport()
+    report.ontology_loaded = ensure_ontology(store)
+    stored = stored_documents(store)
+    known = {doc_id: sha for doc_id, (sha, _) in stored.items()}
+    writer = _Writer(store, stored, report, progress)
+    workers = _worker_count(settings)
+
+    iterator: Iterator[Path | Document] = iter(items)
+    if workers <= 1:
+        _init_worker(known, force)
+        for item in iterator:
+            writer.accept(_extract_item(item))
+    else:
+        _extract_in_pool(iterator, workers, known, force, writer)
+    writer.flush()
+    if settings.auto_links:
+        _refresh_links(store, report, report.changed_ids, [])
+    flush = getattr(store, "flush", None)
+    if callable(flush):
+        flush()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def ingest_paths(
+    store: Store,
+    paths: Iterable[str | Path],
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    force: bool = False,
+) -> IngestReport:
+    """Ingest files and folders (walked recursively, see :func:`collect_files`).
+
+    Parameters
+    ----------
+    store
+        Where the graphs go.
+    paths
+        Files and folders.
+    settings
+        ``workers`` and ``auto_links`` are used.
+    progress
+        Called once per file with its outcome, as files complete.
+    force
+        Re-extract documents even when their content is unchanged.
+
+    Returns
+    -------
+    IngestReport
+        One outcome per file: ``stored``, ``replaced``, ``unchanged`` or ``failed``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from graph.oxigraph_store import OxigraphStore
+    >>> from policykg.settings import get_settings
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "note.txt").write_text("The Security Council met on 3 May 2021.")
+    >>> settings = get_settings(workers=1, auto_links=False)
+    >>> store = OxigraphStore(None)
+    >>> ingest_paths(store, [folder], settings).counts()
+    {'stored': 1}
+    >>> ingest_paths(store, [folder], settings).counts()
+    {'unchanged': 1}
+    """
+    return _run(store, collect_files(paths), settings, progress, force)
+
+
+def ingest_documents(
+    store: Store,
+    documents: Iterable[Document],
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    force: bool = False,
+) -> IngestReport:
+    """Ingest documents already read (e.g. from an archive); same guarantees as
+    :func:`ingest_paths`. ``documents`` may be a generator: it is consumed as workers free up."""
+    return _run(store, documents, settings, progress, force)
+
+
+def resolve_document_id(store: Store, ref: str) -> str | None:
+    """The stored document id that ``ref`` names: an id, a document IRI, a document
+    graph IRI or the source path/URL it was read from."""
+    for prefix in (_DOC_GRAPH_PREFIX, _DOC_PREFIX):
+        if ref.startswith(prefix):
+            ref = ref[len(prefix):]
+            break
+    stored = stored_documents(store)
+    if ref in stored:
+        return ref
+    candidates = {ref, str(Path(ref)), str(Path(ref).resolve()) if ref else ref}
+    for doc_id, (_, source) in stored.items():
+        if source in candidates or (source and str(Path(source).resolve()) in candidates):
+            return doc_id
+    return None
+
+
+def remove_documents(store: Store, refs: Sequence[str], settings: Settings) -> IngestReport:
+    """Delete the named graphs of the documents ``refs`` name (ids, IRIs or sources),
+    and nothing else; then refresh derived links when ``settings.auto_links``.
+
+    Examples
+    --------
+    >>> import pyoxigraph as ox
+    >>> from graph.oxigraph_store import OxigraphStore
+    >>> from policykg.settings import get_settings
+    >>> store = OxigraphStore(None)
+    >>> report = remove_documents(store, ["nothing-here"], get_settings(auto_links=False))
+    >>> report.outcomes[0].status, report.outcomes[0].message
+    ('failed', 'no stored document is named nothing-here')
+    """
+    started = time.perf_counter()
+    report = IngestReport()
+    removed: list[str] = []
+    for ref in refs:
+        doc_id = resolve_document_id(store, ref)
+        if doc_id is None:
+            report.outcomes.append(FileOutcome(ref, "failed", message=f"no stored document is named {ref}"))
+            continue
+        existed = store.drop_graph(doc_graph_iri(doc_id))
+        status: Status = "removed" if existed else "failed"
+        message = "" if existed else f"graph of {doc_id} was already gone"
+        report.outcomes.append(FileOutcome(ref, status, doc_id, message))
+        if existed:
+            removed.append(doc_id)
+    if settings.auto_links:
+        _refresh_links(store, report, [], removed)
+    report.seconds = time.perf_counter() - started
+    return report

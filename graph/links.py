@@ -1,0 +1,678 @@
+"""Views over the networkx projection: initiative lineage, document links, timelines.
+
+Every function here is pure: it reads a graph built by :func:`graph.network.load_network`
+(or by hand, as in the examples) and returns frozen records. The API, the CLI and
+:mod:`graph.derived` (which writes the results back into the store as RDF) share them.
+Stance evolution lives in :mod:`graph.stance_links`; co-mention, evidence paths,
+centrality and communities in :mod:`graph.connectivity`.
+
+Dates are ISO 8601 strings at their true precision (``2020``, ``2020-09``,
+``2020-09-08``); two dates are *compatible* when one is a prefix of the other (``2020``
+and ``2020-09-08`` may name the same day). Order is by ``sort_date`` (first day of the
+period), then by a fixed tie-break, so every result has one exact order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date as Date
+from datetime import timedelta
+from typing import Any
+
+import networkx as nx
+
+from graph.network import Evidence, first, label, local_name, nodes_of_kind, sources, targets
+
+#: Event types that bring an initiative or instrument into being: the origin of a lineage
+#: and what a later document "follows up" on.
+ORIGIN_EVENT_TYPES = ("launch", "propose", "submit", "release", "establish", "adopt", "sign")
+#: Entity types that have a lineage in the derived graph.
+LINEAGE_TYPES = ("Initiative", "Instrument")
+NEWS_GENRE = "news_report"
+
+ROLE_ORIGIN = "origin"
+ROLE_EVENT = "event"
+ROLE_INVOCATION = "invocation"
+_ROLE_RANK = {ROLE_ORIGIN: 0, ROLE_EVENT: 1, ROLE_INVOCATION: 2}
+
+
+# -- dates ------------------------------------------------------------------------------
+
+
+def compatible(a: str | None, b: str | None) -> bool:
+    """True when two ISO dates at any precision may name the same moment.
+
+    >>> compatible("2020", "2020-09-08"), compatible("2020-09-08", "2020-09"), compatible("2021", "2020")
+    (True, True, False)
+    """
+    if not a or not b:
+        return False
+    return a.startswith(b) or b.startswith(a)
+
+
+def precision(value: str | None) -> int:
+    """3 for a day, 2 for a month, 1 for a year, 0 for nothing.
+
+    >>> precision("2020-09-08"), precision("2020-09"), precision("2020"), precision(None)
+    (3, 2, 1, 0)
+    """
+    return 0 if not value else min(3, value.count("-") + 1)
+
+
+def period_bounds(start: str | None, end: str | None) -> tuple[str, str]:
+    """The first and last day (``YYYY-MM-DD``) covered by two partial ISO dates.
+
+    >>> period_bounds("2021", "2022-02")
+    ('2021-01-01', '2022-02-31')
+    >>> period_bounds(None, None)
+    ('0000-00-00', '9999-99-99')
+    """
+    low = "0000-00-00" if not start else (start + "-01-01")[:10] if len(start) == 4 else (start + "-01")[:10]
+    high = "9999-99-99" if not end else (end + "-12-31")[:10] if len(end) == 4 else (end + "-31")[:10]
+    return low, high
+
+
+def _day(value: str | None) -> Date | None:
+    if precision(value) != 3:
+        return None
+    try:
+        return Date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+# -- records ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """What a step or an entry says about its document."""
+
+    iri: str
+    doc_id: str
+    title: str | None
+    date: str | None
+    sort_date: str | None
+    genre: str | None
+    actor: str | None
+    speaker: str | None
+    forum: str | None
+
+    def to_json(self, graph: nx.MultiDiGraph | None = None) -> dict[str, Any]:
+        def name(node: str | None) -> str | None:
+            return label(graph, node) if graph is not None else node
+
+        return {
+            "document": self.iri,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "date": self.date,
+            "genre": self.genre,
+            "actor": name(self.actor),
+            "speaker": name(self.speaker),
+            "forum": name(self.forum),
+        }
+
+
+def document_info(graph: nx.MultiDiGraph, doc: str) -> DocumentInfo:
+    """The :class:`DocumentInfo` of a document node."""
+    attrs = graph.nodes[doc]
+    return DocumentInfo(
+        iri=doc,
+        doc_id=attrs.get("doc_id") or local_name(doc),
+        title=attrs.get("title"),
+        date=attrs.get("date"),
+        sort_date=attrs.get("sort_date"),
+        genre=attrs.get("genre"),
+        actor=attrs.get("actor"),
+        speaker=attrs.get("speaker"),
+        forum=attrs.get("forum"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LineageStep:
+    """One step of an initiative's history.
+
+    ``role`` is ``origin`` (the earliest launch/proposal/submission/...), ``event`` (a later
+    event: update, adoption, ...) or ``invocation`` (a later document naming it).
+    ``event_type`` is the event's type, ``invoke`` for invocations. For events, ``date``
+    is the event's own date (which may be years before the reporting document's) and
+    ``reported_in`` lists the other documents that report the same event.
+    """
+
+    entity: str
+    role: str
+    event_type: str
+    date: str | None
+    sort_date: str | None
+    document: DocumentInfo
+    evidence: Evidence | None
+    actor: str | None = None
+    reported_in: tuple[str, ...] = ()
+
+    @property
+    def order_key(self) -> tuple[str, int, int, str]:
+        news = 1 if self.document.genre == NEWS_GENRE else 0
+        return (self.sort_date or "9999", _ROLE_RANK[self.role], news, self.document.doc_id)
+
+    def to_json(self, graph: nx.MultiDiGraph | None = None) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "event_type": self.event_type,
+            "date": self.date,
+            "actor": label(graph, self.actor) if graph is not None else self.actor,
+            **self.document.to_json(graph),
+            "evidence": self.evidence.to_json() if self.evidence else None,
+            "reported_in": list(self.reported_in),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    entity: str
+    label: str
+    steps: tuple[LineageStep, ...]
+
+    def to_json(self, graph: nx.MultiDiGraph | None = None) -> dict[str, Any]:
+        return {
+            "entity": self.entity,
+            "label": self.label,
+            "steps": [s.to_json(graph) for s in self.steps],
+        }
+
+
+# -- entity lookup ------------------------------------------------------------------------
+
+
+def resolve_entity(graph: nx.MultiDiGraph, name: str) -> str:
+    """The entity node a name designates: IRI, key, label, alias or acronym (any case).
+
+    Raises
+    ------
+    LookupError
+        No entity, or several equally good ones, carry the name (the message lists them).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("https://w3id.org/policykg/entity/gids", kind="entity", type="Initiative",
+    ...            label="Global Initiative on Data Security",
+    ...            aliases=("Global Data Security Initiative",), acronyms=("GDSI",))
+    >>> resolve_entity(g, "global data security initiative")
+    'https://w3id.org/policykg/entity/gids'
+    >>> resolve_entity(g, "gids") == resolve_entity(g, "GDSI")
+    True
+    """
+    wanted = name.strip().casefold()
+    if name in graph and graph.nodes[name].get("kind") == "entity":
+        return name
+    tiers: list[list[str]] = [[], [], [], []]
+    for node, attrs in graph.nodes(data=True):
+        if attrs.get("kind") != "entity":
+            continue
+        if local_name(node).casefold() == wanted:
+            tiers[0].append(node)
+        elif str(attrs.get("label") or "").casefold() == wanted:
+            tiers[1].append(node)
+        elif any(a.casefold() == wanted for a in attrs.get("aliases", ())):
+            tiers[2].append(node)
+        elif any(a.casefold() == wanted for a in attrs.get("acronyms", ())):
+            tiers[3].append(node)
+    for tier in tiers:
+        if len(tier) == 1:
+            return tier[0]
+        if tier:
+            names = ", ".join(f"{label(graph, n)} <{n}>" for n in sorted(tier))
+            raise LookupError(f"{name!r} names several entities: {names}")
+    raise LookupError(f"no entity is called {name!r}")
+
+
+# -- lineage ------------------------------------------------------------------------------
+
+
+def _events_of(graph: nx.MultiDiGraph, entity: str) -> list[str]:
+    return [e for e in sources(graph, entity, "subject") if graph.nodes[e].get("kind") == "event"]
+
+
+def _contemporaneous(graph: nx.MultiDiGraph, event: str) -> bool:
+    """The event's document dates from the event itself (reports it as it happens)."""
+    attrs = graph.nodes[event]
+    doc_date = graph.nodes[attrs["document"]].get("date")
+    return compatible(attrs.get("date"), doc_date)
+
+
+def event_steps(graph: nx.MultiDiGraph, entity: str) -> list[LineageStep]:
+    """The events of an entity, one step per real event however many documents report it.
+
+    Reports of one event type with compatible dates are one event (``launched in 2020``,
+    ``launched in September 2020``, ``launched on 8 September 2020``). Each step takes
+    its date and quote from the most precise report (ties: the report dated from the
+    event, then the earliest document), and lists the other reports in ``reported_in``.
+    The earliest origin-type step (launch, propose, submit, release, establish, adopt,
+    sign) has role ``origin``.
+    """
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for event in _events_of(graph, entity):
+        by_type[graph.nodes[event]["event_type"]].append(event)
+
+    def rank(event: str) -> tuple[int, int, str, str]:
+        attrs = graph.nodes[event]
+        doc = graph.nodes[attrs["document"]]
+        return (
+            -precision(attrs.get("date")),
+            0 if _contemporaneous(graph, event) else 1,
+            doc.get("sort_date") or "9999",
+            f"{doc.get('doc_id')}\x00{event}",
+        )
+
+    steps: list[LineageStep] = []
+    for event_type, events in sorted(by_type.items()):
+        clusters: list[list[str]] = []
+        undated: list[str] = []
+        for event in sorted(events, key=rank):
+            date = graph.nodes[event].get("date")
+            if not date:
+                undated.append(event)
+                continue
+            home = next((c for c in clusters if compatible(graph.nodes[c[0]].get("date"), date)), None)
+            if home is None:
+                clusters.append([event])
+            else:
+                home.append(event)
+        if undated:
+            # An undated report joins the earliest dated event of its type, if any.
+            if clusters:
+                min(clusters, key=lambda c: graph.nodes[c[0]].get("sort_date") or "9999").extend(undated)
+            else:
+                clusters.append(undated)
+        for cluster in clusters:
+            best = cluster[0]
+            attrs = graph.nodes[best]
+            doc = document_info(graph, attrs["document"])
+            steps.append(
+                LineageStep(
+                    entity=entity,
+                    role=ROLE_EVENT,
+                    event_type=event_type,
+                    date=attrs.get("date"),
+                    sort_date=attrs.get("sort_date") or doc.sort_date,
+                    document=doc,
+                    evidence=attrs.get("evidence"),
+                    actor=first(graph, best, "event_actor"),
+                    reported_in=tuple(
+                        sorted({graph.nodes[e]["document"] for e in cluster[1:]} - {doc.iri})
+                    ),
+                )
+            )
+    steps.sort(key=lambda s: s.order_key)
+    origin = next((s for s in steps if s.event_type in ORIGIN_EVENT_TYPES), None)
+    return [
+        LineageStep(**{**_fields(s), "role": ROLE_ORIGIN}) if s is origin else s for s in steps
+    ]
+
+
+def _fields(step: LineageStep) -> dict[str, Any]:
+    return {name: getattr(step, name) for name in LineageStep.__slots__}
+
+
+def invocation_step(graph: nx.MultiDiGraph, entity: str, doc: str) -> LineageStep | None:
+    """The step of a document that names an entity, or None.
+
+    None when the document does not mention the entity, or when it reports an event of
+    the entity as it happens (its own date is compatible with the event's): that
+    document is the event's step already. The quote is the best the document offers:
+    the evidence of an event it recalls, else of a stance targeting the entity, else its
+    first mention.
+    """
+    if not graph.has_edge(doc, entity, key="mentions"):
+        return None
+    events = [e for e in targets(graph, doc, "has_event") if graph.has_edge(e, entity, key="subject")]
+    if any(_contemporaneous(graph, e) for e in events):
+        return None
+    evidence: Evidence | None = None
+    for event in sorted(events, key=lambda e: _start(graph.nodes[e].get("evidence"))):
+        evidence = evidence or graph.nodes[event].get("evidence")
+    if evidence is None:
+        stances = [
+            s for s in targets(graph, doc, "has_stance") if graph.has_edge(s, entity, key="target_entity")
+        ]
+        for stance in sorted(stances, key=lambda s: _start(graph.nodes[s].get("evidence"))):
+            evidence = evidence or graph.nodes[stance].get("evidence")
+    if evidence is None:
+        evidence = graph.edges[doc, entity, "mentions"].get("evidence")
+    info = document_info(graph, doc)
+    return LineageStep(
+        entity=entity,
+        role=ROLE_INVOCATION,
+        event_type="invoke",
+        date=info.date,
+        sort_date=info.sort_date,
+        document=info,
+        evidence=evidence,
+        actor=info.actor,
+    )
+
+
+def _start(evidence: Evidence | None) -> int:
+    return evidence.start if evidence is not None else 1 << 62
+
+
+def lineage(graph: nx.MultiDiGraph, entity: str) -> Lineage:
+    """The history of an initiative or instrument in date order.
+
+    Its origin event and later events (each once, however many documents report it),
+    then every document that invokes it; each step carries the document, date, forum,
+    speaker and the quote with its offsets.
+
+    Examples
+    --------
+    >>> from graph.network import Evidence
+    >>> g = nx.MultiDiGraph()
+    >>> x, a, b = "urn:e:gids", "urn:d:cd-2020", "urn:d:unsc-2022"
+    >>> g.add_node(x, kind="entity", label="GIDS", type="Initiative")
+    >>> g.add_node(a, kind="document", doc_id="cd-2020", date="2020-09-08", sort_date="2020-09-08")
+    >>> g.add_node(b, kind="document", doc_id="unsc-2022", date="2022-05-23", sort_date="2022-05-23")
+    >>> g.add_node("urn:ev:1", kind="event", event_type="launch", date="2020-09-08",
+    ...            sort_date="2020-09-08", document=a, evidence=Evidence(a, 10, 40, "launched GIDS"))
+    >>> g.add_edge(a, "urn:ev:1", key="has_event"); g.add_edge("urn:ev:1", x, key="subject")
+    'has_event'
+    'subject'
+    >>> g.add_edge(a, x, key="mentions", evidence=Evidence(a, 19, 23, "GIDS"))
+    'mentions'
+    >>> g.add_edge(b, x, key="mentions", evidence=Evidence(b, 5, 9, "GIDS"))
+    'mentions'
+    >>> [(s.role, s.event_type, s.date, s.document.doc_id, s.evidence.quote)
+    ...  for s in lineage(g, x).steps]
+    [('origin', 'launch', '2020-09-08', 'cd-2020', 'launched GIDS'), ('invocation', 'invoke', '2022-05-23', 'unsc-2022', 'GIDS')]
+    """
+    steps = event_steps(graph, entity)
+    for doc in sources(graph, entity, "mentions"):
+        step = invocation_step(graph, entity, doc)
+        if step is not None:
+            steps.append(step)
+    steps.sort(key=lambda s: s.order_key)
+    return Lineage(entity, label(graph, entity) or entity, tuple(steps))
+
+
+def lineage_entities(graph: nx.MultiDiGraph) -> list[str]:
+    """Entities that have a lineage: initiatives and instruments, sorted."""
+    return [
+        n for n in nodes_of_kind(graph, "entity") if graph.nodes[n].get("type") in LINEAGE_TYPES
+    ]
+
+
+# -- document links ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLink:
+    """``source`` follows up on / reports on ``target``.
+
+    ``kind`` is ``follows_up`` (source invokes what target launched; ``via`` lists those
+    initiatives) or ``reports_on`` (source is a news report of the statement target:
+    same day or the next, same speaker or same forum; it is not a second independent
+    statement).
+    """
+
+    kind: str
+    source: str
+    target: str
+    via: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "source": self.source, "target": self.target, "via": list(self.via)}
+
+
+FOLLOWS_UP = "follows_up"
+REPORTS_ON = "reports_on"
+
+
+def _reports(graph: nx.MultiDiGraph, news: str, statement: str) -> bool:
+    """True when document ``news`` is a news report of document ``statement``."""
+    n, s = graph.nodes[news], graph.nodes[statement]
+    if news == statement or n.get("genre") != NEWS_GENRE or s.get("genre") == NEWS_GENRE:
+        return False
+    day_n, day_s = _day(n.get("date")), _day(s.get("date"))
+    if day_n is None or day_s is None or not timedelta(0) <= day_n - day_s <= timedelta(days=1):
+        return False
+    if n.get("speaker") and n.get("speaker") == s.get("speaker"):
+        return True
+    same_actor = not n.get("actor") or not s.get("actor") or n.get("actor") == s.get("actor")
+    return bool(n.get("forum")) and n.get("forum") == s.get("forum") and same_actor
+
+
+def report_links(graph: nx.MultiDiGraph, docs: Iterable[str] | None = None) -> list[DocumentLink]:
+    """News reports and the statements they report, as ``reports_on`` links.
+
+    With ``docs``, only links that have one of them at either end.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("urn:speech", kind="document", genre="speech", date="2022-05-23", speaker="urn:zj")
+    >>> g.add_node("urn:news", kind="document", genre="news_report", date="2022-05-24", speaker="urn:zj")
+    >>> [(l.source, l.target) for l in report_links(g)]
+    [('urn:news', 'urn:speech')]
+    """
+    by_day: dict[Date, list[str]] = defaultdict(list)
+    for doc in nodes_of_kind(graph, "document"):
+        day = _day(graph.nodes[doc].get("date"))
+        if day is not None:
+            by_day[day].append(doc)
+    wanted = None if docs is None else set(docs)
+    links: set[tuple[str, str]] = set()
+    for day, day_docs in by_day.items():
+        for news in day_docs:
+            if graph.nodes[news].get("genre") != NEWS_GENRE:
+                continue
+            for other in (*day_docs, *by_day.get(day - timedelta(days=1), ())):
+                if (wanted is None or news in wanted or other in wanted) and _reports(graph, news, other):
+                    links.add((news, other))
+    return [DocumentLink(REPORTS_ON, s, t) for s, t in sorted(links)]
+
+
+def origin_documents(graph: nx.MultiDiGraph, entity: str) -> list[str]:
+    """Documents that launched (proposed, submitted, ...) an entity: they report one of
+    its origin-type events as it happens."""
+    return sorted(
+        {
+            graph.nodes[e]["document"]
+            for e in _events_of(graph, entity)
+            if graph.nodes[e]["event_type"] in ORIGIN_EVENT_TYPES and _contemporaneous(graph, e)
+        }
+    )
+
+
+def follow_up_links(
+    graph: nx.MultiDiGraph,
+    docs: Iterable[str] | None = None,
+    *,
+    reports: Iterable[DocumentLink] | None = None,
+) -> list[DocumentLink]:
+    """``follows_up`` links: B follows up on A when B, dated after A, invokes an entity
+    that A launched. A news report of A (see :func:`report_links`) is not a follow-up.
+
+    With ``docs``, only links that have one of them at either end.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("urn:a", kind="document", date="2020-09-08", sort_date="2020-09-08")
+    >>> g.add_node("urn:b", kind="document", date="2022-05-23", sort_date="2022-05-23")
+    >>> g.add_node("urn:x", kind="entity", label="X")
+    >>> g.add_node("urn:ev", kind="event", event_type="launch", date="2020-09", document="urn:a")
+    >>> _ = g.add_edge("urn:ev", "urn:x", key="subject"); _ = g.add_edge("urn:b", "urn:x", key="mentions")
+    >>> [(l.source, l.target, l.via) for l in follow_up_links(g)]
+    [('urn:b', 'urn:a', ('urn:x',))]
+    """
+    wanted = None if docs is None else set(docs)
+    reported = {(link.source, link.target) for link in (reports if reports is not None else report_links(graph))}
+    via: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for entity in nodes_of_kind(graph, "entity"):
+        origins = origin_documents(graph, entity)
+        if not origins:
+            continue
+        for later in sources(graph, entity, "mentions"):
+            for origin in origins:
+                if wanted is not None and later not in wanted and origin not in wanted:
+                    continue
+                a, b = graph.nodes[origin], graph.nodes[later]
+                if (
+                    later != origin
+                    and (b.get("sort_date") or "") > (a.get("sort_date") or "9999")
+                    and not compatible(b.get("date"), a.get("date"))
+                    and (later, origin) not in reported
+                ):
+                    via[(later, origin)].add(entity)
+    return [DocumentLink(FOLLOWS_UP, s, t, tuple(sorted(v))) for (s, t), v in sorted(via.items())]
+
+
+def document_links(graph: nx.MultiDiGraph, docs: Iterable[str] | None = None) -> list[DocumentLink]:
+    """Report links then follow-up links (all, or those touching ``docs``)."""
+    wanted = None if docs is None else list(docs)
+    reports = report_links(graph, wanted)
+    all_reports = reports if wanted is None else report_links(graph)
+    return reports + follow_up_links(graph, wanted, reports=all_reports)
+
+
+def reporting_documents(graph: nx.MultiDiGraph) -> dict[str, str]:
+    """News reports that report another document of the graph -> the earliest such document."""
+    out: dict[str, str] = {}
+    for link in report_links(graph):
+        out.setdefault(link.source, link.target)
+    return out
+
+
+# -- timelines ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One dated item of a timeline.
+
+    ``kind`` is ``document`` (``what`` says how it relates: mentions, forum, actor,
+    speaker), ``event`` (``what`` is the event type; dated by the event) or ``stance``
+    (``what`` is ``support: target`` / ``oppose: target``). ``reports_on`` names the
+    statement a news report covers (it repeats that statement, it is not a new one).
+    """
+
+    kind: str
+    date: str | None
+    sort_date: str | None
+    what: str
+    node: str
+    document: DocumentInfo
+    evidence: Evidence | None
+    subject: str | None = None
+    topic: str | None = None
+    reports_on: str | None = None
+
+    @property
+    def order_key(self) -> tuple[str, int, int, str, int]:
+        kind_rank = {"event": 0, "document": 1, "stance": 2}[self.kind]
+        news = 1 if self.document.genre == NEWS_GENRE else 0
+        return (self.sort_date or "9999", news, kind_rank, self.document.doc_id, _start(self.evidence))
+
+    def to_json(self, graph: nx.MultiDiGraph | None = None) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "date": self.date,
+            "what": self.what,
+            "node": self.node,
+            "subject": label(graph, self.subject) if graph is not None else self.subject,
+            "topic": label(graph, self.topic) if graph is not None else self.topic,
+            **self.document.to_json(graph),
+            "evidence": self.evidence.to_json() if self.evidence else None,
+            "reports_on": self.reports_on,
+        }
+
+
+def timeline(
+    graph: nx.MultiDiGraph,
+    *,
+    entity: str | None = None,
+    topic: str | None = None,
+    holder: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> list[TimelineEntry]:
+    """Dated items about an entity, a topic or an actor's positions, oldest first.
+
+    Parameters
+    ----------
+    entity
+        An entity node (initiative, forum, state, person...): the documents that mention
+        it or have it as forum, actor or speaker, the events it is the subject of, and
+        (with ``topic`` or ``holder``) only the stances it holds or is targeted by.
+    topic
+        A topic node: the stances on that topic.
+    holder
+        An entity node: the stances it holds (``holder`` with ``topic``: its positions
+        on the topic, e.g. China's stances on outer space).
+    start, end
+        Partial ISO dates bounding the period (inclusive): ``start="2021"`` keeps items
+        from 1 January 2021.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("urn:unsc", kind="entity", label="UNSC")
+    >>> for d, day in (("urn:b", "2022-05-23"), ("urn:a", "2021-04-22")):
+    ...     g.add_node(d, kind="document", doc_id=d[4:], date=day, sort_date=day, forum="urn:unsc")
+    ...     _ = g.add_edge(d, "urn:unsc", key="forum")
+    >>> [e.document.doc_id for e in timeline(g, entity="urn:unsc")]
+    ['a', 'b']
+    >>> [e.document.doc_id for e in timeline(g, entity="urn:unsc", start="2022")]
+    ['b']
+    """
+    if entity is None and topic is None and holder is None:
+        raise ValueError("a timeline needs an entity, a topic or a holder")
+    low, high = period_bounds(start, end)
+    reports = reporting_documents(graph)
+    entries: list[TimelineEntry] = []
+
+    def add(kind: str, node: str, doc: str, what: str, evidence: Evidence | None, **extra: Any) -> None:
+        attrs = graph.nodes[node]
+        date = attrs.get("date") if kind != "document" else graph.nodes[doc].get("date")
+        sort_date = attrs.get("sort_date") or graph.nodes[doc].get("sort_date")
+        entries.append(
+            TimelineEntry(
+                kind, date, sort_date, what, node, document_info(graph, doc), evidence,
+                reports_on=reports.get(doc), **extra,
+            )
+        )
+
+    if topic is None and holder is None and entity is not None:
+        related: dict[str, list[str]] = defaultdict(list)
+        for rel in ("mentions", "forum", "actor", "speaker"):
+            for doc in sources(graph, entity, rel):
+                related[doc].append(rel)
+        for doc, rels in related.items():
+            evidence = graph.edges[doc, entity, "mentions"].get("evidence") if "mentions" in rels else None
+            add("document", doc, doc, ", ".join(rels), evidence, subject=entity)
+        for event in _events_of(graph, entity):
+            attrs = graph.nodes[event]
+            add("event", event, attrs["document"], attrs["event_type"], attrs.get("evidence"), subject=entity)
+    else:
+        for stance in nodes_of_kind(graph, "stance"):
+            attrs = graph.nodes[stance]
+            stance_topic = first(graph, stance, "topic")
+            stance_holder = first(graph, stance, "holder")
+            if topic is not None and stance_topic != topic:
+                continue
+            if holder is not None and stance_holder != holder:
+                continue
+            if entity is not None and entity != stance_holder and entity not in targets(
+                graph, stance, "target_entity"
+            ):
+                continue
+            add(
+                "stance", stance, attrs["document"], f"{attrs['polarity']}: {attrs.get('target') or ''}",
+                attrs.get("evidence"), subject=stance_holder, topic=stance_topic,
+            )
+    kept = [e for e in entries if low <= (e.sort_date or "9999") <= high]
+    kept.sort(key=lambda e: e.order_key)
+    return kept

@@ -1,0 +1,83 @@
+"""Summary figures of a store: what ``policykg stats`` prints.
+
+All figures come from a handful of aggregate SPARQL queries over the document graphs
+(``GRAPH ?g``, so entity descriptions repeated in several graphs are counted once).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.store import Store
+from ontology.namespace import GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, sparql_prefixes
+
+_DOC_GRAPHS = str(GRAPH) + "doc/"
+
+
+def _rows(store: Store, body: str) -> list[dict[str, Any]]:
+    result = store.query(sparql_prefixes() + body, union_default_graph=False)
+    names = [v.value for v in result.variables]
+    return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
+
+
+def _count(store: Store, body: str) -> int:
+    rows = _rows(store, body)
+    return int(rows[0]["n"]) if rows and rows[0]["n"] is not None else 0
+
+
+def store_stats(store: Store) -> dict[str, Any]:
+    """Counts of documents, entities (by type), mentions, events (by type), stances (by
+    polarity), the documents' date range, graphs and triples.
+
+    Examples
+    --------
+    >>> from graph.oxigraph_store import OxigraphStore
+    >>> store_stats(OxigraphStore(None))["documents"]
+    0
+    """
+    graphs = store.graphs()
+    doc_filter = f'FILTER(STRSTARTS(STR(?g), "{_DOC_GRAPHS}"))'
+    figures: dict[str, Any] = {
+        "documents": _count(store, f"SELECT (COUNT(?d) AS ?n) WHERE {{ GRAPH ?g {{ ?d a pkg:Document }} {doc_filter} }}"),
+    }
+    figures["entities"] = _count(
+        store, f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ GRAPH ?g {{ ?d schema:mentions ?e }} {doc_filter} }}"
+    )
+    by_type = _rows(
+        store,
+        "SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?d schema:mentions ?e . ?e a ?t } "
+        f"{doc_filter} }} GROUP BY ?t ORDER BY DESC(?n)",
+    )
+    figures["entities_by_type"] = {r["t"].rsplit("#", 1)[-1]: int(r["n"]) for r in by_type}
+    figures["mentions"] = _count(
+        store,
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?m oa:motivatedBy oa:identifying ; oa:hasBody ?e } "
+        f"{doc_filter} }}",
+    )
+    events = _rows(
+        store,
+        f"SELECT ?t (COUNT(?ev) AS ?n) WHERE {{ GRAPH ?g {{ ?ev a pkg:Event ; pkg:eventType ?t }} {doc_filter} }} "
+        "GROUP BY ?t ORDER BY DESC(?n)",
+    )
+    figures["events"] = sum(int(r["n"]) for r in events)
+    figures["events_by_type"] = {r["t"].rsplit("#", 1)[-1]: int(r["n"]) for r in events}
+    stances = _rows(
+        store,
+        f"SELECT ?p (COUNT(?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a pkg:Stance ; pkg:polarity ?p }} {doc_filter} }} "
+        "GROUP BY ?p ORDER BY ?p",
+    )
+    figures["stances"] = sum(int(r["n"]) for r in stances)
+    figures["stances_by_polarity"] = {r["p"].rsplit("#", 1)[-1]: int(r["n"]) for r in stances}
+    span = _rows(
+        store,
+        "SELECT (MIN(?date) AS ?first) (MAX(?date) AS ?last) WHERE { GRAPH ?g { ?d a pkg:Document ; "
+        f"pkg:sortDate ?date }} {doc_filter} }}",
+    )
+    figures["first_document_date"] = span[0]["first"] if span else None
+    figures["last_document_date"] = span[0]["last"] if span else None
+    figures["graphs"] = len(graphs)
+    figures["document_graphs"] = sum(1 for g in graphs if g.startswith(_DOC_GRAPHS))
+    figures["ontology_graph"] = str(ONTOLOGY_GRAPH) in graphs
+    figures["links_graph_triples"] = store.quad_count(str(LINKS_GRAPH)) if str(LINKS_GRAPH) in graphs else 0
+    figures["triples"] = store.quad_count()
+    return figures

@@ -1,0 +1,461 @@
+"""The ``policykg`` command: ingest, extract, query, serve, export, stats, validate, remove.
+
+Global options (``--store``, ``--workers``, ...) override ``POLICYKG_*`` environment
+variables; both end up in :func:`policykg.settings.get_settings`. Heavy modules (the
+extraction pipeline, the store, rdflib, the web app) are imported inside the commands, so
+``policykg extract`` -- which the evaluation runs once per file -- starts quickly.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from graph.store import Store
+    from policykg.settings import Settings
+
+
+class _State:
+    """What the group passes to its commands: the overrides, turned into settings on demand."""
+
+    def __init__(self, overrides: dict[str, Any]) -> None:
+        self.overrides = overrides
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from pydantic import ValidationError
+
+            from policykg.settings import get_settings
+
+            try:
+                self._settings = get_settings(**self.overrides)
+            except ValidationError as exc:
+                raise click.UsageError(f"invalid settings: {exc}") from exc
+        return self._settings
+
+
+pass_state = click.make_pass_decorator(_State)
+
+
+@contextmanager
+def open_store(state: _State, *, read_only: bool = False) -> Iterator[Store]:
+    """The configured store, closed afterwards; open failures become a clear CLI error."""
+    from graph.store import StoreError, open_store as open_configured
+
+    settings = state.settings
+    try:
+        store = open_configured(settings, read_only=read_only and not settings.is_remote)
+    except StoreError as exc:
+        message = str(exc)
+        if "lock" in message.lower():
+            message += (
+                f"\nThe store at {settings.store} is in use by another process "
+                "(a running `policykg serve` or ingest?). Stop it, or use another --store."
+            )
+        raise click.ClickException(message) from exc
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", "store", metavar="PATH|URL",
+              help="Store folder (embedded Oxigraph) or SPARQL endpoint URL [env POLICYKG_STORE; "
+                   "default data/store].")
+@click.option("--update-endpoint", help="Remote store: SPARQL Update endpoint.")
+@click.option("--graph-store-endpoint", help="Remote store: Graph Store Protocol endpoint.")
+@click.option("--store-user", help="Remote store: user name.")
+@click.option("--store-password", help="Remote store: password (prefer POLICYKG_STORE_PASSWORD).")
+@click.option("--workers", type=click.IntRange(min=0), help="Extraction processes (0: one per core).")
+@click.option("--query-timeout", "query_timeout_s", type=click.FloatRange(min=0, min_open=True),
+              help="Per-query time limit in seconds.")
+@click.option("--auto-links/--no-auto-links", default=None,
+              help="Recompute derived links after ingest and removal.")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv: debug).")
+@click.version_option(package_name="policykg")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, **overrides: Any) -> None:
+    """policykg: a policy-position knowledge graph with provenance to the quote."""
+    import logging
+
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = _State(overrides)
+
+
+# -- ingest / remove ---------------------------------------------------------------------------
+
+
+def _outcome_line(outcome: Any) -> str:
+    name = outcome.doc_id or outcome.source
+    if outcome.status in ("stored", "replaced"):
+        detail = (f"{outcome.entities} entities, {outcome.events} events, {outcome.stances} stances, "
+                  f"{outcome.quads} triples")
+        line = f"{outcome.status:<9} {name}  ({detail})"
+    elif outcome.status == "failed":
+        line = f"{'failed':<9} {outcome.message or name}"
+        return line
+    else:
+        line = f"{outcome.status:<9} {name}"
+    if outcome.message:
+        line += f"  [{outcome.message}]"
+    return line
+
+
+def _print_counts(report: Any) -> None:
+    counts = report.counts()
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to do"
+    click.echo(f"{summary} in {report.seconds:.1f} s", err=True)
+    if report.links_error:
+        click.echo(f"error: {report.links_error}", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Re-extract documents even when their content is unchanged.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-file lines.")
+@pass_state
+def ingest(state: _State, paths: tuple[Path, ...], force: bool, as_json: bool, quiet: bool) -> None:
+    """Read, extract and store documents: files or folders (walked recursively).
+
+    Each document becomes one named graph; unchanged documents are skipped, changed ones
+    replaced. Exits with status 1 when some file failed (the others are stored)."""
+    from graph.ingest import collect_files, ingest_paths
+
+    files = collect_files(paths)
+    if not files:
+        raise click.ClickException("no document files found in " + ", ".join(map(str, paths)))
+    show_lines = not quiet and not as_json
+    with open_store(state) as store:
+        if quiet or as_json or len(files) < 2:
+            report = ingest_paths(store, files, state.settings, force=force)
+        else:
+            with click.progressbar(length=len(files), label="ingesting", file=sys.stderr,
+                                   show_pos=True, item_show_func=lambda s: s) as bar:
+                report = ingest_paths(
+                    store, files, state.settings,
+                    progress=lambda outcome: bar.update(1, outcome.doc_id or outcome.source),
+                    force=force,
+                )
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    elif show_lines:
+        for outcome in report.outcomes:
+            click.echo(_outcome_line(outcome))
+    if not quiet:
+        _print_counts(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("documents", nargs=-1, required=True)
+@pass_state
+def remove(state: _State, documents: tuple[str, ...]) -> None:
+    """Delete documents (by id, IRI or source path): their named graphs and nothing else."""
+    from graph.ingest import remove_documents
+
+    with open_store(state) as store:
+        report = remove_documents(store, list(documents), state.settings)
+    for outcome in report.outcomes:
+        click.echo(_outcome_line(outcome))
+    if report.links_error:
+        click.echo(f"error: {report.links_error}", err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+# -- extract -----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "turtle", "nquads"]), default="json",
+              show_default=True, help="json: the extraction record; turtle/nquads: the document graph.")
+def extract(path: Path, fmt: str) -> None:
+    """Extract one file and print the result; the store is not touched."""
+    from loaders.pipeline import extract_path
+
+    try:
+        result = extract_path(path)
+    except Exception as exc:  # a clear one-line error naming the file, exit 1
+        message = str(exc)
+        raise click.ClickException(message if str(path) in message else f"{path}: {message}") from exc
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return
+    import pyoxigraph as ox
+
+    from graph.rdf import document_quads
+    from loaders.gazetteer import load_gazetteer
+    from ontology.namespace import PREFIXES
+
+    quads = document_quads(result, gazetteer=load_gazetteer())
+    if fmt == "turtle":
+        data = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    else:
+        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    sys.stdout.buffer.write(data or b"")
+
+
+# -- query -------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("sparql", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the query from a file (.rq).")
+@click.option("--format", "fmt",
+              type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "nquads"]),
+              default="table", show_default=True,
+              help="Results format (turtle/nquads for CONSTRUCT and DESCRIBE).")
+@click.option("--graph", "default_graphs", multiple=True, metavar="IRI",
+              help="Default graph of the query (repeatable); default: union of all graphs.")
+@click.option("--prefixes/--no-prefixes", default=True, show_default=True,
+              help="Prepend the policykg PREFIX declarations (pkg:, doc:, entity:, ...).")
+@pass_state
+def query(state: _State, sparql: str | None, query_file: Path | None, fmt: str,
+          default_graphs: tuple[str, ...], prefixes: bool) -> None:
+    """Run a SPARQL query over the store and print the results."""
+    import pyoxigraph as ox
+
+    from graph.store import QueryTimeout, StoreError
+    from ontology.namespace import sparql_prefixes
+
+    if (sparql is None) == (query_file is None):
+        raise click.UsageError("give the query as an argument or with -f FILE (one of them)")
+    text = query_file.read_text(encoding="utf-8") if query_file is not None else str(sparql)
+    if prefixes:
+        text = sparql_prefixes() + text
+    with open_store(state, read_only=True) as store:
+        try:
+            result = store.query(text, default_graph=list(default_graphs) or None,
+                                 timeout_s=state.settings.query_timeout_s)
+        except SyntaxError as exc:
+            raise click.ClickException(f"SPARQL syntax error: {exc}") from exc
+        except (QueryTimeout, StoreError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        out = sys.stdout.buffer
+        if isinstance(result, ox.QueryBoolean) or isinstance(result, bool):
+            if fmt == "table":
+                click.echo("true" if bool(result) else "false")
+            else:
+                _boolean_results(bool(result), fmt)
+            return
+        if isinstance(result, ox.QuerySolutions):
+            if fmt == "table":
+                _print_table(result)
+            elif fmt in ("turtle", "nquads"):
+                raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE queries")
+            else:
+                result.serialize(out, _results_format(fmt))
+            return
+        triples = [t if isinstance(t, ox.Triple) else t.triple for t in result]
+        if fmt == "nquads":
+            out.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+        else:
+            from ontology.namespace import PREFIXES
+
+            out.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"")
+
+
+def _results_format(fmt: str) -> Any:
+    import pyoxigraph as ox
+
+    return {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
+            "tsv": ox.QueryResultsFormat.TSV, "xml": ox.QueryResultsFormat.XML}[fmt]
+
+
+def _boolean_results(value: bool, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps({"head": {}, "boolean": value}))
+    elif fmt == "xml":
+        click.echo('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                   f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>")
+    else:
+        click.echo("true" if value else "false")
+
+
+def compact_term(term: Any) -> str:
+    """A short display form of an RDF term: prefixed IRIs, bare literal values.
+
+    >>> import pyoxigraph as ox
+    >>> compact_term(ox.NamedNode("https://w3id.org/policykg/entity/china"))
+    'entity:china'
+    >>> compact_term(ox.Literal("2020", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")))
+    '2020'
+    """
+    import pyoxigraph as ox
+
+    from ontology.namespace import PREFIXES
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        best = max((iri for iri in PREFIXES.values() if term.value.startswith(iri)), key=len, default=None)
+        if best is not None:
+            prefix = next(p for p, iri in PREFIXES.items() if iri == best)
+            local = term.value[len(best):]
+            if local and all(c.isalnum() or c in "-_." for c in local):
+                return f"{prefix}:{local}"
+        return f"<{term.value}>"
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _print_table(result: Any, max_width: int = 80) -> None:
+    names = [v.value for v in result.variables]
+    rows = [[compact_term(solution[name]) for name in names] for solution in result]
+    cells = [[(c if len(c) <= max_width else c[: max_width - 1] + "…").replace("\n", " ") for c in row]
+             for row in rows]
+    widths = [max([len(n), *(len(r[i]) for r in cells)]) for i, n in enumerate(names)]
+    click.echo("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)))
+    click.echo("  ".join("-" * w for w in widths))
+    for row in cells:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", err=True)
+
+
+# -- export ------------------------------------------------------------------------------------
+
+_EXPORT_FORMATS = {"turtle": "TURTLE", "trig": "TRIG", "nquads": "N_QUADS", "ntriples": "N_TRIPLES",
+                   "jsonld": "JSON_LD"}
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(list(_EXPORT_FORMATS)), default="trig",
+              show_default=True, help="turtle/ntriples merge the chosen graphs; trig/nquads/jsonld keep them.")
+@click.option("--graph", "graphs", multiple=True, metavar="IRI|DOC_ID",
+              help="Export only this graph (repeatable); a document id names its graph.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write to this file instead of stdout.")
+@pass_state
+def export(state: _State, fmt: str, graphs: tuple[str, ...], output: Path | None) -> None:
+    """Export the store (or some graphs) as RDF."""
+    import pyoxigraph as ox
+
+    from ontology.namespace import PREFIXES, doc_graph_iri
+
+    rdf_format = getattr(ox.RdfFormat, _EXPORT_FORMATS[fmt])
+    with open_store(state, read_only=True) as store:
+        available = store.graphs()
+        chosen: list[str] = []
+        for name in graphs:
+            iri = name if name.startswith(("http://", "https://", "urn:")) else doc_graph_iri(name)
+            if iri not in available:
+                raise click.ClickException(f"no graph {iri} in the store")
+            chosen.append(iri)
+        selected = chosen or available
+        quads = (q for g in selected for q in store.graph_quads(g))
+        data: Any
+        if fmt in ("turtle", "ntriples"):
+            # One graph: the union of the chosen graphs, duplicates merged.
+            data = list(dict.fromkeys(q.triple for q in quads))
+        else:
+            data = quads
+        kwargs: dict[str, Any] = {"format": rdf_format}
+        if fmt in ("turtle", "trig"):
+            kwargs["prefixes"] = PREFIXES
+        if output is not None:
+            with output.open("wb") as handle:
+                ox.serialize(data, handle, **kwargs)
+        else:
+            ox.serialize(data, sys.stdout.buffer, **kwargs)
+            sys.stdout.buffer.flush()
+
+
+# -- stats -------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def stats(state: _State, as_json: bool) -> None:
+    """Counts: documents, entities by type, mentions, events, stances, graphs, triples."""
+    from graph.stats import store_stats
+
+    with open_store(state, read_only=True) as store:
+        figures = store_stats(store)
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            click.echo(f"{key}:")
+            for sub, n in value.items():
+                click.echo(f"  {sub:<22} {n}")
+        else:
+            click.echo(f"{key:<24} {value}")
+
+
+# -- validate ----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--graph", "graphs", multiple=True, metavar="IRI|DOC_ID",
+              help="Validate only this graph (repeatable); default: every graph.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--max-results", default=20, show_default=True, help="Violations shown per graph.")
+@pass_state
+def validate(state: _State, graphs: tuple[str, ...], as_json: bool, max_results: int) -> None:
+    """Check the store against the SHACL shapes (ontology/shapes.ttl), graph by graph.
+
+    Exits with status 1 and names each non-conforming document when the store does not conform."""
+    from graph.validation import validate_store
+    from ontology.namespace import doc_graph_iri
+
+    selected = [g if g.startswith(("http://", "https://", "urn:")) else doc_graph_iri(g) for g in graphs]
+    with open_store(state, read_only=True) as store:
+        missing = [g for g in selected if g not in set(store.graphs())]
+        if missing:
+            raise click.ClickException("no such graph: " + ", ".join(missing))
+        report = validate_store(store, graphs=selected or None, workers=state.settings.workers)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for failure in report.failures:
+            click.echo(f"NOT CONFORMING {failure.graph} ({len(failure.results)} violations)")
+            for line in failure.results[:max_results]:
+                click.echo(f"  - {line}")
+        verdict = "conforms" if report.conforms else "does NOT conform"
+        click.echo(f"{report.checked} graphs checked ({report.triples} triples): the store {verdict}")
+    if not report.conforms:
+        sys.exit(1)
+
+
+# -- serve -------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on [env POLICYKG_HOST; default 127.0.0.1].")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port [env POLICYKG_PORT; default 8000].")
+@click.option("--update-token", help="Bearer token that allows SPARQL Update (prefer POLICYKG_UPDATE_TOKEN).")
+@pass_state
+def serve(state: _State, host: str | None, port: int | None, update_token: str | None) -> None:
+    """Serve the SPARQL endpoint, REST API and exports over HTTP."""
+    import uvicorn
+
+    from api.app import create_app
+
+    for key, value in (("host", host), ("port", port), ("update_token", update_token)):
+        if value is not None:
+            state.overrides[key] = value
+    settings = state.settings
+    app = create_app(settings)
+    click.echo(f"policykg serving {settings.store} on http://{settings.host}:{settings.port}/", err=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+# -- commands contributed by other modules (one import + add_command line each) -----------------
