@@ -19,10 +19,25 @@ from loaders.records import Document, DocumentMeta
 HEADER_CHARS = 1200
 
 _SALUTATION = re.compile(
-    r"^\s*(?:Mr\.?|Madam|Madame|Mister|Your Excellency|Excellencies|Dear)\s*"
-    r"(?:President|Chair(?:man|person|woman)?|Co-Chairs?|Secretary-General|Moderator)?\s*,",
+    r"^\s*(?:(?:Mr\.?|Madam|Madame|Mister|Dear)\s+)?(?:Your\s+Excellency|Excellencies|"
+    r"(?:Vice[- ])?President|Chair(?:man|person|woman)?|Co-Chairs?|Secretary-General|Moderator|"
+    r"Distinguished\s+delegates|Colleagues)\s*[,:]\s*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+#: A header line that names the genre: "Press Statement", "Remarks", "Readout".
+_GENRE_LINE = re.compile(
+    r"^\s*(?:(?P<statement>(?:Press|Joint|Media|Official)\s+Statement|Statement|Press\s+Release|Readout|"
+    r"Communiqu[ée]|Declaration)|(?P<speech>Remarks|Speech|Keynote\s+Address|Address))\s*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+#: "Antony J. Blinken, Secretary of State": a byline naming the person speaking.
+_BYLINE = re.compile(
+    r"^\s*(?P<name>[A-Z][a-zà-ÿ]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-zà-ÿ'-]+){1,2}),\s+"
+    r"(?:the\s+)?(?:Secretary|Minister|Ambassador|President|Prime Minister|Spokes\w+|"
+    r"Permanent Representative|Deputy|Director|Head|Chair|High Representative|Under-Secretary)",
     re.MULTILINE,
 )
+_ON_BEHALF = re.compile(r"\bon\s+behalf\s+of\s+(?:the\s+)?([A-Z][\w'’ -]{1,60}?)(?=\s+(?:and|,)|[,.;]|$)")
 _SPEECH_TITLE = re.compile(
     r"^\s*(?:Remarks|Speech|Address|Keynote|Statement|Intervention|Explanation of Vote|"
     r"Opening Remarks|Closing Remarks)\b",
@@ -116,6 +131,9 @@ def extract_genre(doc: Document, title: str | None) -> str:
         return "white_paper"
     if title and _POSITION_TITLE.search(title):
         return "position_paper"
+    genre_line = _GENRE_LINE.search(doc.body[:HEADER_CHARS])
+    if genre_line and not _SALUTATION.search(doc.body):
+        return "statement" if genre_line.group("statement") else "speech"
     first = next((line for _, line in _lines(doc.body)), "")
     if _NEWS_DATELINE.match(first) or (
         len(_REPORTED.findall(doc.body)) >= 2 and not _SALUTATION.search(doc.body)
@@ -145,12 +163,31 @@ def _entries_in(text: str, gaz: Gazetteer, types: set[str]) -> list[tuple[int, G
     return out
 
 
+def _speaking_body(text: str, gaz: Gazetteer) -> GazetteerEntry | None:
+    """A state or an intergovernmental body that a phrase names ("the European Union")."""
+    entry = gaz.lookup(text)
+    if entry is not None and (entry.type == "State" or (entry.type == "Forum" and entry.parent is None)):
+        return entry
+    return None
+
+
 def extract_actor(doc: Document, title: str | None, gaz: Gazetteer) -> str | None:
-    """The state speaking: one named in the title, else the state the body names most."""
+    """Who speaks: the state named in the title, the body spoken for ("on behalf of the
+    European Union"), a title such as "EU Statement at ...", the state a representative
+    represents, else the state the body names most."""
     if title:
         in_title = _entries_in(title, gaz, {"State"})
         if len({e.key for _, e in in_title}) == 1:
             return in_title[0][1].label
+        lead = re.match(
+            r"\s*(.{2,60}?)(?:'s|’s)?\s+(?:Statement|Remarks|Position|Views|Explanation|Intervention)\b",
+            title,
+        )
+        if lead and (entry := _speaking_body(lead.group(1), gaz)) is not None:
+            return entry.label
+    behalf = _ON_BEHALF.search(doc.body[:5000])
+    if behalf and (entry := _speaking_body(behalf.group(1), gaz)) is not None:
+        return entry.label
     rep = re.search(r"Permanent Representative of ([A-Z][\w' ]+?)(?: to|,|\.)", doc.body)
     if rep and (entry := gaz.lookup(rep.group(1))) is not None and entry.type == "State":
         return entry.label
@@ -168,6 +205,9 @@ def extract_speaker(doc: Document, title: str | None, genre: str) -> str | None:
         persons = name_patterns.find_persons(title)
         if persons:
             return persons[0].name
+    byline = _BYLINE.search(doc.body[:HEADER_CHARS])
+    if byline:
+        return re.sub(r"\s+[A-Z]\.(?=\s)", "", byline.group("name"))
     if genre == "news_report":
         counts = Counter(f.name for f in name_patterns.find_persons(doc.body))
         if counts:
@@ -175,7 +215,9 @@ def extract_speaker(doc: Document, title: str | None, genre: str) -> str | None:
     return None
 
 
-def extract_forum(doc: Document, title: str | None, genre: str, gaz: Gazetteer) -> str | None:
+def extract_forum(
+    doc: Document, title: str | None, genre: str, gaz: Gazetteer, actor: str | None = None
+) -> str | None:
     """The forum addressed: named in the title, held/convened in a news lead, the body a
     paper is submitted to, or the last step of the page's breadcrumb."""
     if genre == "white_paper":
@@ -183,22 +225,24 @@ def extract_forum(doc: Document, title: str | None, genre: str, gaz: Gazetteer) 
     forums = {"Forum"}
     if title:
         text_lower = doc.body.lower()
+        candidates: list[tuple[int, GazetteerEntry]] = []
         for match in gaz.find_names(title):
             for key in sorted(match.keys):
                 entry = gaz.get(key)
-                if entry is None or entry.type not in forums:
+                if entry is None or entry.type not in forums or entry.label == actor:
                     continue
                 if match.kind == "ambiguous_acronym" and not any(
                     w in text_lower for w in entry.label.lower().split() if len(w) > 5
                 ):
                     continue
-                if (
-                    entry.parent is None
-                    and len(gaz.find_names(title)) > 1
-                    and entry.label == "United Nations"
-                ):
-                    continue
-                return entry.label
+                # "... at the UN Security Council ..." names the forum addressed.
+                addressed = re.search(r"\b(?:at|to|before|in|of)\s+(?:the\s+)?$", title[: match.start])
+                candidates.append((0 if addressed else 1, entry))
+        # The United Nations as such only when no more specific body is named.
+        specific = [c for c in candidates if c[1].parent is not None or c[1].key != "united-nations"]
+        ranked = sorted(specific or candidates, key=lambda c: c[0])
+        if ranked:
+            return ranked[0][1].label
     lead = doc.body[:HEADER_CHARS]
     for start, entry in _entries_in(lead, gaz, forums):
         end = start + lead[start:].find(" ") if " " in lead[start:] else start
@@ -235,7 +279,7 @@ def extract_metadata(doc: Document, gaz: Gazetteer) -> DocumentMeta:
     if actor and (entry := gaz.lookup(actor)) is not None:
         actor = entry.label
     speaker = side.get("speaker") if "speaker" in side else extract_speaker(doc, title, genre)
-    forum = side.get("forum") if "forum" in side else extract_forum(doc, title, genre, gaz)
+    forum = side.get("forum") if "forum" in side else extract_forum(doc, title, genre, gaz, actor)
     if forum and (entry := gaz.lookup(forum)) is not None:
         forum = entry.label
     return DocumentMeta(

@@ -59,6 +59,7 @@ OPPOSE_CUES = (
     r"deplor(?:e|es|ed|ing)",
     rf"desist{_V}\s+from",
     r"put(?:s|ting)?\s+an\s+end\s+to",
+    rf"refrain{_V}\s+from",
     rf"prevent{_V}",
     rf"combat{_V}",
     rf"avoid{_V}",
@@ -252,7 +253,12 @@ def _split_coordinated(
             r"(?:especially|particularly|in particular|such as|notably)\b", after
         ):
             continue
-        verbish = word in _BASE_VERBS or (word.endswith("ing") and len(word) > 5) or bool(_CUE.match(after))
+        verbish = (
+            word in _BASE_VERBS
+            or (word.endswith("ing") and len(word) > 5)
+            or bool(_CUE.match(after))
+            or bool(_NORMATIVE.match(after))
+        )
         if verbish:
             cuts.append((start + m.start(), start + m.end()))
         elif nouns and m.group().startswith(","):
@@ -340,6 +346,12 @@ def _targets_after(
         if e - s < 3 or text[s:e].lower().startswith("the following"):
             continue
         piece = text[s:e]
+        frame = _NORMATIVE.match(piece)
+        if frame and frame.end() < len(piece):
+            # "... and urges all States to refrain from X": a call of its own.
+            label = frame.group().split()[0].lower()
+            out.extend(_targets_after(text, s + frame.end(), e, "support", label))
+            continue
         inner = _CUE.match(piece)
         if inner and not _noun_use(text, s):
             polarity = "oppose" if inner.group("opp") else "support"

@@ -16,7 +16,9 @@ def test_absolute_dates_keep_their_precision():
 
 
 def test_relative_dates_resolve_against_the_document_date():
-    text = "In May last year we met; last July they agreed; at the end of last year it was put forward; today."
+    text = (
+        "In May last year we met; last July they agreed; at the end of last year it was put forward; today."
+    )
     assert values(text, "2022-05-23") == [
         ("May last year", "2021-05"),
         ("last July", "2021-07"),

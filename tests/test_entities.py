@@ -43,7 +43,9 @@ def test_unknown_names_are_found_by_shape_and_acronyms_are_learned():
 
 
 def test_the_documents_forum_short_form_is_resolved():
-    found = entities_by_label(SPEECH, DocumentMeta(forum="First Committee of the United Nations General Assembly"))
+    found = entities_by_label(
+        SPEECH, DocumentMeta(forum="First Committee of the United Nations General Assembly")
+    )
     first_committee = found["First Committee of the United Nations General Assembly"]
     assert "Committee" in [m.text for m in first_committee.mentions]
 

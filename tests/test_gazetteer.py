@@ -4,8 +4,13 @@ from loaders.gazetteer import Gazetteer, GazetteerEntry, load_gazetteer, normali
 def small_gazetteer() -> Gazetteer:
     return Gazetteer(
         [
-            GazetteerEntry("unsc", "United Nations Security Council", "Forum",
-                           aliases=("UN Security Council", "Security Council"), acronyms=("UNSC",)),
+            GazetteerEntry(
+                "unsc",
+                "United Nations Security Council",
+                "Forum",
+                aliases=("UN Security Council", "Security Council"),
+                acronyms=("UNSC",),
+            ),
             GazetteerEntry("un", "United Nations", "Forum", acronyms=("UN",)),
             GazetteerEntry("cd", "Conference on Disarmament", "Forum", ambiguous_acronyms=("CD",)),
             GazetteerEntry("canada", "Canada", "State", demonyms=("Canadian",), iso3="CAN"),
@@ -37,7 +42,9 @@ def test_lookup_by_name_alias_acronym_and_signature():
 
 def test_find_names_prefers_the_longest_name_and_respects_case():
     gaz = small_gazetteer()
-    text = "The UN Security Council met; the security council in lower case is not trusted; UN staff; Canadian."
+    text = (
+        "The UN Security Council met; the security council in lower case is not trusted; UN staff; Canadian."
+    )
     found = [(text[m.start : m.end], sorted(m.keys), m.kind) for m in gaz.find_names(text)]
     assert found == [
         ("UN Security Council", ["unsc"], "name"),

@@ -33,13 +33,17 @@ def test_calls_on_others_to_stop_are_opposition():
 
 
 def test_normative_frames_are_support_and_negated_ones_opposition():
-    found = stances_of("It is necessary to narrow the digital divide. Outer space should not become a battlefield.")
+    found = stances_of(
+        "It is necessary to narrow the digital divide. Outer space should not become a battlefield."
+    )
     assert ("support", "narrow the digital divide") in found
     assert ("oppose", "Outer space should not become a battlefield") in found
 
 
 def test_stance_records_carry_evidence_topic_and_date():
-    (stance,) = extract_stances(make_document("Canada firmly supports the peaceful uses of outer space."), META, ())
+    (stance,) = extract_stances(
+        make_document("Canada firmly supports the peaceful uses of outer space."), META, ()
+    )
     assert stance.holder == "Canada" and stance.polarity == "support"
     assert stance.topic == "outer-space" and stance.date == "2023-10-12"
     assert stance.evidence.text == "Canada firmly supports the peaceful uses of outer space."
