@@ -62,9 +62,11 @@ Status = Literal["stored", "replaced", "unchanged", "failed", "removed"]
 DOCUMENT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf"})
 #: Vocabulary files loaded into the ontology graph, in this order (missing ones skipped).
 ONTOLOGY_FILES = ("policykg.ttl", "topics.ttl")
-#: Documents per write transaction, and a cap on their quads.
-BATCH_DOCUMENTS = 64
-BATCH_QUADS = 200_000
+#: Documents per write, and a cap on their quads: new documents are written together (in
+#: one atomic bulk ingestion on Oxigraph, see graph.oxigraph_store.BULK_MAX_QUADS);
+#: documents that replace stored ones are written one transaction each.
+BATCH_DOCUMENTS = 500
+BATCH_QUADS = 300_000
 
 _DOC_PREFIX = str(DOC)
 _DOC_GRAPH_PREFIX = str(GRAPH) + "doc/"
@@ -82,9 +84,13 @@ class FileOutcome:
     entities: int = 0
     events: int = 0
     stances: int = 0
+    #: Position of the input in the batch (outcomes are reported in input order).
+    order: int = field(default=0, repr=False)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["order"]
+        return out
 
 
 @dataclass(slots=True)
@@ -190,8 +196,14 @@ def _describe_error(source: str, exc: BaseException) -> str:
     return text if source in text else f"{source}: {exc.__class__.__name__}: {text}"
 
 
-def _extract_item(item: Path | Document) -> _Extracted:
+def _extract_item(item: Path | Document, order: int = 0) -> _Extracted:
     """Read (for paths), check the known hash, extract and convert one document."""
+    extracted = _extract(item)
+    extracted.outcome.order = order
+    return extracted
+
+
+def _extract(item: Path | Document) -> _Extracted:
     from graph.rdf import document_quads, nquads
     from loaders.gazetteer import load_gazetteer
     from loaders.pipeline import extract
@@ -358,22 +370,29 @@ class _Writer:
         batch, self.pending, self.pending_quads = self.pending, [], 0
         if not batch:
             return
-        graphs = {doc_graph_iri(o.doc_id or ""): quads for o, quads in batch}
-        try:
-            self.store.replace_graphs(graphs)
-        except StoreError:
-            # Isolate the culprit: write one document per transaction.
-            for outcome, quads in batch:
-                try:
-                    self.store.replace_graph(doc_graph_iri(outcome.doc_id or ""), quads)
-                except StoreError as exc:
-                    outcome.status = "failed"
-                    outcome.message = f"{outcome.source}: not stored: {exc}"
-                    self.stored.pop(outcome.doc_id or "", None)
-                self._finish(outcome)
-            return
-        for outcome, _ in batch:
+        existing = set(self.store.graphs())
+        fresh = [(o, q) for o, q in batch if doc_graph_iri(o.doc_id or "") not in existing]
+        replacing = [(o, q) for o, q in batch if doc_graph_iri(o.doc_id or "") in existing]
+        if fresh:
+            try:
+                self.store.replace_graphs({doc_graph_iri(o.doc_id or ""): q for o, q in fresh})
+            except StoreError:
+                replacing = fresh + replacing  # isolate the culprit: one document per transaction
+            else:
+                for outcome, _ in fresh:
+                    self._finish(outcome)
+        for outcome, quads in replacing:
+            try:
+                self.store.replace_graph(doc_graph_iri(outcome.doc_id or ""), quads)
+            except StoreError as exc:
+                outcome.status = "failed"
+                outcome.message = f"{outcome.source}: not stored: {exc}"
+                self.stored.pop(outcome.doc_id or "", None)
             self._finish(outcome)
+
+
+def _unchanged(item: Path | Document, known: dict[str, str], force: bool) -> bool:
+    return not force and not isinstance(item, Path) and known.get(item.doc_id) == item.sha256
 
 
 #: Pool breakdowns an input may witness before it is given up as the cause.
@@ -386,49 +405,60 @@ def _extract_in_pool(
     """Extract in worker processes, a bounded number of items in flight.
 
     A worker that dies (a crash inside a parser, the kernel's OOM killer) breaks the whole
-    pool: the items in flight are resubmitted to a fresh pool, and an item that was in
-    flight during :data:`MAX_POOL_BREAKS` breakdowns is reported failed.
+    pool: the items in flight are resubmitted to a fresh pool one at a time, and an item
+    that was in flight during :data:`MAX_POOL_BREAKS` breakdowns is reported failed.
     """
     # forkserver: workers do not inherit the store's threads and file locks.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["loaders.pipeline", "graph.rdf"])
     window = workers * 4
-    retry: list[Path | Document] = []
+    numbered = enumerate(items)
+    retry: list[tuple[int, Path | Document]] = []
     breaks: dict[int, int] = {}
     exhausted = False
     while retry or not exhausted:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                  initargs=(known, force)) as pool:
-            running: dict[Future[_Extracted], Path | Document] = {}
+            running: dict[Future[_Extracted], tuple[int, Path | Document]] = {}
             broken = False
             while not broken and (running or retry or not exhausted):
-                while len(running) < window and (retry or not exhausted):
-                    upcoming = retry.pop() if retry else next(items, None)
+                # After a breakdown, suspects run alone so that the culprit is found.
+                suspects = retry or any(breaks.get(order, 0) for order, _ in running.values())
+                while len(running) < (1 if suspects else window) and (retry or not exhausted):
+                    upcoming = retry.pop() if retry else next(numbered, None)
                     if upcoming is None:
                         exhausted = True
+                    elif _unchanged(upcoming[1], known, force):
+                        # A document already read needs no worker to be found unchanged.
+                        document = upcoming[1]
+                        assert not isinstance(document, Path)
+                        writer.accept(_Extracted(FileOutcome(
+                            document.source, "unchanged", document.doc_id, order=upcoming[0]
+                        )))
                     else:
-                        running[pool.submit(_extract_item, upcoming)] = upcoming
+                        running[pool.submit(_extract_item, upcoming[1], upcoming[0])] = upcoming
                 if not running:
                     break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
-                    item = running.pop(future)
+                    entry = running.pop(future)
                     try:
                         writer.accept(future.result())
                     except BrokenProcessPool:
                         broken = True
-                        running[future] = item  # handled with the rest below
+                        running[future] = entry  # handled with the rest below
             if broken:
-                for item in running.values():
-                    breaks[id(item)] = breaks.get(id(item), 0) + 1
-                    if breaks[id(item)] >= MAX_POOL_BREAKS:
+                for order, item in running.values():
+                    breaks[order] = breaks.get(order, 0) + 1
+                    if breaks[order] >= MAX_POOL_BREAKS:
                         source = str(item) if isinstance(item, Path) else item.source
                         writer.accept(_Extracted(FileOutcome(
                             source, "failed",
                             message=f"{source}: the extraction worker died while reading this document",
+                            order=order,
                         )))
                     else:
-                        retry.append(item)
+                        retry.append((order, item))
 
 
 def _run(
@@ -449,16 +479,14 @@ def _run(
     iterator: Iterator[Path | Document] = iter(items)
     if workers <= 1:
         _init_worker(known, force)
-        for item in iterator:
-            writer.accept(_extract_item(item))
+        for order, item in enumerate(iterator):
+            writer.accept(_extract_item(item, order))
     else:
         _extract_in_pool(iterator, workers, known, force, writer)
     writer.flush()
+    report.outcomes.sort(key=lambda outcome: outcome.order)
     if settings.auto_links:
         _refresh_links(store, report, report.changed_ids, [])
-    flush = getattr(store, "flush", None)
-    if callable(flush):
-        flush()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -521,14 +549,18 @@ def ingest_documents(
     return _run(store, documents, settings, progress, force)
 
 
-def resolve_document_id(store: Store, ref: str) -> str | None:
+def resolve_document_id(
+    store: Store, ref: str, stored: dict[str, tuple[str, str]] | None = None
+) -> str | None:
     """The stored document id that ``ref`` names: an id, a document IRI, a document
-    graph IRI or the source path/URL it was read from."""
+    graph IRI or the source path/URL it was read from (``stored``: the result of
+    :func:`stored_documents`, when the caller has it already)."""
     for prefix in (_DOC_GRAPH_PREFIX, _DOC_PREFIX):
         if ref.startswith(prefix):
             ref = ref[len(prefix):]
             break
-    stored = stored_documents(store)
+    if stored is None:
+        stored = stored_documents(store)
     if ref in stored:
         return ref
     candidates = {ref, str(Path(ref)), str(Path(ref).resolve()) if ref else ref}
@@ -555,8 +587,9 @@ def remove_documents(store: Store, refs: Sequence[str], settings: Settings) -> I
     started = time.perf_counter()
     report = IngestReport()
     removed: list[str] = []
+    stored = stored_documents(store)
     for ref in refs:
-        doc_id = resolve_document_id(store, ref)
+        doc_id = resolve_document_id(store, ref, stored)
         if doc_id is None:
             report.outcomes.append(FileOutcome(ref, "failed", message=f"no stored document is named {ref}"))
             continue

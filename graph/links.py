@@ -332,15 +332,13 @@ def invocation_step(graph: nx.MultiDiGraph, entity: str, doc: str) -> LineageSte
     events = [e for e in targets(graph, doc, "has_event") if graph.has_edge(e, entity, key="subject")]
     if any(_contemporaneous(graph, e) for e in events):
         return None
+    stances = [s for s in targets(graph, doc, "has_stance") if graph.has_edge(s, entity, key="target_entity")]
     evidence: Evidence | None = None
-    for event in sorted(events, key=lambda e: _start(graph.nodes[e].get("evidence"))):
-        evidence = evidence or graph.nodes[event].get("evidence")
-    if evidence is None:
-        stances = [
-            s for s in targets(graph, doc, "has_stance") if graph.has_edge(s, entity, key="target_entity")
-        ]
-        for stance in sorted(stances, key=lambda s: _start(graph.nodes[s].get("evidence"))):
-            evidence = evidence or graph.nodes[stance].get("evidence")
+    for node in (
+        *sorted(stances, key=lambda s: _start(graph.nodes[s].get("evidence"))),
+        *sorted(events, key=lambda e: _start(graph.nodes[e].get("evidence"))),
+    ):
+        evidence = evidence or graph.nodes[node].get("evidence")
     if evidence is None:
         evidence = graph.edges[doc, entity, "mentions"].get("evidence")
     info = document_info(graph, doc)

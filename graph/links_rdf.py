@@ -31,42 +31,41 @@ import pyoxigraph as ox
 from graph.connectivity import CoMention
 from graph.links import FOLLOWS_UP, ROLE_EVENT, ROLE_INVOCATION, ROLE_ORIGIN, DocumentLink, LineageStep
 from graph.network import Evidence
-from graph.rdf import (
-    DCT_DATE,
-    DCT_SUBJECT,
-    OA_ANNOTATION,
-    OA_DESCRIBING,
-    OA_END,
-    OA_EXACT,
-    OA_HAS_SELECTOR,
-    OA_HAS_SOURCE,
-    OA_HAS_TARGET,
-    OA_MOTIVATED_BY,
-    OA_POSITION_SELECTOR,
-    OA_QUOTE_SELECTOR,
-    OA_SPECIFIC_RESOURCE,
-    OA_START,
-    PKG_ACTOR,
-    PKG_EVENT_TYPE,
-    PKG_EVIDENCE,
-    PKG_FORUM,
-    PKG_RULE,
-    PKG_SORT_DATE,
-    PKG_SPEAKER,
-    PROV_ACTIVITY,
-    PROV_DERIVED_FROM,
-    PROV_GENERATED_BY,
-    RDF_TYPE,
-    RDFS_LABEL,
-    SEM_HAS_ACTOR,
-    XSD_DATE,
-    XSD_INTEGER,
-    XSD_NNI,
-    date_terms,
-    pkg,
-)
+from graph.rdf import date_terms, pkg
 from graph.stance_links import StanceShift
-from ontology.namespace import BASE, DOC, ENTITY, LINKS_GRAPH, TOPIC, slug
+from ontology.namespace import BASE, DOC, ENTITY, LINKS_GRAPH, OA, PROV, SEM, TOPIC, slug
+
+_DCT = "http://purl.org/dc/terms/"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+XSD_DATE = ox.NamedNode(_XSD + "date")
+XSD_INTEGER = ox.NamedNode(_XSD + "integer")
+DCT_DATE = ox.NamedNode(_DCT + "date")
+DCT_SUBJECT = ox.NamedNode(_DCT + "subject")
+PROV_ACTIVITY = ox.NamedNode(str(PROV) + "Activity")
+PROV_DERIVED_FROM = ox.NamedNode(str(PROV) + "wasDerivedFrom")
+PROV_GENERATED_BY = ox.NamedNode(str(PROV) + "wasGeneratedBy")
+SEM_HAS_ACTOR = ox.NamedNode(str(SEM) + "hasActor")
+OA_ANNOTATION = ox.NamedNode(str(OA) + "Annotation")
+OA_MOTIVATED_BY = ox.NamedNode(str(OA) + "motivatedBy")
+OA_DESCRIBING = ox.NamedNode(str(OA) + "describing")
+OA_HAS_TARGET = ox.NamedNode(str(OA) + "hasTarget")
+OA_HAS_SOURCE = ox.NamedNode(str(OA) + "hasSource")
+OA_HAS_SELECTOR = ox.NamedNode(str(OA) + "hasSelector")
+OA_SPECIFIC_RESOURCE = ox.NamedNode(str(OA) + "SpecificResource")
+OA_POSITION_SELECTOR = ox.NamedNode(str(OA) + "TextPositionSelector")
+OA_QUOTE_SELECTOR = ox.NamedNode(str(OA) + "TextQuoteSelector")
+OA_START = ox.NamedNode(str(OA) + "start")
+OA_END = ox.NamedNode(str(OA) + "end")
+OA_EXACT = ox.NamedNode(str(OA) + "exact")
+PKG_ACTOR = pkg("actor")
+PKG_EVENT_TYPE = pkg("eventType")
+PKG_EVIDENCE = pkg("evidence")
+PKG_FORUM = pkg("forum")
+PKG_RULE = pkg("rule")
+PKG_SORT_DATE = pkg("sortDate")
+PKG_SPEAKER = pkg("speaker")
 
 LINKS_BASE = BASE + "links/"
 _G = ox.NamedNode(str(LINKS_GRAPH))
@@ -227,8 +226,8 @@ class _Writer:
         self.add(target, OA_HAS_SELECTOR, position)
         self.add(target, OA_HAS_SELECTOR, quote)
         self.add(position, RDF_TYPE, OA_POSITION_SELECTOR)
-        self.add(position, OA_START, ox.Literal(str(evidence.start), datatype=XSD_NNI))
-        self.add(position, OA_END, ox.Literal(str(evidence.end), datatype=XSD_NNI))
+        self.add(position, OA_START, ox.Literal(str(evidence.start), datatype=XSD_INTEGER))
+        self.add(position, OA_END, ox.Literal(str(evidence.end), datatype=XSD_INTEGER))
         self.add(quote, RDF_TYPE, OA_QUOTE_SELECTOR)
         self.add(quote, OA_EXACT, ox.Literal(evidence.quote))
 

@@ -10,14 +10,13 @@ The main entry points:
 - :func:`document_quads` -- the content of one document's named graph;
 - :func:`entity_description` -- type, labels, acronyms and Wikidata match of one entity;
 - :func:`gazetteer_quads` -- the gazetteer's entities, for the ontology graph;
-- :func:`link_quads` -- derived cross-document links, for the links graph;
 - :func:`date_terms` -- an ISO 8601 date at its precision, plus its sort date.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -27,7 +26,6 @@ import pyoxigraph as ox
 from loaders.records import Entity, ExtractionResult, Span
 from ontology.namespace import (
     ENTITY,
-    LINKS_GRAPH,
     OA,
     PKG,
     PROV,
@@ -62,7 +60,6 @@ XSD_GYEARMONTH = _n(_XSD + "gYearMonth")
 XSD_GYEAR = _n(_XSD + "gYear")
 XSD_DATETIME = _n(_XSD + "dateTime")
 XSD_INTEGER = _n(_XSD + "integer")
-XSD_NNI = _n(_XSD + "nonNegativeInteger")
 SKOS_PREF = _n(_SKOS + "prefLabel")
 SKOS_ALT = _n(_SKOS + "altLabel")
 SKOS_EXACT = _n(_SKOS + "exactMatch")
@@ -336,8 +333,8 @@ class _DocWriter:
         add(node, OA_HAS_SELECTOR, position)
         add(node, OA_HAS_SELECTOR, quote)
         add(position, RDF_TYPE, OA_POSITION_SELECTOR)
-        add(position, OA_START, ox.Literal(str(start), datatype=XSD_NNI))
-        add(position, OA_END, ox.Literal(str(end), datatype=XSD_NNI))
+        add(position, OA_START, ox.Literal(str(start), datatype=XSD_INTEGER))
+        add(position, OA_END, ox.Literal(str(end), datatype=XSD_INTEGER))
         add(quote, RDF_TYPE, OA_QUOTE_SELECTOR)
         add(quote, OA_EXACT, ox.Literal(span.text))
         return node
@@ -570,79 +567,6 @@ def gazetteer_quads(gazetteer: Gazetteer, graph: str) -> list[ox.Quad]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class LinkRecord:
-    """One derived statement for the links graph: ``subject predicate object``, with the
-    rule that derived it and the documents it rests on.
-
-    ``predicate`` is a full IRI or a local name of the pkg: vocabulary; ``object`` is an
-    IRI (``str`` starting with ``http``) or, with ``literal=True``, a plain or typed literal.
-    """
-
-    subject: str
-    predicate: str
-    object: str
-    rule: str
-    derived_from: tuple[str, ...] = ()
-    literal: bool = False
-    datatype: str | None = None
-
-
-def _iri_or_pkg(value: str) -> ox.NamedNode:
-    return _n(value if value.startswith(("http://", "https://", "urn:")) else str(PKG) + value)
-
-
-def link_quads(
-    links: Iterable[LinkRecord],
-    *,
-    graph: str = str(LINKS_GRAPH),
-    generated_at: ox.Literal | None = None,
-) -> list[ox.Quad]:
-    """Quads of derived links, each rule one ``prov:Activity`` (``<graph:links#rule-R>``)
-    that the derived statements' reifying nodes point to with ``prov:wasGeneratedBy``.
-
-    Each link is written as the plain triple (so queries stay simple) plus a link node
-    ``<graph:links#link-N>`` of type ``pkg:DerivedLink`` carrying ``rdf:subject``/
-    ``rdf:predicate``/``rdf:object``, the activity and ``prov:wasDerivedFrom`` documents.
-
-    >>> doc = "https://w3id.org/policykg/doc/"
-    >>> quads = link_quads([LinkRecord(doc + "b", "cites", doc + "a", "same-initiative")])
-    >>> any(q.predicate == PROV_GENERATED_BY for q in quads)
-    True
-    """
-    node_graph = _n(graph)
-    stamp = generated_at if generated_at is not None else now_term()
-    out: list[ox.Quad] = []
-    activities: dict[str, ox.NamedNode] = {}
-    rdf_subject, rdf_predicate, rdf_object = _n(_RDF + "subject"), _n(_RDF + "predicate"), _n(_RDF + "object")
-    derived_link = pkg("DerivedLink")
-    for number, link in enumerate(links, 1):
-        rule = slug(link.rule)
-        activity = activities.get(rule)
-        if activity is None:
-            activity = activities[rule] = _n(f"{graph}#rule-{rule}")
-            out.append(ox.Quad(activity, RDF_TYPE, PROV_ACTIVITY, node_graph))
-            out.append(ox.Quad(activity, PKG_RULE, ox.Literal(link.rule), node_graph))
-            out.append(ox.Quad(activity, PROV_ENDED_AT, stamp, node_graph))
-        subject, predicate = _n(link.subject), _iri_or_pkg(link.predicate)
-        obj: ox.NamedNode | ox.Literal
-        if link.literal:
-            datatype = _n(link.datatype) if link.datatype else None
-            obj = ox.Literal(link.object, datatype=datatype) if datatype else ox.Literal(link.object)
-        else:
-            obj = _n(link.object)
-        out.append(ox.Quad(subject, predicate, obj, node_graph))
-        node = _n(f"{graph}#link-{number}")
-        out.append(ox.Quad(node, RDF_TYPE, derived_link, node_graph))
-        out.append(ox.Quad(node, rdf_subject, subject, node_graph))
-        out.append(ox.Quad(node, rdf_predicate, predicate, node_graph))
-        out.append(ox.Quad(node, rdf_object, obj, node_graph))
-        out.append(ox.Quad(node, PROV_GENERATED_BY, activity, node_graph))
-        for source in link.derived_from:
-            out.append(ox.Quad(node, PROV_DERIVED_FROM, _n(source), node_graph))
-    return out
-
-
 def nquads(quads: Sequence[ox.Quad]) -> bytes:
     """N-Quads bytes of ``quads`` (how worker processes hand graphs to the writer)."""
     return "".join(f"{q} .\n" for q in quads).encode("utf-8")
@@ -658,7 +582,6 @@ __all__ = [
     "EVENT_TYPES",
     "POLARITIES",
     "EntityDescription",
-    "LinkRecord",
     "RdfError",
     "date_terms",
     "datetime_term",
@@ -666,7 +589,6 @@ __all__ = [
     "entity_description",
     "entity_node",
     "gazetteer_quads",
-    "link_quads",
     "nquads",
     "parse_nquads",
     "pkg",

@@ -38,10 +38,13 @@ def store_stats(store: Store) -> dict[str, Any]:
     graphs = store.graphs()
     doc_filter = f'FILTER(STRSTARTS(STR(?g), "{_DOC_GRAPHS}"))'
     figures: dict[str, Any] = {
-        "documents": _count(store, f"SELECT (COUNT(?d) AS ?n) WHERE {{ GRAPH ?g {{ ?d a pkg:Document }} {doc_filter} }}"),
+        "documents": _count(
+            store, f"SELECT (COUNT(?d) AS ?n) WHERE {{ GRAPH ?g {{ ?d a pkg:Document }} {doc_filter} }}"
+        ),
     }
     figures["entities"] = _count(
-        store, f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ GRAPH ?g {{ ?d schema:mentions ?e }} {doc_filter} }}"
+        store,
+        f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ GRAPH ?g {{ ?d schema:mentions ?e }} {doc_filter} }}",
     )
     by_type = _rows(
         store,
@@ -56,15 +59,15 @@ def store_stats(store: Store) -> dict[str, Any]:
     )
     events = _rows(
         store,
-        f"SELECT ?t (COUNT(?ev) AS ?n) WHERE {{ GRAPH ?g {{ ?ev a pkg:Event ; pkg:eventType ?t }} {doc_filter} }} "
-        "GROUP BY ?t ORDER BY DESC(?n)",
+        "SELECT ?t (COUNT(?ev) AS ?n) WHERE { GRAPH ?g { ?ev a pkg:Event ; pkg:eventType ?t } "
+        f"{doc_filter} }} GROUP BY ?t ORDER BY DESC(?n)",
     )
     figures["events"] = sum(int(r["n"]) for r in events)
     figures["events_by_type"] = {r["t"].rsplit("#", 1)[-1]: int(r["n"]) for r in events}
     stances = _rows(
         store,
-        f"SELECT ?p (COUNT(?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a pkg:Stance ; pkg:polarity ?p }} {doc_filter} }} "
-        "GROUP BY ?p ORDER BY ?p",
+        "SELECT ?p (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s a pkg:Stance ; pkg:polarity ?p } "
+        f"{doc_filter} }} GROUP BY ?p ORDER BY ?p",
     )
     figures["stances"] = sum(int(r["n"]) for r in stances)
     figures["stances_by_polarity"] = {r["p"].rsplit("#", 1)[-1]: int(r["n"]) for r in stances}

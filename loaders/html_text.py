@@ -18,9 +18,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-_VOID = frozenset(
-    "area base br col embed hr img input keygen link meta param source track wbr".split()
-)
+_VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
 #: Never rendered: metadata, code, embedded media and form widgets.
 _SKIP = frozenset(
     """head title script style noscript template svg math iframe object embed canvas select
@@ -123,6 +121,12 @@ class _TreeBuilder(HTMLParser):
         if tag not in _VOID:
             self.stack.append(element)
 
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # "<br/>" is one line break; "<div/>" is an empty element.
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
     def handle_endtag(self, tag: str) -> None:
         if tag == "br":  # "</br>" is read as "<br>" by browsers
             self.stack[-1].children.append(_Element("br", {}))
@@ -146,6 +150,7 @@ class _Writer:
         self.trailing_newlines = 0
         self.at_line_start = True
         self.pending_newlines = 0
+        self.pending_hard = 0
         self.pending_space = False
         self.pending_tab = False
 
@@ -168,18 +173,19 @@ class _Writer:
             self.pending_tab = True
 
     def line_break(self) -> None:
-        """<br>: a hard line break, kept even when repeated."""
+        """<br>: a hard line break, kept even when repeated (but not at the very end)."""
         if self.length:
-            self._flush_breaks()
-            self._emit("\n")
+            self.pending_hard += 1
         self.pending_space = self.pending_tab = False
 
     def _flush_breaks(self) -> None:
-        if self.pending_newlines and self.length:
+        if self.length:
+            if self.pending_hard:
+                self._emit("\n" * self.pending_hard)
             missing = self.pending_newlines - self.trailing_newlines
             if missing > 0:
                 self._emit("\n" * missing)
-        self.pending_newlines = 0
+        self.pending_newlines = self.pending_hard = 0
 
     def text(self, data: str, preformatted: bool) -> None:
         if preformatted:
@@ -193,7 +199,7 @@ class _Writer:
             if collapsed:
                 self.pending_space = True
             return
-        if self.pending_newlines and self.length:
+        if (self.pending_newlines or self.pending_hard) and self.length:
             self._flush_breaks()
         elif self.pending_tab and not self.at_line_start:
             self._emit("\t")
@@ -260,12 +266,16 @@ def html_to_text(markup: str) -> HtmlText:
     furniture: list[tuple[int, int]] = []
     open_candidates: list[_Candidate] = []
     pre_depth = 0
+    pre_fresh = False
 
     # Iterative walk: a page may nest deeper than Python's recursion limit.
     work: list[tuple[_Element | str, bool]] = [(builder.root, True)]
     while work:
         node, entering = work.pop()
         if isinstance(node, str):
+            if pre_fresh and node.startswith("\n"):
+                node = node[1:]  # HTML drops the line break right after <pre>
+            pre_fresh = False
             writer.text(node, pre_depth > 0)
             continue
         tag = node.tag
@@ -291,6 +301,7 @@ def html_to_text(markup: str) -> HtmlText:
                 writer.request_cell()
             if tag == "pre":
                 pre_depth += 1
+                pre_fresh = True
             if _is_furniture(node):
                 open_candidates.append(_Candidate(writer.length))
             work.append((node, False))

@@ -10,34 +10,52 @@ What ``Document.text`` is, per format (every offset of every stage points into i
 - HTML: the visible text (see :func:`loaders.html_text.html_to_text`);
 - PDF: pypdf's text layer, pages joined by ``"\\n\\f"`` (a form feed starts each page).
 
-Decoding: a byte-order mark wins (UTF-8, UTF-16, UTF-32); then the charset an HTML page or
-a caller declares; then strict UTF-8; then best-effort guesses (UTF-16 without a BOM,
-GB 18030, windows-1252), each recorded in ``Document.warnings``.
+Decoding (:mod:`loaders.decoding`): a byte-order mark wins, then a declared charset, then
+strict UTF-8, then best-effort guesses, each recorded in ``Document.warnings``.
 
 ``Document.body`` is :func:`loaders.cleaning.blank_boilerplate` of the text: same length,
 page furniture blanked. Metadata comes from an optional sidecar ``<file>.meta.json`` (or
-``<stem>.meta.json``) next to the file, a JSON object with any of :data:`SIDECAR_FIELDS`;
-markdown front matter and ``<html lang>`` supply defaults under it.
+``<stem>.meta.json``) next to the file (:mod:`loaders.sidecar`); markdown front matter and
+``<html lang>`` supply defaults under it.
 """
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
-import datetime as dt
 import hashlib
 import io
-import json
 import re
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 from pypdf import PdfReader
 
 from loaders import cleaning
+from loaders.decoding import BinaryContentError, decode_text, sniff_html_charset
 from loaders.html_text import html_to_text
-from loaders.records import Document, Genre
+from loaders.records import Document
+from loaders.sidecar import (
+    LANGUAGE_TAG,
+    SIDECAR_FIELDS,
+    SidecarError,
+    check_fields,
+    front_matter,
+    load_sidecar,
+    sidecar_paths,
+    unknown_fields,
+)
 from ontology.namespace import slug
+
+__all__ = [
+    "MEDIA_TYPES",
+    "SIDECAR_FIELDS",
+    "LoaderError",
+    "is_supported",
+    "media_type_for",
+    "read_bytes",
+    "read_document",
+    "sidecar_paths",
+]
 
 #: File name suffixes read, and the media type recorded for each.
 MEDIA_TYPES: dict[str, str] = {
@@ -52,67 +70,7 @@ MEDIA_TYPES: dict[str, str] = {
 }
 _MEDIA_ALIASES = {"text/x-markdown": "text/markdown", "application/x-pdf": "application/pdf"}
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-
-#: Metadata fields a sidecar (or markdown front matter) may give.
-SIDECAR_FIELDS = (
-    "id",
-    "title",
-    "date",
-    "datetime",
-    "genre",
-    "actor",
-    "speaker",
-    "forum",
-    "url",
-    "publisher",
-    "language",
-)
-_GENRES = frozenset(get_args(Genre))
-_ISO_DATE = re.compile(
-    r"(?P<date>\d{4}(?:-\d{2}(?:-\d{2})?)?)"
-    r"(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(?P<zone>Z|[+-]\d{2}:?\d{2})?)?"
-)
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,199}")
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: its BOM starts the same way
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-#: How the web reads declared labels (WHATWG Encoding): Latin-1 and ASCII mean
-#: windows-1252, the GB family means GB 18030.
-_LABEL_ALIASES = {
-    "iso-8859-1": "cp1252",
-    "latin-1": "cp1252",
-    "latin1": "cp1252",
-    "l1": "cp1252",
-    "us-ascii": "cp1252",
-    "ascii": "cp1252",
-    "windows-1252": "cp1252",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-}
-_HTML_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""")
-_GB_PAIR = re.compile(rb"[\xa1-\xf7][\xa1-\xfe]")
-_HIGH_BYTES = bytes(range(0x80, 0x100))
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<block>(?:.*\n){0,200}?)(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
-_FRONT_MATTER_LINE = re.compile(r"(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*")
-
-
-def _c1_fallback(error: UnicodeError) -> tuple[str, int]:
-    """windows-1252 leaves five bytes undefined; browsers read them as C1 controls."""
-    assert isinstance(error, UnicodeDecodeError)
-    return error.object[error.start : error.end].decode("latin-1"), error.end
-
-
-codecs.register_error("policykg-c1", _c1_fallback)
 
 
 class LoaderError(Exception):
@@ -143,11 +101,6 @@ def media_type_for(name: str) -> str:
     return MEDIA_TYPES[suffix]
 
 
-def sidecar_paths(path: Path) -> tuple[Path, Path]:
-    """Where a sidecar of ``path`` may be: ``speech.txt.meta.json``, then ``speech.meta.json``."""
-    return path.with_name(path.name + ".meta.json"), path.with_name(path.stem + ".meta.json")
-
-
 def read_document(path: Path | str) -> Document:
     """Read one file, and its sidecar if there is one, into a :class:`Document`.
 
@@ -169,7 +122,12 @@ def read_document(path: Path | str) -> Document:
     warnings: list[str] = []
     found = [p for p in sidecar_paths(path) if p.is_file()]
     if found:
-        sidecar = _load_sidecar(found[0])
+        try:
+            sidecar = load_sidecar(found[0])
+        except SidecarError as exc:
+            raise LoaderError(str(found[0]), str(exc)) from None
+        except OSError as exc:
+            raise LoaderError(str(found[0]), f"sidecar cannot be read ({exc.strerror or exc})") from None
         if len(found) > 1:
             warnings.append(f"{found[1]}: ignored, {found[0].name} is the sidecar used")
     document = read_bytes(data, source, sidecar=sidecar)
@@ -201,26 +159,33 @@ def read_bytes(
     if not data:
         raise LoaderError(source, "file is empty")
     warnings: list[str] = []
-    side, problems = _check_fields(sidecar if sidecar is not None else {}, f"{source} (sidecar)")
+    side, problems = check_fields(sidecar if sidecar is not None else {})
     if problems:
         raise LoaderError(source, "bad sidecar: " + "; ".join(problems))
+    unknown = unknown_fields(side)
+    if unknown:
+        warnings.append(
+            f"{source}: sidecar field(s) {', '.join(map(repr, unknown))} kept but not known "
+            f"(known: {', '.join(SIDECAR_FIELDS)})"
+        )
     from_file: dict[str, Any] = {}
     known: list[tuple[int, int]] = []
 
     if kind == "application/pdf":
         text = _read_pdf(data, source, warnings)
     elif kind in _HTML_TYPES:
-        markup = _decode(data, source, warnings, declared or _sniff_html_charset(data))
+        markup = _decode(data, source, warnings, declared or sniff_html_charset(data))
         page = html_to_text(markup)
         text, known = page.text, list(page.furniture)
-        if page.lang and _LANGUAGE_TAG.fullmatch(page.lang.strip()):
+        if page.lang and LANGUAGE_TAG.fullmatch(page.lang.strip()):
             from_file["language"] = page.lang.strip().split("-")[0].lower()
         if not text.strip():
             raise LoaderError(source, "HTML page has no visible text")
     else:
         text = _decode(data, source, warnings, declared)
         if kind == "text/markdown":
-            front, span = _front_matter(text, source, warnings)
+            front, problems, span = front_matter(text)
+            warnings.extend(f"{source}: front matter ignored: {problem}" for problem in problems)
             from_file.update(front)
             if span:
                 known.append(span)
@@ -280,106 +245,6 @@ def _parse_media_type(value: str, source: str) -> tuple[str, str | None]:
 
 
 # ---------------------------------------------------------------------------------------
-# Decoding
-
-
-def _codec(label: str) -> str | None:
-    label = label.strip().lower()
-    label = _LABEL_ALIASES.get(label, label)
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
-def _sniff_html_charset(data: bytes) -> str | None:
-    head = data[:4096]
-    found = _XML_ENCODING.search(head) or _HTML_CHARSET.search(head)
-    return found.group(1).decode("ascii") if found else None
-
-
-def _decode(data: bytes, source: str, warnings: list[str], declared: str | None = None) -> str:
-    text = _decode_raw(data, source, warnings, declared)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    sample = text[:20000]
-    controls = len(_CONTROL.findall(sample))
-    if "\x00" in sample or controls > max(3, len(sample) // 100):
-        raise LoaderError(source, "looks like binary data, not text (control characters)")
-    return text
-
-
-def _decode_raw(data: bytes, source: str, warnings: list[str], declared: str | None) -> str:
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(codec)
-            except UnicodeDecodeError as exc:
-                warnings.append(
-                    f"{source}: {codec} byte-order mark but invalid {codec} at byte {exc.start}; "
-                    "undecodable bytes replaced with U+FFFD"
-                )
-                return data[len(bom) :].decode(codec, errors="replace")
-    if declared:
-        declared_codec = _codec(declared)
-        if declared_codec is None:
-            warnings.append(f"{source}: unknown declared charset {declared!r}; ignored")
-        elif declared_codec.startswith(("utf-16", "utf-32")):
-            pass  # a declared UTF-16 without a byte-order mark is a mislabelled page
-        else:
-            errors = "policykg-c1" if declared_codec == "cp1252" else "strict"
-            try:
-                return data.decode(declared_codec, errors=errors)
-            except UnicodeDecodeError as exc:
-                warnings.append(
-                    f"{source}: declared charset {declared!r} does not fit the bytes "
-                    f"(invalid at byte {exc.start}); guessing"
-                )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
-    guessed = _guess_utf16(data) or _guess_gb18030(data)
-    if guessed:
-        codec, text = guessed
-        warnings.append(f"{source}: not UTF-8 and no byte-order mark; decoded as {codec} (best guess)")
-        return text
-    warnings.append(
-        f"{source}: not valid UTF-8 (byte 0x{data[first_bad]:02x} at offset {first_bad}); "
-        "decoded as windows-1252 (best effort: check quotes and accented letters)"
-    )
-    return data.decode("cp1252", errors="policykg-c1")
-
-
-def _guess_utf16(data: bytes) -> tuple[str, str] | None:
-    """UTF-16 without a byte-order mark: mostly-Latin text has a NUL in every other byte."""
-    if len(data) < 4 or len(data) % 2:
-        return None
-    even_nuls, odd_nuls = data[0::2].count(0), data[1::2].count(0)
-    half = len(data) // 2
-    for nuls, codec in ((odd_nuls, "utf-16-le"), (even_nuls, "utf-16-be")):
-        if nuls > 0.4 * half:
-            try:
-                return codec, data.decode(codec)
-            except UnicodeDecodeError:
-                return None
-    return None
-
-
-def _guess_gb18030(data: bytes) -> tuple[str, str] | None:
-    """Chinese in GB 2312/GBK/GB 18030: nearly every byte above 0x7F pairs with another in
-    the GB 2312 range, which text in a Western single-byte encoding hardly ever does."""
-    high = len(data) - len(data.translate(None, _HIGH_BYTES))
-    if high < 8 or 2 * len(_GB_PAIR.findall(data)) < 0.8 * high:
-        return None
-    try:
-        return "gb18030", data.decode("gb18030")
-    except UnicodeDecodeError:
-        return None
-
-
-# ---------------------------------------------------------------------------------------
 # PDF
 
 
@@ -409,108 +274,13 @@ def _read_pdf(data: bytes, source: str, warnings: list[str]) -> str:
     return "\n\f".join(texts)
 
 
-# ---------------------------------------------------------------------------------------
-# Sidecars and front matter
-
-
-def _load_sidecar(path: Path) -> dict[str, Any]:
+def _decode(data: bytes, source: str, warnings: list[str], declared: str | None = None) -> str:
     try:
-        raw = path.read_bytes().decode("utf-8-sig")
-        value = json.loads(raw)
-    except UnicodeDecodeError:
-        raise LoaderError(str(path), "sidecar is not UTF-8 JSON") from None
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        raise LoaderError(str(path), f"sidecar is not valid JSON ({where}: {exc.msg})") from None
-    except OSError as exc:
-        raise LoaderError(str(path), f"sidecar cannot be read ({exc.strerror or exc})") from None
-    if not isinstance(value, dict):
-        raise LoaderError(str(path), f"sidecar must be a JSON object, not {type(value).__name__}")
-    fields, problems = _check_fields(value, str(path))
-    if problems:
-        raise LoaderError(str(path), "bad sidecar: " + "; ".join(problems))
-    return fields
-
-
-def _check_fields(raw: Any, origin: str) -> tuple[dict[str, Any], list[str]]:
-    """Validate and normalise metadata fields; returns (fields, problems). Unknown keys are
-    kept as they are (other tools may want them); known ones must be strings or null."""
-    if not isinstance(raw, dict):
-        return {}, [f"must be a JSON object, not {type(raw).__name__}"]
-    fields: dict[str, Any] = {}
-    problems: list[str] = []
-    for key, value in raw.items():
-        if key not in SIDECAR_FIELDS:
-            fields[key] = value
-            continue
-        if isinstance(value, int) and not isinstance(value, bool) and key == "date":
-            value = str(value)
-        if value is not None and not isinstance(value, str):
-            problems.append(f"'{key}' must be a string or null, not {json.dumps(value)[:60]}")
-            continue
-        value = value.strip() if isinstance(value, str) else None
-        if value:
-            problem = _field_problem(key, value)
-            if problem:
-                problems.append(problem)
-                continue
-        fields[key] = value
-    date = fields.get("date")
-    if date:
-        found = _ISO_DATE.fullmatch(date)
-        assert found is not None  # checked above
-        fields["date"] = found.group("date")
-        if found.group("time") and not fields.get("datetime"):
-            fields["datetime"] = f"{found.group('date')}T{found.group('time')}"
-    if fields.get("datetime"):
-        fields["datetime"] = fields["datetime"].replace(" ", "T", 1)
-    if fields.get("genre"):
-        fields["genre"] = fields["genre"].lower()
-    return fields, problems
-
-
-def _field_problem(key: str, value: str) -> str | None:
-    if key in {"date", "datetime"}:
-        found = _ISO_DATE.fullmatch(value)
-        if not found or (key == "datetime" and not found.group("time")):
-            shape = "YYYY, YYYY-MM or YYYY-MM-DD" if key == "date" else "YYYY-MM-DDTHH:MM[:SS]"
-            return f"'{key}' must be ISO 8601 ({shape}), not {value!r}"
-        parts = [int(p) for p in found.group("date").split("-")]
-        try:
-            dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-        except ValueError:
-            return f"'{key}' is not a real date: {value!r}"
-    elif key == "genre" and value.lower() not in _GENRES:
-        return f"'genre' must be one of {', '.join(sorted(_GENRES))}, not {value!r}"
-    elif key == "language" and not _LANGUAGE_TAG.fullmatch(value):
-        return f"'language' must be a language tag such as 'en' or 'zh-Hans', not {value!r}"
-    elif key == "url" and not _URL.fullmatch(value):
-        return f"'url' must be an absolute URL, not {value!r}"
-    return None
-
-
-def _front_matter(
-    text: str, source: str, warnings: list[str]
-) -> tuple[dict[str, Any], tuple[int, int] | None]:
-    """Metadata fields of a YAML front matter block (``---`` ... ``---``) at the top of a
-    markdown file, and its span. Only plain ``key: value`` lines of known fields are read;
-    invalid values become warnings, not errors (the block serves other tools too)."""
-    block = _FRONT_MATTER.match(text)
-    if not block:
-        return {}, None
-    values: dict[str, str] = {}
-    for line in block.group("block").splitlines():
-        entry = _FRONT_MATTER_LINE.fullmatch(line)
-        if entry and entry.group("key").lower() in SIDECAR_FIELDS:
-            value = entry.group("value")
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-                value = value[1:-1]
-            if value:
-                values[entry.group("key").lower()] = value
-    fields, problems = _check_fields(values, source)
-    for problem in problems:
-        warnings.append(f"{source}: front matter ignored: {problem}")
-    return fields, (block.start(), block.end())
+        text, notes = decode_text(data, declared)
+    except BinaryContentError as exc:
+        raise LoaderError(source, str(exc)) from None
+    warnings.extend(f"{source}: {note}" for note in notes)
+    return text
 
 
 def _with_warnings(document: Document, more: list[str]) -> Document:

@@ -95,8 +95,11 @@ def clean_person_name(raw: str | None) -> str | None:
 
 
 def ordinal(number: int) -> str:
-    """>>> [ordinal(n) for n in (1, 2, 3, 11, 22, 79)]
-    ['1st', '2nd', '3rd', '11th', '22nd', '79th']"""
+    """The English ordinal of a session number.
+
+    >>> [ordinal(n) for n in (1, 2, 3, 11, 22, 79)]
+    ['1st', '2nd', '3rd', '11th', '22nd', '79th']
+    """
     if 10 <= number % 100 <= 20:
         return f"{number}th"
     return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
@@ -139,17 +142,20 @@ def read_speakers(data: bytes) -> dict[tuple[str, int], list[SpeakerRow]]:
         book.close()
 
 
-def decode_speech(member: tuple[str, bytes, Any]) -> tuple[str, str, str, str, str | None]:
-    """(name, sha256, text, body, problem) of one archive member: the bytes decoded (UTF-8,
-    else Windows-1252 with a problem noted) and boilerplate blanked in ``body``."""
-    name, raw = member[0], member[1]
+def decode_speech(member: tuple[str, bytes, bool]) -> tuple[str, str, str, str, str | None]:
+    """(name, sha256, text, body, problem) of one archive member ``(name, bytes, known)``:
+    the bytes decoded (UTF-8, else Windows-1252 with a problem noted) and boilerplate
+    blanked in ``body`` -- unless ``known`` (stored already, unchanged), then ``body`` is
+    the text as is, since nobody will extract from it."""
+    name, raw, known = member
     problem = None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         text = raw.decode("cp1252", errors="replace")
         problem = f"not UTF-8 ({exc.reason} at byte {exc.start}); read as Windows-1252"
-    return name, hashlib.sha256(raw).hexdigest(), text, blank_boilerplate(text), problem
+    body = text if known else blank_boilerplate(text)
+    return name, hashlib.sha256(raw).hexdigest(), text, body, problem
 
 
 @dataclass
@@ -172,7 +178,14 @@ class UngdcCorpus:
     gazetteer
         Maps ISO codes to states; the project's gazetteer by default.
     workers
-        Processes that decode and clean the speeches (0 or 1: in this process).
+        Processes that decode and clean the speeches (0: in this process). Cleaning
+        costs a few ms a speech, a tenth of extraction: one process keeps up with two
+        extraction workers.
+    known_sha256
+        ``{doc_id: sha256}`` of speeches already stored. Such a speech, unchanged, is
+        handed on without the boilerplate pass (its ``body`` is its text): ingest skips it
+        by its hash anyway, so resuming an interrupted ingest costs a read, not a cleaning.
+        Leave empty when documents are to be re-extracted (``--force``).
 
     Examples
     --------
@@ -193,7 +206,9 @@ class UngdcCorpus:
     workers: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    known_sha256: dict[str, str] = field(default_factory=dict, repr=False)
     _speakers: dict[tuple[str, int], list[SpeakerRow]] | None = field(default=None, repr=False)
+    _count: int | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -204,30 +219,52 @@ class UngdcCorpus:
                 f"{self.path}: neither a folder nor a tar archive of the UN General Debate Corpus"
             )
 
-    # -- the speaker table -----------------------------------------------------------------
+    # -- the scan: speaker table and speech count ---------------------------------------------
+
+    def _wanted(self, name: str) -> bool:
+        parsed = parse_member_name(name)
+        return parsed is not None and (not self.years or self.years[0] <= parsed[2] <= self.years[1])
+
+    def _scan(self) -> None:
+        """One pass over the corpus: read the speaker table, count the speeches to come."""
+        data: bytes | None = None
+        count = 0
+        if self.path.is_dir():
+            found = sorted(self.path.rglob(SPEAKERS_FILE))
+            data = found[0].read_bytes() if found else None
+            count = sum(1 for file in self.path.rglob("*.txt") if self._wanted(file.name))
+        else:
+            # The table sits at the end of the published tarball: a streaming pass finds it.
+            with tarfile.open(self.path, "r|*") as archive:
+                for member in archive:
+                    if not member.isfile():
+                        continue
+                    if PurePosixPath(member.name).name == SPEAKERS_FILE:
+                        handle = archive.extractfile(member)
+                        data = handle.read() if handle else None
+                    elif self._wanted(member.name):
+                        count += 1
+        self._count = min(count, self.limit) if self.limit is not None else count
+        if data is None:
+            self.warnings.append(f"{self.path}: no {SPEAKERS_FILE}; speakers unknown")
+            self._speakers = {}
+        else:
+            self._speakers = read_speakers(data)
 
     @property
     def speakers(self) -> dict[tuple[str, int], list[SpeakerRow]]:
+        """The speaker table by (ISO code, session)."""
         if self._speakers is None:
-            data = self._speakers_bytes()
-            if data is None:
-                self.warnings.append(f"{self.path}: no {SPEAKERS_FILE}; speakers unknown")
-                self._speakers = {}
-            else:
-                self._speakers = read_speakers(data)
+            self._scan()
+        assert self._speakers is not None
         return self._speakers
 
-    def _speakers_bytes(self) -> bytes | None:
-        if self.path.is_dir():
-            found = sorted(self.path.rglob(SPEAKERS_FILE))
-            return found[0].read_bytes() if found else None
-        # The table sits at the end of the published tarball: one streaming pass finds it.
-        with tarfile.open(self.path, "r|*") as archive:
-            for member in archive:
-                if member.isfile() and PurePosixPath(member.name).name == SPEAKERS_FILE:
-                    handle = archive.extractfile(member)
-                    return handle.read() if handle else None
-        return None
+    def __len__(self) -> int:
+        """How many speeches iterating yields (after ``years`` and ``limit``)."""
+        if self._count is None:
+            self._scan()
+        assert self._count is not None
+        return self._count
 
     # -- the speeches ------------------------------------------------------------------------
 
@@ -244,7 +281,8 @@ class UngdcCorpus:
                 if handle is not None:
                     yield member.name, handle.read()
 
-    def _speech_members(self) -> Iterator[tuple[str, bytes, tuple[str, int, int]]]:
+    def _speech_members(self) -> Iterator[tuple[str, bytes, bool]]:
+        """(name, bytes, known) of each speech to yield; ``known``: stored and unchanged."""
         count = 0
         for name, raw in self._raw_members():
             parsed = parse_member_name(name)
@@ -256,14 +294,16 @@ class UngdcCorpus:
             if self.limit is not None and count >= self.limit:
                 return
             count += 1
-            yield name, raw, parsed
+            stored = self.known_sha256.get(slug(PurePosixPath(name).stem))
+            yield name, raw, stored is not None and stored == hashlib.sha256(raw).hexdigest()
 
     def __iter__(self) -> Iterator[Document]:
         gaz = self.gazetteer or load_gazetteer()
         speakers = self.speakers
         members = self._speech_members()
-        if self.workers <= 1:
-            decoded: Iterator[tuple[str, str, str, str, str | None]] = map(decode_speech, members)
+        decoded: Iterator[tuple[str, str, str, str, str | None]]
+        if self.workers < 1:
+            decoded = map(decode_speech, members)
             for name, sha256, text, body, problem in decoded:
                 yield self._document(name, sha256, text, body, problem, speakers, gaz)
             return
@@ -271,7 +311,8 @@ class UngdcCorpus:
         # that reading the archive never holds up the extraction workers downstream.
         context = multiprocessing.get_context("spawn")
         with context.Pool(self.workers) as pool:
-            for name, sha256, text, body, problem in pool.imap(decode_speech, members, chunksize=8):
+            decoded = pool.imap(decode_speech, members, chunksize=8)
+            for name, sha256, text, body, problem in decoded:
                 yield self._document(name, sha256, text, body, problem, speakers, gaz)
 
     def _document(

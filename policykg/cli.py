@@ -49,7 +49,8 @@ pass_state = click.make_pass_decorator(_State)
 @contextmanager
 def open_store(state: _State, *, read_only: bool = False) -> Iterator[Store]:
     """The configured store, closed afterwards; open failures become a clear CLI error."""
-    from graph.store import StoreError, open_store as open_configured
+    from graph.store import StoreError
+    from graph.store import open_store as open_configured
 
     settings = state.settings
     try:
@@ -122,7 +123,9 @@ def _print_counts(report: Any) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--force", is_flag=True, help="Re-extract documents even when their content is unchanged.")
+@click.option("--force", is_flag=True,
+              help="Re-extract documents even when their file is unchanged (after editing a sidecar "
+                   "or upgrading policykg).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-file lines.")
 @pass_state
@@ -203,7 +206,9 @@ def extract(path: Path, fmt: str) -> None:
 
     quads = document_quads(result, gazetteer=load_gazetteer())
     if fmt == "turtle":
-        data = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        # Grouped by subject (a stable sort keeps each node's triples in model order).
+        triples = sorted((q.triple for q in quads), key=lambda t: str(t.subject))
+        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     else:
         data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     sys.stdout.buffer.write(data or b"")
@@ -247,7 +252,7 @@ def query(state: _State, sparql: str | None, query_file: Path | None, fmt: str,
         except (QueryTimeout, StoreError) as exc:
             raise click.ClickException(str(exc)) from exc
         out = sys.stdout.buffer
-        if isinstance(result, ox.QueryBoolean) or isinstance(result, bool):
+        if isinstance(result, (ox.QueryBoolean, bool)):
             if fmt == "table":
                 click.echo("true" if bool(result) else "false")
             else:
@@ -336,7 +341,8 @@ _EXPORT_FORMATS = {"turtle": "TURTLE", "trig": "TRIG", "nquads": "N_QUADS", "ntr
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(list(_EXPORT_FORMATS)), default="trig",
-              show_default=True, help="turtle/ntriples merge the chosen graphs; trig/nquads/jsonld keep them.")
+              show_default=True,
+              help="turtle/ntriples merge the chosen graphs; trig/nquads/jsonld keep them.")
 @click.option("--graph", "graphs", multiple=True, metavar="IRI|DOC_ID",
               help="Export only this graph (repeatable); a document id names its graph.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -359,12 +365,10 @@ def export(state: _State, fmt: str, graphs: tuple[str, ...], output: Path | None
             chosen.append(iri)
         selected = chosen or available
         quads = (q for g in selected for q in store.graph_quads(g))
-        data: Any
+        data: Any = quads
         if fmt in ("turtle", "ntriples"):
-            # One graph: the union of the chosen graphs, duplicates merged.
-            data = list(dict.fromkeys(q.triple for q in quads))
-        else:
-            data = quads
+            # One graph: the union of the chosen graphs, duplicates merged, grouped by subject.
+            data = sorted(dict.fromkeys(q.triple for q in quads), key=lambda t: str(t.subject))
         kwargs: dict[str, Any] = {"format": rdf_format}
         if fmt in ("turtle", "trig"):
             kwargs["prefixes"] = PREFIXES
@@ -406,14 +410,17 @@ def stats(state: _State, as_json: bool) -> None:
 @main.command()
 @click.option("--graph", "graphs", multiple=True, metavar="IRI|DOC_ID",
               help="Validate only this graph (repeatable); default: every graph.")
+@click.option("--sample", type=click.IntRange(min=1), metavar="N",
+              help="Validate N document graphs drawn at random (plus the ontology and links graphs).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--max-results", default=20, show_default=True, help="Violations shown per graph.")
 @pass_state
-def validate(state: _State, graphs: tuple[str, ...], as_json: bool, max_results: int) -> None:
+def validate(state: _State, graphs: tuple[str, ...], sample: int | None, as_json: bool,
+             max_results: int) -> None:
     """Check the store against the SHACL shapes (ontology/shapes.ttl), graph by graph.
 
     Exits with status 1 and names each non-conforming document when the store does not conform."""
-    from graph.validation import validate_store
+    from graph.validation import sample_graphs, validate_store
     from ontology.namespace import doc_graph_iri
 
     selected = [g if g.startswith(("http://", "https://", "urn:")) else doc_graph_iri(g) for g in graphs]
@@ -421,6 +428,8 @@ def validate(state: _State, graphs: tuple[str, ...], as_json: bool, max_results:
         missing = [g for g in selected if g not in set(store.graphs())]
         if missing:
             raise click.ClickException("no such graph: " + ", ".join(missing))
+        if sample is not None:
+            selected = sorted(set(selected) | set(sample_graphs(store, sample)))
         report = validate_store(store, graphs=selected or None, workers=state.settings.workers)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
@@ -459,3 +468,12 @@ def serve(state: _State, host: str | None, port: int | None, update_token: str |
 
 
 # -- commands contributed by other modules (one import + add_command line each) -----------------
+from policykg.cli_links import lineage, path, rebuild_links, timeline  # noqa: E402
+
+main.add_command(lineage)
+main.add_command(timeline)
+main.add_command(path)
+main.add_command(rebuild_links)
+from policykg.cli_corpus import ingest_ungdc  # noqa: E402
+
+main.add_command(ingest_ungdc)

@@ -1,0 +1,203 @@
+"""``/documents`` and ``/documents/{id}``: metadata, entities, events, stances, and the
+text with every evidence span to highlight (``/documents/{id}/html`` marks them up)."""
+
+from __future__ import annotations
+
+import html
+from itertools import pairwise
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse
+
+from api import models
+from api.context import AppContext, context
+from api.routes.common import (
+    FromDate,
+    Limit,
+    Offset,
+    ToDate,
+    document_node,
+    document_summary,
+    entity_node,
+    entity_ref,
+    event_item,
+    in_window,
+    page,
+    stance_item,
+)
+from graph.links import period_bounds, reporting_documents
+from graph.network import nodes_of_kind, targets
+from ontology.namespace import doc_graph_iri, sparql_prefixes
+
+router = APIRouter(tags=["documents"])
+
+_DETAIL = """
+SELECT ?text ?source ?format ?sha WHERE {{
+  GRAPH <{graph}> {{ <{doc}> a pkg:Document .
+    OPTIONAL {{ <{doc}> pkg:text ?text }} OPTIONAL {{ <{doc}> dcterms:source ?source }}
+    OPTIONAL {{ <{doc}> dcterms:format ?format }} OPTIONAL {{ <{doc}> pkg:sha256 ?sha }} }}
+}} LIMIT 1
+"""
+
+_MENTIONS = """
+SELECT ?e ?s ?en ?x WHERE {{
+  GRAPH <{graph}> {{
+    ?a oa:hasBody ?e ; oa:motivatedBy oa:identifying ; oa:hasTarget ?t .
+    ?t oa:hasSource <{doc}> ; oa:hasSelector ?p, ?q . ?p oa:start ?s ; oa:end ?en . ?q oa:exact ?x .
+  }}
+}}
+"""
+
+
+@router.get("/documents", response_model=models.Page[models.DocumentSummary], summary="List documents")
+def list_documents(
+    ctx: Annotated[AppContext, Depends(context)],
+    entity: Annotated[str | None, Query(description="only documents that mention this entity")] = None,
+    actor: Annotated[str | None, Query(description="only documents of this actor or speaker")] = None,
+    forum: Annotated[str | None, Query(description="only documents delivered at this forum")] = None,
+    genre: Annotated[
+        str | None, Query(description="speech, statement, news_report, white_paper, ...")
+    ] = None,
+    start: FromDate = None,
+    end: ToDate = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> models.Page[models.DocumentSummary]:
+    """Documents in date order (then by id), filtered."""
+    graph = ctx.network()
+    docs = [d for d in nodes_of_kind(graph, "document") if graph.nodes[d].get("doc_id")]
+    if entity:
+        node = entity_node(graph, entity)
+        docs = [d for d in docs if graph.has_edge(d, node, key="mentions")]
+    if actor:
+        node = entity_node(graph, actor, "actor")
+        docs = [d for d in docs if node in (graph.nodes[d].get("actor"), graph.nodes[d].get("speaker"))]
+    if forum:
+        node = entity_node(graph, forum, "forum")
+        docs = [d for d in docs if graph.nodes[d].get("forum") == node]
+    if genre:
+        docs = [d for d in docs if (graph.nodes[d].get("genre") or "").casefold() == genre.casefold()]
+    low, high = period_bounds(start, end)
+    docs = [d for d in docs if in_window(graph.nodes[d].get("sort_date"), low, high)]
+    docs.sort(key=lambda d: (graph.nodes[d].get("sort_date") or "9999", graph.nodes[d].get("doc_id")))
+    items = [document_summary(graph, d) for d in page(docs, limit, offset)]
+    return models.Page[models.DocumentSummary](total=len(docs), limit=limit, offset=offset, items=items)
+
+
+def _value(term: Any) -> str | None:
+    return None if term is None else str(term.value)
+
+
+def document_detail(ctx: AppContext, doc_id: str) -> models.DocumentDetail:
+    graph = ctx.network()
+    doc = document_node(graph, doc_id)
+    summary = document_summary(graph, doc)
+    named_graph = doc_graph_iri(summary.id)
+    rows = list(ctx.store.query(sparql_prefixes() + _DETAIL.format(graph=named_graph, doc=doc)))
+    text = _value(rows[0]["text"]) if rows else None
+    by_entity: dict[str, list[models.Mention]] = {}
+    for row in ctx.store.query(sparql_prefixes() + _MENTIONS.format(graph=named_graph, doc=doc)):
+        by_entity.setdefault(str(row["e"].value), []).append(
+            models.Mention(
+                start=int(str(row["s"].value)), end=int(str(row["en"].value)), quote=str(row["x"].value)
+            )
+        )
+    entities = []
+    highlights = []
+    for entity, mentions in sorted(by_entity.items()):
+        mentions.sort(key=lambda m: (m.start, m.end))
+        ref = entity_ref(graph, entity)
+        assert ref is not None
+        entities.append(models.EntityMentions(entity=ref, count=len(mentions), mentions=mentions))
+        highlights += [
+            models.Highlight(start=m.start, end=m.end, kind="mention", node=entity, label=ref.label)
+            for m in mentions
+        ]
+    reports = reporting_documents(graph)
+    events = [event_item(graph, e) for e in targets(graph, doc, "has_event")]
+    stances = [stance_item(graph, s, reports) for s in targets(graph, doc, "has_stance")]
+    for event in events:
+        if event.evidence:
+            highlights.append(
+                models.Highlight(
+                    start=event.evidence.start,
+                    end=event.evidence.end,
+                    kind="event",
+                    node=event.iri,
+                    label=f"{event.event_type}: {event.subject.label}",
+                )
+            )
+    for stance in stances:
+        if stance.evidence:
+            highlights.append(
+                models.Highlight(
+                    start=stance.evidence.start,
+                    end=stance.evidence.end,
+                    kind="stance",
+                    node=stance.iri,
+                    label=f"{stance.holder.label} {stance.polarity}s {stance.target}",
+                )
+            )
+    events.sort(key=lambda e: e.evidence.start if e.evidence else -1)
+    stances.sort(key=lambda s: s.evidence.start if s.evidence else -1)
+    highlights.sort(key=lambda h: (h.start, -h.end, h.kind))
+    return models.DocumentDetail(
+        **summary.model_dump(),
+        source=_value(rows[0]["source"]) if rows else None,
+        format=_value(rows[0]["format"]) if rows else None,
+        sha256=_value(rows[0]["sha"]) if rows else None,
+        length=len(text or ""),
+        text=text or "",
+        entities=entities,
+        events=events,
+        stances=stances,
+        highlights=highlights,
+    )
+
+
+@router.get("/documents/{doc_id}", response_model=models.DocumentDetail, summary="One document")
+def get_document(doc_id: str, ctx: Annotated[AppContext, Depends(context)]) -> models.DocumentDetail:
+    """Metadata, the entities it mentions (every mention with offsets), its events and
+    stances with their evidence, its text, and ``highlights``: every span to mark."""
+    return document_detail(ctx, doc_id)
+
+
+def highlighted_html(detail: models.DocumentDetail) -> str:
+    """The text as HTML, evidence of events and stances in ``<mark>``, mentions in
+    ``<span class="mention">`` (nested spans are flattened: an outer span ends where an
+    inner one starts)."""
+    text = detail.text
+    boundaries: dict[int, list[str]] = {}
+    # Evidence (sentences) and mentions (names) may overlap; render them as layers by
+    # cutting the text at every boundary and giving each piece the classes covering it.
+    for h in detail.highlights:
+        boundaries.setdefault(h.start, [])
+        boundaries.setdefault(h.end, [])
+    cuts = sorted({0, len(text), *boundaries})
+    parts = []
+    for a, b in pairwise(cuts):
+        covering = [h for h in detail.highlights if h.start <= a and b <= h.end]
+        piece = html.escape(text[a:b])
+        if not covering:
+            parts.append(piece)
+            continue
+        classes = sorted({h.kind for h in covering})
+        title = html.escape("; ".join(h.label for h in covering), quote=True)
+        tag = "mark" if any(k != "mention" for k in classes) else "span"
+        parts.append(f'<{tag} class="{" ".join(classes)}" title="{title}">{piece}</{tag}>')
+    title = html.escape(detail.title or detail.id)
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>" + title + "</title><style>"
+        "body{font-family:sans-serif;max-width:60em;margin:2em auto;white-space:pre-wrap;line-height:1.5}"
+        "mark.event{background:#ffe08a}mark.stance{background:#b8e0ff}"
+        ".mention{text-decoration:underline dotted}"
+        "</style></head><body><h1>" + title + "</h1>" + "".join(parts) + "</body></html>"
+    )
+
+
+@router.get(
+    "/documents/{doc_id}/html", response_class=HTMLResponse, summary="The text with evidence highlighted"
+)
+def get_document_html(doc_id: str, ctx: Annotated[AppContext, Depends(context)]) -> HTMLResponse:
+    return HTMLResponse(highlighted_html(document_detail(ctx, doc_id)))

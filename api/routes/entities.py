@@ -1,0 +1,132 @@
+"""``/entities`` and ``/entities/{id}``: label, aliases, type, Wikidata link, mentions, events."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from api import models
+from api.context import AppContext, context
+from api.routes.common import (
+    Limit,
+    Offset,
+    casefold_contains,
+    document_summary,
+    entity_id,
+    entity_node,
+    event_item,
+    evidence_model,
+    page,
+)
+from graph.network import ENTITY_TYPES, local_name, nodes_of_kind, sources
+from ontology.namespace import sparql_prefixes
+
+router = APIRouter(tags=["entities"])
+
+_WIKIDATA = """
+SELECT ?e ?w WHERE {{ VALUES ?e {{ {values} }} ?e skos:exactMatch ?w .
+  FILTER(STRSTARTS(STR(?w), "http://www.wikidata.org/entity/")) }}
+"""
+
+
+def _wikidata(ctx: AppContext, entities: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i in range(0, len(entities), 500):
+        values = " ".join(f"<{e}>" for e in entities[i : i + 500])
+        for row in ctx.store.query(sparql_prefixes() + _WIKIDATA.format(values=values)):
+            out.setdefault(str(row["e"].value), str(row["w"].value))
+    return out
+
+
+def _summary(ctx: AppContext, entity: str, wikidata: dict[str, str]) -> models.EntitySummary:
+    graph = ctx.network()
+    attrs = graph.nodes[entity]
+    return models.EntitySummary(
+        id=entity_id(entity),
+        iri=entity,
+        label=attrs.get("label") or local_name(entity),
+        type=attrs.get("type"),
+        aliases=list(attrs.get("aliases", ())),
+        acronyms=list(attrs.get("acronyms", ())),
+        wikidata=wikidata.get(entity),
+        documents=len(sources(graph, entity, "mentions")),
+    )
+
+
+@router.get("/entities", response_model=models.Page[models.EntitySummary], summary="List or find entities")
+def list_entities(
+    ctx: Annotated[AppContext, Depends(context)],
+    type: Annotated[
+        str | None, Query(description="Initiative, Instrument, Forum, State, Person, Organization")
+    ] = None,
+    q: Annotated[
+        str | None, Query(description="text in the label, an alias or an acronym (any case)")
+    ] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> models.Page[models.EntitySummary]:
+    """Entities by label; with ``q``, exact names first, then the rest by label."""
+    graph = ctx.network()
+    wanted_type = None
+    if type:
+        wanted_type = next((t for t in ENTITY_TYPES if t.casefold() == type.strip().casefold()), None)
+        if wanted_type is None:
+            raise HTTPException(
+                422, f"type: unknown entity type {type!r}; use one of {', '.join(ENTITY_TYPES)}"
+            )
+    found = []
+    needle = " ".join((q or "").split()).casefold()
+    for entity in nodes_of_kind(graph, "entity"):
+        attrs = graph.nodes[entity]
+        if wanted_type and attrs.get("type") != wanted_type:
+            continue
+        names = [
+            attrs.get("label") or local_name(entity),
+            *attrs.get("aliases", ()),
+            *attrs.get("acronyms", ()),
+        ]
+        if needle:
+            if (
+                not any(casefold_contains(n, needle) for n in names)
+                and needle != entity_id(entity).casefold()
+            ):
+                continue
+            exact = any(" ".join(n.split()).casefold() == needle for n in names)
+        else:
+            exact = False
+        found.append((0 if exact else 1, str(attrs.get("label") or "").casefold(), entity))
+    found.sort()
+    chosen = [e for _, _, e in page(found, limit, offset)]
+    wikidata = _wikidata(ctx, chosen)
+    items = [_summary(ctx, e, wikidata) for e in chosen]
+    return models.Page[models.EntitySummary](total=len(found), limit=limit, offset=offset, items=items)
+
+
+@router.get("/entities/{entity}", response_model=models.EntityDetail, summary="One entity")
+def get_entity(entity: str, ctx: Annotated[AppContext, Depends(context)]) -> models.EntityDetail:
+    """``entity`` is an id, a label, an alias or an acronym (any case)."""
+    graph = ctx.network()
+    node = entity_node(graph, entity)
+    summary = _summary(ctx, node, _wikidata(ctx, [node]))
+    mentions = []
+    for doc in sources(graph, node, "mentions"):
+        edge = graph.edges[doc, node, "mentions"]
+        mentions.append(
+            models.DocumentMention(
+                document=document_summary(graph, doc),
+                count=edge.get("count"),
+                evidence=evidence_model(graph, edge.get("evidence")),
+            )
+        )
+    mentions.sort(key=lambda m: (m.document.sort_date or "9999", m.document.id))
+    events = [
+        event_item(graph, e) for e in sources(graph, node, "subject") if graph.nodes[e].get("kind") == "event"
+    ]
+    events.sort(key=lambda e: (graph.nodes[e.iri].get("sort_date") or "9999", e.document.id, e.iri))
+    roles = {}
+    for rel in ("forum", "actor", "speaker"):
+        docs = sorted(str(graph.nodes[d].get("doc_id")) for d in sources(graph, node, rel))
+        if docs:
+            roles[rel] = docs
+    return models.EntityDetail(**summary.model_dump(), mentions=mentions, events=events, roles=roles)

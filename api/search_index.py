@@ -1,0 +1,277 @@
+"""Full-text search over documents and evidence quotes: a SQLite FTS5 index.
+
+SPARQL ``CONTAINS``/``REGEX`` over ``pkg:text`` scans every text of the store on every
+search; this index answers in milliseconds whatever the size of the corpus. It lives in
+``search.sqlite3`` inside the store folder (in memory for a remote store) and mirrors
+the store: :meth:`SearchIndex.sync` compares each document's fingerprint (its text hash
+and extraction time) with what it indexed and re-indexes only what changed, so it is
+cheap to call after every ingest. Ingest may call :func:`sync_search_index` at its end;
+the API also syncs on first use and after every SPARQL Update.
+
+Each row is a document's whole text (``kind`` ``document``) or an evidence quote of an
+event or a stance (``kind`` ``event``/``stance`` with its offsets). Words are stemmed
+(Porter), so ``launch`` finds ``launched``.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from graph.store import Store
+from ontology.namespace import DOC, sparql_prefixes
+
+if TYPE_CHECKING:
+    from policykg.settings import Settings
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS indexed (doc TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
+    body, doc UNINDEXED, doc_id UNINDEXED, kind UNINDEXED, node UNINDEXED,
+    start UNINDEXED, title UNINDEXED, date UNINDEXED,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+"""
+
+_FINGERPRINTS = """
+SELECT ?d (SAMPLE(?sha_) AS ?sha) (SAMPLE(?gen_) AS ?gen) WHERE {
+  GRAPH ?g { ?d a pkg:Document . OPTIONAL { ?d pkg:sha256 ?sha_ } OPTIONAL { ?d prov:generatedAtTime ?gen_ } }
+} GROUP BY ?d
+"""
+
+_TEXTS = """
+SELECT ?d (SAMPLE(?id_) AS ?id) (SAMPLE(?title_) AS ?title) (SAMPLE(?date_) AS ?date)
+       (SAMPLE(?text_) AS ?text)
+WHERE {{
+  VALUES ?d {{ {docs} }}
+  GRAPH ?g {{ ?d a pkg:Document . OPTIONAL {{ ?d dcterms:identifier ?id_ }}
+             OPTIONAL {{ ?d dcterms:title ?title_ }} OPTIONAL {{ ?d dcterms:date ?date_ }}
+             OPTIONAL {{ ?d pkg:text ?text_ }} }}
+}} GROUP BY ?d
+"""
+
+_EVIDENCE = """
+SELECT DISTINCT ?d ?node ?type ?s ?x WHERE {{
+  VALUES ?d {{ {docs} }}
+  VALUES ?type {{ pkg:Event pkg:Stance }}
+  GRAPH ?g {{
+    ?node a ?type ; prov:wasDerivedFrom ?d ; pkg:evidence ?ann .
+    ?ann oa:hasTarget ?t . ?t oa:hasSelector ?p, ?q . ?p oa:start ?s . ?q oa:exact ?x .
+  }}
+}}
+"""
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_PHRASE = re.compile(r'"([^"]+)"')
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One match: a document (``start``/``end`` of its first matching passage) or an
+    evidence quote (its offsets in the document)."""
+
+    kind: str
+    doc: str
+    doc_id: str
+    title: str | None
+    date: str | None
+    node: str | None
+    start: int
+    end: int
+    snippet: str
+    score: float
+
+
+def match_expression(q: str) -> str:
+    """An FTS5 query from what a user typed: every word must occur; ``"..."`` is a phrase.
+
+    >>> match_expression('data security "Global Initiative"')
+    '"Global Initiative" "data" "security"'
+    >>> match_expression("  ")
+    ''
+    """
+    phrases = [p for p in _PHRASE.findall(q) if _WORD.search(p)]
+    rest = _PHRASE.sub(" ", q)
+    words = _WORD.findall(rest)
+    parts = [" ".join(_WORD.findall(p)) for p in phrases] + words
+    return " ".join('"' + part + '"' for part in parts)
+
+
+def _chunks(items: Sequence[str], size: int = 200) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _value(term: Any) -> str | None:
+    return None if term is None else str(term.value)
+
+
+class SearchIndex:
+    """An FTS5 index in ``path`` (``None``: in memory)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            target = ":memory:"
+            if self.path is not None and self.path.parent.is_dir():
+                target = str(self.path)
+            try:
+                db = sqlite3.connect(target, check_same_thread=False)
+                db.executescript(_SCHEMA)
+            except sqlite3.Error:
+                # A store folder we may not write to: keep the index in memory instead.
+                db = sqlite3.connect(":memory:", check_same_thread=False)
+                db.executescript(_SCHEMA)
+            self._db = db
+        return self._db
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def sync(self, store: Store) -> tuple[int, int]:
+        """Re-index documents whose fingerprint changed; drop those the store lost.
+
+        Returns (documents re-indexed, documents dropped).
+        """
+        current = {}
+        for row in store.query(sparql_prefixes() + _FINGERPRINTS):
+            current[str(row["d"].value)] = f"{_value(row['sha'])}|{_value(row['gen'])}"
+        with self._lock:
+            db = self._connection()
+            indexed = dict(db.execute("SELECT doc, fingerprint FROM indexed").fetchall())
+            gone = [d for d in indexed if d not in current]
+            stale = sorted(d for d, fp in current.items() if indexed.get(d) != fp)
+            if not gone and not stale:
+                return 0, 0
+        rows: list[tuple[Any, ...]] = []
+        for chunk in _chunks(stale):
+            values = " ".join(f"<{d}>" for d in chunk)
+            meta: dict[str, tuple[str, str | None, str | None]] = {}
+            for row in store.query(sparql_prefixes() + _TEXTS.format(docs=values)):
+                doc = str(row["d"].value)
+                doc_id = _value(row["id"]) or doc.removeprefix(str(DOC))
+                title, date = _value(row["title"]), _value(row["date"])
+                meta[doc] = (doc_id, title, date)
+                rows.append((_value(row["text"]) or "", doc, doc_id, "document", doc, 0, title, date))
+            for row in store.query(sparql_prefixes() + _EVIDENCE.format(docs=values)):
+                doc = str(row["d"].value)
+                doc_id, title, date = meta.get(doc, (doc.removeprefix(str(DOC)), None, None))
+                kind = "event" if str(row["type"].value).endswith("#Event") else "stance"
+                rows.append(
+                    (
+                        _value(row["x"]) or "",
+                        doc,
+                        doc_id,
+                        kind,
+                        _value(row["node"]),
+                        int(str(row["s"].value)),
+                        title,
+                        date,
+                    )
+                )
+        with self._lock:
+            db = self._connection()
+            with db:
+                for doc in [*gone, *stale]:
+                    db.execute("DELETE FROM passages WHERE doc = ?", (doc,))
+                    db.execute("DELETE FROM indexed WHERE doc = ?", (doc,))
+                db.executemany(
+                    "INSERT INTO passages (body, doc, doc_id, kind, node, start, title, date) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                db.executemany(
+                    "INSERT INTO indexed (doc, fingerprint) VALUES (?, ?)", [(d, current[d]) for d in stale]
+                )
+        return len(stale), len(gone)
+
+    def search(
+        self, q: str, *, kind: str | None = None, limit: int = 20, offset: int = 0
+    ) -> tuple[int, list[SearchHit]]:
+        """Matches of ``q`` (best first) and their total number.
+
+        Raises
+        ------
+        ValueError
+            ``q`` has no word to search for.
+        """
+        expression = match_expression(q)
+        if not expression:
+            raise ValueError(f"nothing to search for in {q!r}: give at least one word")
+        where = "passages MATCH ?" + (" AND kind = ?" if kind else "")
+        params: list[Any] = [expression] + ([kind] if kind else [])
+        with self._lock:
+            db = self._connection()
+            total = db.execute(f"SELECT COUNT(*) FROM passages WHERE {where}", params).fetchone()[0]
+            found = db.execute(
+                "SELECT kind, doc, doc_id, title, date, node, start, body, "
+                "highlight(passages, 0, char(2), char(3)), bm25(passages) "
+                f"FROM passages WHERE {where} ORDER BY bm25(passages), doc_id, start LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            ).fetchall()
+        hits = []
+        for kind_, doc, doc_id, title, date, node, start, body, marked, score in found:
+            first, last = _first_match(marked)
+            if kind_ == "document":
+                begin, end = first, last
+                snippet = _snippet(body, first, last)
+            else:
+                begin, end = int(start), int(start) + len(body)
+                snippet = body
+            hits.append(
+                SearchHit(
+                    kind_,
+                    doc,
+                    doc_id,
+                    title,
+                    date,
+                    None if kind_ == "document" else node,
+                    begin,
+                    end,
+                    snippet,
+                    -float(score),
+                )
+            )
+        return total, hits
+
+
+def _first_match(marked: str) -> tuple[int, int]:
+    """Offsets in the unmarked text of the first highlighted match."""
+    start = marked.find("\x02")
+    if start < 0:
+        return 0, 0
+    end = marked.find("\x03", start)
+    return start, end - 1
+
+
+def _snippet(text: str, start: int, end: int, width: int = 120) -> str:
+    lo = max(0, start - width)
+    hi = min(len(text), end + width)
+    return ("…" if lo else "") + " ".join(text[lo:hi].split()) + ("…" if hi < len(text) else "")
+
+
+def sync_search_index(store: Store, settings: Settings) -> tuple[int, int]:
+    """Bring the store folder's search index up to date (what ingest may call at its end).
+
+    Returns (documents re-indexed, documents dropped); a remote store has no folder and
+    keeps its index in the API's memory, so nothing is done for it.
+    """
+    if settings.is_remote:
+        return 0, 0
+    index = SearchIndex(Path(settings.store) / "search.sqlite3")
+    try:
+        return index.sync(store)
+    finally:
+        index.close()

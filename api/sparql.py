@@ -1,0 +1,523 @@
+"""The SPARQL 1.1 Protocol at ``/sparql``: query, update, service description, editor.
+
+- Query: ``GET ?query=``, ``POST`` form-encoded (``query=``) or ``application/sparql-query``,
+  with ``default-graph-uri``/``named-graph-uri`` (which replace the query's own dataset).
+  Without a dataset the default graph is the union of the named graphs (every document
+  lives in its own graph). Results are negotiated (``Accept``, or ``format=``): SPARQL
+  JSON, XML, CSV, TSV; graphs of CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or
+  RDF/XML. Relative IRIs resolve against the endpoint URL.
+- Update: ``POST`` form-encoded (``update=``) or ``application/sparql-update``, with
+  ``using-graph-uri``/``using-named-graph-uri``. Refused (403) unless
+  ``settings.update_token`` is set, then only with ``Authorization: Bearer <token>``
+  (401 otherwise).
+- Refused with 400 and a message: ``SERVICE``, ``LOAD``, ``FROM`` of a graph the store does
+  not hold, a malformed request (two queries, no query, a syntax error); 415 for a body of
+  another media type or charset; 406 when no offered format is acceptable.
+- Every query runs on a worker thread (:class:`api.runner.QueryRunner`) within
+  ``settings.query_timeout_s``: past it the answer is 503, decided before a byte of the
+  result is sent. Results beyond ``settings.max_result_rows`` rows (or triples) are cut,
+  the answer is then ``206 Partial Content`` (as Virtuoso does) with
+  ``X-Result-Truncated: <cap>``.
+- ``GET /sparql`` without a query: the query editor (YASGUI) for a browser, the service
+  description (SPARQL 1.1 Service Description) for anything else.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from api import media
+from api.context import AppContext
+from api.runner import Cancelled, QueryTimeout, RunnerBusy
+from api.sparql_guard import GuardError, add_using, check_query, check_update
+from graph.store import QueryTimeout as StoreQueryTimeout
+from graph.store import StoreError
+
+router = APIRouter(tags=["SPARQL"])
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+_FORM = "application/x-www-form-urlencoded"
+_QUERY = "application/sparql-query"
+_UPDATE = "application/sparql-update"
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+_FORMATS_NS = "http://www.w3.org/ns/formats/"
+
+
+class ProtocolError(Exception):
+    """A request the protocol refuses: HTTP ``status`` and a message saying why."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """A parsed protocol request."""
+
+    kind: str  # "query" | "update" | "none"
+    text: str
+    params: list[tuple[str, str]]
+
+    def values(self, name: str) -> list[str]:
+        return [v for k, v in self.params if k == name]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    body: bytes
+    fmt: media.MediaFormat
+    truncated: bool
+
+
+# -- parsing the request ----------------------------------------------------------------------
+
+
+def _media_type(request: Request) -> tuple[str, str | None]:
+    header = request.headers.get("content-type")
+    if not header:
+        return "", None
+    parts = [p.strip() for p in header.split(";")]
+    charset = None
+    for param in parts[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return parts[0].lower(), charset
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"the {what} is not valid UTF-8 ({exc})") from exc
+
+
+async def parse_request(request: Request) -> Operation:
+    """Read a protocol request; :class:`ProtocolError` when it is malformed."""
+    params = list(request.query_params.multi_items())
+    if request.method == "GET":
+        if any(k == "update" for k, _ in params):
+            raise ProtocolError(405, "SPARQL Update must be sent with POST, not GET", {"Allow": "GET, POST"})
+        queries = [v for k, v in params if k == "query"]
+        if len(queries) > 1:
+            raise ProtocolError(
+                400, f"the request carries {len(queries)} 'query' parameters; send exactly one"
+            )
+        if not queries:
+            return Operation("none", "", params)
+        return Operation("query", queries[0], params)
+
+    media_type, charset = _media_type(request)
+    if charset not in (None, "utf-8", "utf8"):
+        raise ProtocolError(415, f"the body must be UTF-8, not {charset}")
+    body = await request.body()
+    if media_type == _FORM:
+        form = parse_qsl(_decode(body, "form body"), keep_blank_values=True)
+        queries = [v for k, v in form if k == "query"]
+        updates = [v for k, v in form if k == "update"]
+        if len(queries) + len(updates) != 1:
+            if not queries and not updates:
+                raise ProtocolError(400, "the form carries no 'query' or 'update' parameter")
+            raise ProtocolError(
+                400,
+                f"the form carries {len(queries)} 'query' and {len(updates)} 'update' parameters; "
+                "send exactly one",
+            )
+        rest = [(k, v) for k, v in form if k not in ("query", "update")]
+        if queries:
+            return Operation("query", queries[0], params + rest)
+        return Operation("update", updates[0], params + rest)
+    if media_type == _QUERY:
+        return Operation("query", _decode(body, "query"), params)
+    if media_type == _UPDATE:
+        return Operation("update", _decode(body, "update"), params)
+    shown = media_type or "no Content-Type"
+    raise ProtocolError(
+        415,
+        f"a POST to /sparql must be {_FORM}, {_QUERY} or {_UPDATE}; got {shown}",
+    )
+
+
+def _graph_params(op: Operation, names: tuple[str, str]) -> tuple[list[str] | None, list[str] | None]:
+    default, named = op.values(names[0]), op.values(names[1])
+    for iri in (*default, *named):
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError as exc:
+            raise ProtocolError(400, f"not an absolute IRI: {iri!r} ({exc})") from exc
+        if ":" not in node.value:
+            raise ProtocolError(400, f"not an absolute IRI: {iri!r}")
+    if not default and not named:
+        return None, None
+    return default, named
+
+
+def endpoint_url(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+def _with_base(text: str, base: str) -> str:
+    # On the first line, so that line numbers of syntax errors stay right.
+    return f"BASE <{base}> {text}"
+
+
+# -- running -----------------------------------------------------------------------------------
+
+
+def _check_output_format(op: Operation, accept: str | None) -> tuple[media.MediaFormat | None, ...]:
+    names = op.values("format") or op.values("output")
+    if names:
+        wanted = names[-1]
+        select = media.by_name(wanted, media.SELECT_FORMATS)
+        boolean = media.by_name(wanted, media.BOOLEAN_FORMATS)
+        graph = media.by_name(wanted, media.GRAPH_FORMATS)
+        if select is None and graph is None:
+            raise ProtocolError(
+                400,
+                f"unknown result format {wanted!r}: use json, xml, csv, tsv, turtle, "
+                "ntriples, jsonld or rdfxml",
+            )
+        return select, boolean or (RESULTS_JSON_FALLBACK if select is not None else None), graph
+    return (
+        media.negotiate(accept, media.SELECT_FORMATS),
+        media.negotiate(accept, media.BOOLEAN_FORMATS),
+        media.negotiate(accept, media.GRAPH_FORMATS),
+    )
+
+
+RESULTS_JSON_FALLBACK = media.RESULTS_JSON
+
+
+def _term_json(term: Any) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _term_json(term.subject),
+                "predicate": _term_json(term.predicate),
+                "object": _term_json(term.object),
+            },
+        }
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def serialise_result(
+    result: Any,
+    formats: tuple[media.MediaFormat | None, ...],
+    max_rows: int,
+    cancel: threading.Event,
+) -> Answer:
+    """Read a query result (at most ``max_rows`` rows or triples) into bytes of the
+    negotiated format, checking ``cancel`` between rows. Runs in the querying thread."""
+    select_fmt, boolean_fmt, graph_fmt = formats
+    out = io.BytesIO()
+    if isinstance(result, ox.QueryBoolean):
+        if boolean_fmt is None:
+            raise ProtocolError(406, "an ASK result is available as SPARQL JSON or XML results only")
+        assert boolean_fmt.results is not None
+        result.serialize(out, boolean_fmt.results)
+        return Answer(out.getvalue(), boolean_fmt, False)
+    if isinstance(result, ox.QuerySolutions):
+        if select_fmt is None:
+            raise ProtocolError(406, "SELECT results are available as SPARQL JSON, XML, CSV or TSV only")
+        assert select_fmt.results is not None
+        variables = [v.value for v in result.variables]
+        bindings: list[dict[str, Any]] = []
+        truncated = False
+        for solution in result:
+            if cancel.is_set():
+                raise Cancelled()
+            if len(bindings) >= max_rows:
+                truncated = True
+                break
+            bindings.append(
+                {
+                    name: _term_json(value)
+                    for name, value in zip(variables, solution, strict=False)
+                    if value is not None
+                }
+            )
+        document = json.dumps(
+            {"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False
+        ).encode("utf-8")
+        if select_fmt.results == ox.QueryResultsFormat.JSON:
+            return Answer(document, select_fmt, truncated)
+        # The cut table goes back through pyoxigraph, which writes every other format.
+        ox.parse_query_results(document, ox.QueryResultsFormat.JSON).serialize(out, select_fmt.results)
+        return Answer(out.getvalue(), select_fmt, truncated)
+    # CONSTRUCT / DESCRIBE: an iterator of triples.
+    if graph_fmt is None:
+        raise ProtocolError(406, "graphs are available as Turtle, N-Triples, JSON-LD or RDF/XML only")
+    assert graph_fmt.rdf is not None
+    # The answer is a graph, a set: a triple built in several named graphs is written once.
+    triples: dict[ox.Triple, None] = {}
+    truncated = False
+    for triple in result:
+        if cancel.is_set():
+            raise Cancelled()
+        if triple in triples:
+            continue
+        if len(triples) >= max_rows:
+            truncated = True
+            break
+        triples[triple] = None
+    ox.serialize(triples, out, graph_fmt.rdf)
+    return Answer(out.getvalue(), graph_fmt, truncated)
+
+
+def _answer_response(answer: Answer, cap: int) -> Response:
+    headers = {"Vary": "Accept"}
+    status = 200
+    if answer.truncated:
+        status = 206
+        headers["X-Result-Truncated"] = str(cap)
+    return Response(answer.body, status_code=status, media_type=answer.fmt.content_type, headers=headers)
+
+
+async def run_query(ctx: AppContext, request: Request, op: Operation) -> Response:
+    if not op.text.strip():
+        raise ProtocolError(400, "the query is empty")
+    default_graph, named_graphs = _graph_params(op, ("default-graph-uri", "named-graph-uri"))
+    if op.values("using-graph-uri") or op.values("using-named-graph-uri"):
+        raise ProtocolError(
+            400,
+            "using-graph-uri/using-named-graph-uri belong to updates; a query takes "
+            "default-graph-uri/named-graph-uri",
+        )
+    formats = _check_output_format(op, request.headers.get("accept"))
+    if not any(formats):
+        raise ProtocolError(
+            406,
+            "none of the result formats is acceptable: SPARQL JSON, XML, CSV, TSV results, or Turtle, "
+            "N-Triples, JSON-LD, RDF/XML graphs",
+        )
+    try:
+        check_query(op.text, ctx.has_graph)
+    except GuardError as exc:
+        raise ProtocolError(400, str(exc)) from exc
+    sparql = _with_base(op.text, endpoint_url(request))
+    cap = ctx.settings.max_result_rows
+
+    def job(cancel: threading.Event) -> Answer:
+        result = ctx.store.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
+        return serialise_result(result, formats, cap, cancel)
+
+    answer = await _run(ctx, job)
+    return _answer_response(answer, cap)
+
+
+async def _run(ctx: AppContext, job: Any) -> Any:
+    try:
+        return await ctx.runner.run(job)
+    except (QueryTimeout, StoreQueryTimeout) as exc:
+        raise ProtocolError(503, f"query timeout: {exc}", {"Retry-After": "1"}) from exc
+    except RunnerBusy as exc:
+        raise ProtocolError(503, str(exc), {"Retry-After": "5"}) from exc
+    except SyntaxError as exc:
+        raise ProtocolError(400, f"SPARQL syntax error: {exc}") from exc
+    except ProtocolError:
+        raise
+    except (StoreError, OSError, ValueError) as exc:
+        raise ProtocolError(500, f"the store failed to answer: {exc}") from exc
+
+
+def _authorise(ctx: AppContext, request: Request) -> None:
+    token = ctx.update_token
+    if token is None:
+        raise ProtocolError(
+            403,
+            "SPARQL Update is disabled: this endpoint is read-only (set POLICYKG_UPDATE_TOKEN to enable "
+            "updates with Authorization: Bearer <token>)",
+        )
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip().encode(), token.encode()):
+        raise ProtocolError(
+            401,
+            "SPARQL Update needs the update token: send Authorization: Bearer <token>",
+            {"WWW-Authenticate": 'Bearer realm="policykg"'},
+        )
+
+
+async def run_update(ctx: AppContext, request: Request, op: Operation) -> Response:
+    _authorise(ctx, request)
+    if op.values("default-graph-uri") or op.values("named-graph-uri"):
+        raise ProtocolError(
+            400,
+            "default-graph-uri/named-graph-uri belong to queries; an update takes "
+            "using-graph-uri/using-named-graph-uri",
+        )
+    if not op.text.strip():
+        raise ProtocolError(400, "the update is empty")
+    using, using_named = _graph_params(op, ("using-graph-uri", "using-named-graph-uri"))
+    try:
+        check_update(op.text)
+        text = add_using(op.text, using or [], using_named or [])
+    except GuardError as exc:
+        raise ProtocolError(400, str(exc)) from exc
+    sparql = _with_base(text, endpoint_url(request))
+
+    def job(cancel: threading.Event) -> None:
+        ctx.store.update(sparql)
+
+    try:
+        # An update is one transaction: it is never abandoned half-way, so no time limit.
+        await _run_unlimited(ctx, job)
+    finally:
+        ctx.changed()
+    return Response(status_code=204)
+
+
+async def _run_unlimited(ctx: AppContext, job: Any) -> Any:
+    try:
+        return await ctx.runner.run(job, timeout_s=float("inf"))
+    except SyntaxError as exc:
+        raise ProtocolError(400, f"SPARQL Update syntax error: {exc}") from exc
+    except RunnerBusy as exc:
+        raise ProtocolError(503, str(exc), {"Retry-After": "5"}) from exc
+    except (StoreError, OSError, ValueError) as exc:
+        raise ProtocolError(500, f"the update failed: {exc}") from exc
+
+
+# -- service description and editor -------------------------------------------------------------
+
+
+def service_description(ctx: AppContext, endpoint: str) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of the endpoint, as triples."""
+
+    def sd(local: str) -> ox.NamedNode:
+        return ox.NamedNode(_SD + local)
+
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    service = ox.NamedNode(endpoint + "#service")
+    dataset = ox.NamedNode(endpoint + "#dataset")
+    default_graph = ox.NamedNode(endpoint + "#default-graph")
+    out = [
+        ox.Triple(service, rdf_type, sd("Service")),
+        ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, rdf_type, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default_graph),
+        ox.Triple(default_graph, rdf_type, sd("Graph")),
+    ]
+    if ctx.update_token is not None:
+        out.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
+    for name in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+    ):
+        out.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(_FORMATS_NS + name)))
+    for index, graph in enumerate(sorted(ctx.store.graphs())):
+        node = ox.NamedNode(f"{endpoint}#named-graph-{index}")
+        out += [
+            ox.Triple(dataset, sd("namedGraph"), node),
+            ox.Triple(node, rdf_type, sd("NamedGraph")),
+            ox.Triple(node, sd("name"), ox.NamedNode(graph)),
+        ]
+    return out
+
+
+def editor_page() -> HTMLResponse:
+    """The YASGUI query editor, served from the local npm install (no CDN)."""
+    page = (STATIC_DIR / "sparql.html").read_text(encoding="utf-8")
+    if not (STATIC_DIR / "node_modules" / "@zazuko" / "yasgui" / "build" / "yasgui.min.js").is_file():
+        # Without `npm ci --prefix api/static` the page degrades to its plain form editor.
+        page = page.replace("<!--no-yasgui-->", "<script>window.POLICYKG_NO_YASGUI = true;</script>")
+    return HTMLResponse(page)
+
+
+async def describe_service(ctx: AppContext, request: Request, op: Operation) -> Response:
+    accept = request.headers.get("accept")
+    names = op.values("format")
+    if not names and media.prefers_html(accept):
+        return editor_page()
+    fmt = (
+        media.by_name(names[-1], media.GRAPH_FORMATS)
+        if names
+        else media.negotiate(accept, media.GRAPH_FORMATS)
+    )
+    if fmt is None:
+        raise ProtocolError(
+            406, "the service description is available as Turtle, N-Triples, JSON-LD or RDF/XML"
+        )
+    assert fmt.rdf is not None
+    out = io.BytesIO()
+    ox.serialize(service_description(ctx, endpoint_url(request)), out, fmt.rdf)
+    return Response(out.getvalue(), media_type=fmt.content_type, headers={"Vary": "Accept"})
+
+
+# -- routes --------------------------------------------------------------------------------------
+
+
+async def sparql_endpoint(request: Request) -> Response:
+    ctx: AppContext = request.app.state.ctx
+    try:
+        if request.method not in ("GET", "POST"):
+            raise ProtocolError(
+                405,
+                f"{request.method} is not a SPARQL protocol operation: use GET or POST",
+                {"Allow": "GET, POST"},
+            )
+        op = await parse_request(request)
+        if op.kind == "none":
+            return await describe_service(ctx, request, op)
+        if op.kind == "query":
+            return await run_query(ctx, request, op)
+        return await run_update(ctx, request, op)
+    except ProtocolError as exc:
+        return error_response(exc.status, exc.message, exc.headers)
+
+
+_SPARQL_DOC = (
+    "SPARQL 1.1 Protocol endpoint: `query` (GET or POST), `update` (POST, with the update token), "
+    "`default-graph-uri`, `named-graph-uri`, `using-graph-uri`, `using-named-graph-uri`, `format`. "
+    "Without a query: the service description, or the query editor for a browser."
+)
+router.add_api_route(
+    "/sparql",
+    sparql_endpoint,
+    methods=["GET", "POST"],
+    summary="SPARQL 1.1 Protocol",
+    description=_SPARQL_DOC,
+)
+router.add_api_route("/sparql", sparql_endpoint, methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+router.add_api_route(
+    "/sparql/", sparql_endpoint, methods=["GET", "POST", "PUT", "DELETE", "PATCH"], include_in_schema=False
+)

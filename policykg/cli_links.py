@@ -1,0 +1,213 @@
+"""CLI commands over the link views: ``lineage``, ``timeline``, ``path``, ``rebuild-links``.
+
+Each loads the networkx projection of the store (without per-mention quotes, which are
+then fetched only for the entities the answer names) and prints the view as text or
+JSON. Registered on the ``policykg`` group in :mod:`policykg.cli`.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from policykg.cli import _State, open_store, pass_state
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from graph.network import Evidence
+    from graph.store import Store
+
+
+def _network(store: Store) -> nx.MultiDiGraph:
+    from graph.network import load_network
+
+    return load_network(store, mention_evidence=False)
+
+
+def _with_quotes(store: Store, graph: nx.MultiDiGraph, entities: list[str]) -> None:
+    from graph.network import NetworkBuilder
+
+    NetworkBuilder(store, graph).add_mention_evidence(entities=sorted(set(entities)))
+
+
+def _entity(graph: nx.MultiDiGraph, name: str) -> str:
+    from graph.links import resolve_entity
+
+    try:
+        return resolve_entity(graph, name)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _topic(graph: nx.MultiDiGraph, name: str) -> str:
+    wanted = name.strip().casefold()
+    topics = [n for n, a in graph.nodes(data=True) if a.get("kind") == "topic"]
+    for node in topics:
+        attrs = graph.nodes[node]
+        if node == name or node.rsplit("/", 1)[-1].casefold() == wanted or str(attrs.get("label")).casefold() == wanted:
+            return node
+    known = ", ".join(sorted(t.rsplit("/", 1)[-1] for t in topics)) or "none in the store"
+    raise click.ClickException(f"no topic is called {name!r} (topics with stances: {known})")
+
+
+def _quote(evidence: Evidence | None, indent: str = "    ") -> str:
+    if evidence is None:
+        return f"{indent}(no quote)"
+    body = textwrap.fill(f"\u201c{evidence.quote}\u201d [{evidence.start}-{evidence.end}]", width=100,
+                         initial_indent=indent, subsequent_indent=indent)
+    return body
+
+
+def _where(graph: nx.MultiDiGraph, forum: str | None, speaker: str | None) -> str:
+    from graph.network import label
+
+    parts = [p for p in (label(graph, speaker), label(graph, forum)) if p]
+    return " at ".join(parts) if len(parts) == 2 else (parts[0] if parts else "")
+
+
+def _dump(payload: Any) -> None:
+    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+@click.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def lineage(state: _State, name: str, as_json: bool) -> None:
+    """The history of an initiative or instrument: its origin event, later events and
+    every document that invokes it, in date order, with quotes.
+
+    NAME is a label, alias, acronym, key or IRI (any case)."""
+    from graph.links import lineage as lineage_of
+    from graph.network import label
+
+    with open_store(state, read_only=True) as store:
+        graph = _network(store)
+        entity = _entity(graph, name)
+        _with_quotes(store, graph, [entity])
+    chain = lineage_of(graph, entity)
+    if as_json:
+        _dump(chain.to_json(graph))
+        return
+    attrs = graph.nodes[entity]
+    click.echo(f"{chain.label} ({attrs.get('type') or 'entity'}) <{entity}>")
+    if not chain.steps:
+        click.echo("  no document mentions it")
+    for step in chain.steps:
+        what = step.event_type if step.role != "invocation" else "invoked"
+        if step.role == "origin":
+            what += " (origin)"
+        doc = step.document
+        where = _where(graph, doc.forum, doc.speaker)
+        actor = f" by {label(graph, step.actor)}" if step.actor and step.role != "invocation" else ""
+        click.echo(f"{step.date or '?':<10}  {what}{actor} -- {doc.doc_id} ({doc.genre or 'document'}"
+                   f"{', ' + doc.date if doc.date and doc.date != step.date else ''}){' -- ' + where if where else ''}")
+        click.echo(_quote(step.evidence))
+        if step.reported_in:
+            also = ", ".join(graph.nodes[d].get("doc_id", d) for d in step.reported_in if d in graph)
+            click.echo(f"    also reported in: {also}")
+
+
+@click.command()
+@click.option("--entity", "entity_name", metavar="NAME", help="An initiative, forum, state, person...")
+@click.option("--topic", "topic_name", metavar="NAME", help="A topic (e.g. outer-space): its stances.")
+@click.option("--holder", "holder_name", metavar="NAME", help="Stances held by this actor.")
+@click.option("--from", "start", metavar="DATE", help="Earliest date (2021, 2021-05, 2021-05-23).")
+@click.option("--to", "end", metavar="DATE", help="Latest date (inclusive).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def timeline(state: _State, entity_name: str | None, topic_name: str | None, holder_name: str | None,
+             start: str | None, end: str | None, as_json: bool) -> None:
+    """Dated documents, events and stances about an entity, a topic or an actor.
+
+    Examples: ``--entity "Security Council"``; ``--holder China --topic outer-space``."""
+    from graph.links import timeline as timeline_of
+
+    if not (entity_name or topic_name or holder_name):
+        raise click.UsageError("give --entity, --topic or --holder")
+    with open_store(state, read_only=True) as store:
+        graph = _network(store)
+        entity = _entity(graph, entity_name) if entity_name else None
+        holder = _entity(graph, holder_name) if holder_name else None
+        topic = _topic(graph, topic_name) if topic_name else None
+        if entity is not None:
+            _with_quotes(store, graph, [entity])
+    try:
+        entries = timeline_of(graph, entity=entity, topic=topic, holder=holder, start=start, end=end)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _dump([e.to_json(graph) for e in entries])
+        return
+    for entry in entries:
+        doc = entry.document
+        where = _where(graph, doc.forum, doc.speaker)
+        note = f" (news report of {entry.reports_on.rsplit('/', 1)[-1]})" if entry.reports_on else ""
+        click.echo(f"{entry.date or '?':<10}  {entry.kind:<8} {entry.what} -- {doc.doc_id}"
+                   f"{' -- ' + where if where else ''}{note}")
+        if entry.evidence is not None:
+            click.echo(_quote(entry.evidence))
+    click.echo(f"{len(entries)} entries", err=True)
+
+
+@click.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--max-paths", default=3, show_default=True, type=click.IntRange(min=1))
+@click.option("--max-hops", default=4, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def path(state: _State, source: str, target: str, max_paths: int, max_hops: int, as_json: bool) -> None:
+    """The shortest evidence paths between two entities, each hop justified by a document
+    that mentions both (with both quotes)."""
+    from graph.connectivity import co_mention_graph, evidence_paths
+    from graph.network import label
+
+    with open_store(state, read_only=True) as store:
+        graph = _network(store)
+        a, b = _entity(graph, source), _entity(graph, target)
+        if a == b:
+            raise click.UsageError("the two entities are the same")
+        co = co_mention_graph(graph)
+        paths = evidence_paths(graph, a, b, max_paths=max_paths, max_hops=max_hops, co_graph=co)
+        _with_quotes(store, graph, [e for p in paths for e in p.entities])
+    # Again with the quotes loaded: each hop now picks the document where both lie closest.
+    paths = evidence_paths(graph, a, b, max_paths=max_paths, max_hops=max_hops, co_graph=co)
+    if as_json:
+        _dump([p.to_json(graph) for p in paths])
+        return
+    if not paths:
+        click.echo(f"no path of at most {max_hops} hops between {label(graph, a)} and {label(graph, b)}")
+        return
+    for number, found in enumerate(paths, 1):
+        click.echo(f"{number}. " + " -> ".join(str(label(graph, e)) for e in found.entities))
+        for hop in found.hops:
+            doc = hop.document
+            others = len(hop.documents) - 1
+            click.echo(f"   {label(graph, hop.source)} -- {label(graph, hop.target)}: {doc.doc_id} "
+                       f"({doc.date or 'undated'}){f', +{others} more documents' if others else ''}")
+            click.echo(_quote(hop.source_evidence, "      "))
+            click.echo(_quote(hop.target_evidence, "      "))
+
+
+@click.command("rebuild-links")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def rebuild_links(state: _State, as_json: bool) -> None:
+    """Recompute the derived links graph from the whole store."""
+    from graph.derived import rebuild_links as rebuild
+
+    with open_store(state) as store:
+        stats = rebuild(store)
+    if as_json:
+        _dump(stats.to_json())
+        return
+    click.echo(f"{stats.steps} lineage steps, {stats.document_links} document links, {stats.co_mentions} "
+               f"co-mentions, {stats.shifts} stance shifts ({stats.quads} triples) in {stats.seconds:.2f} s")
+
+
+COMMANDS = (lineage, timeline, path, rebuild_links)

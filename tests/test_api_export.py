@@ -1,0 +1,179 @@
+"""/export: GraphML and GEXF read back by networkx, Cytoscape.js, node-link, TimelineJS,
+RDF; and the Cytoscape.js and TimelineJS exports drawn in headless Chromium."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+from links_fixture import DOCS, write
+
+from api.app import create_app
+from graph.oxigraph_store import OxigraphStore
+from policykg.settings import get_settings
+
+STATIC = Path(__file__).parents[1] / "api" / "static" / "node_modules"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
+    path = tmp_path_factory.mktemp("export") / "store"
+    store = OxigraphStore(path)
+    write(store, DOCS)
+    return store
+
+
+@pytest.fixture(scope="module")
+def client(store: OxigraphStore) -> Iterator[TestClient]:
+    with TestClient(create_app(get_settings(store=str(store.path)), store=store)) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize("fmt, reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_graphml_and_gexf_round_trip_through_networkx(client: TestClient, fmt: str, reader: Any) -> None:
+    network = client.app.state.ctx.network()  # type: ignore[attr-defined]
+    response = client.get("/export", params={"format": fmt})
+    assert response.status_code == 200
+    graph = reader(io.BytesIO(response.content))
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (
+        network.number_of_nodes(),
+        network.number_of_edges(),
+    )
+    gids = graph.nodes["https://w3id.org/policykg/entity/gids"]
+    assert (gids["label"], gids["type"], gids["kind"]) == (
+        "Global Initiative on Data Security",
+        "Initiative",
+        "entity",
+    )
+    doc = graph.nodes["https://w3id.org/policykg/doc/cd-2020"]
+    assert (doc["label"], doc["date"]) == ("Li Song at the CD", "2020-09-08")
+    rels = sorted({d["rel"] for _, _, d in graph.edges(data=True)})
+    assert rels == [
+        "actor",
+        "event_actor",
+        "forum",
+        "has_event",
+        "has_stance",
+        "holder",
+        "mentions",
+        "speaker",
+        "subject",
+        "target_entity",
+        "topic",
+    ]
+
+
+def test_filtered_export_keeps_the_documents_of_an_entity(client: TestClient) -> None:
+    response = client.get("/export", params={"format": "graphml", "entity": "GDSI", "to": "2022"})
+    graph = nx.read_graphml(io.BytesIO(response.content))
+    documents = sorted(n for n, d in graph.nodes(data=True) if d["kind"] == "document")
+    assert documents == ["https://w3id.org/policykg/doc/cd-2020", "https://w3id.org/policykg/doc/unsc-2022"]
+    assert "https://w3id.org/policykg/entity/tianjin" in graph  # held by a kept document
+
+
+def test_cytoscape_nodelink_and_timelinejs(client: TestClient) -> None:
+    cy = client.get("/export", params={"format": "cytoscape", "actor": "Russia"}).json()
+    nodes = {n["data"]["id"]: n["data"] for n in cy["elements"]["nodes"]}
+    assert {d["label"] for d in nodes.values() if d["kind"] == "document"} == {"unga-2021", "unga-2024"}
+    for edge in cy["elements"]["edges"]:
+        assert edge["data"]["source"] in nodes and edge["data"]["target"] in nodes
+    link = nx.node_link_graph(client.get("/export", params={"format": "nodelink"}).json(), edges="edges")
+    assert link.number_of_nodes() == client.app.state.ctx.network().number_of_nodes()  # type: ignore[attr-defined]
+    timeline = client.get(
+        "/export", params={"format": "timelinejs", "entity": "Global Data Security Initiative"}
+    ).json()
+    headlines = [(e["start_date"], e["text"]["headline"]) for e in timeline["events"]]
+    assert headlines[0] == ({"year": "2020"}, "event: launch")
+    assert ({"year": "2020", "month": "9", "day": "8"}, "Li Song at the CD") in headlines
+    assert all("<blockquote>" in e["text"]["text"] for e in timeline["events"])
+
+
+def test_rdf_exports(client: TestClient, store: OxigraphStore) -> None:
+    trig = client.get("/export", params={"format": "trig"})
+    assert trig.headers["content-type"].startswith("application/trig")
+    quads = list(ox.parse(io.BytesIO(trig.content), ox.RdfFormat.TRIG))
+    assert len(quads) == store.quad_count()
+    nquads = client.get("/export", params={"format": "nquads", "entity": "bwc"})
+    graphs = {q.graph_name.value for q in ox.parse(io.BytesIO(nquads.content), ox.RdfFormat.N_QUADS)}
+    assert graphs == {
+        "https://w3id.org/policykg/graph/doc/cd-2020",
+        "https://w3id.org/policykg/graph/doc/unga-2021",
+    }
+    turtle = client.get("/export", params={"format": "turtle", "forum": "CD"})
+    triples = list(ox.parse(io.BytesIO(turtle.content), ox.RdfFormat.TURTLE))
+    assert len(triples) == store.quad_count("https://w3id.org/policykg/graph/doc/cd-2020")
+    jsonld = client.get("/export", params={"format": "jsonld", "forum": "CD"})
+    assert len(list(ox.parse(io.BytesIO(jsonld.content), ox.RdfFormat.JSON_LD))) == len(triples)
+    assert client.get("/export", params={"format": "pdf"}).status_code == 422
+
+
+# -- rendering in headless Chromium ------------------------------------------------------------
+
+
+def status_of(dom: str) -> dict[str, str]:
+    match = re.search(r'<div id="status"([^>]*)>', dom)
+    assert match, dom[:2000]
+    return dict(re.findall(r'data-([a-z]+)="([^"]*)"', match.group(1)))
+
+
+def drawn_items(dom: str) -> list[str]:
+    block = re.search(r'<ul id="drawn"[^>]*>(.*?)</ul>', dom, re.DOTALL)
+    assert block
+    return [
+        re.sub(r"<[^>]+>", "", li).strip()
+        for li in re.findall(r"<li[^>]*>(.*?)</li>", block.group(1), re.DOTALL)
+    ]
+
+
+def require_assets() -> None:
+    assert (STATIC / "cytoscape").is_dir() and (STATIC / "@knight-lab" / "timelinejs").is_dir(), (
+        "npm assets missing under api/static/node_modules: run `npm ci --prefix api/static` (make setup does)"
+    )
+
+
+@pytest.mark.chromium
+def test_cytoscape_export_drawn_in_chromium(
+    store: OxigraphStore, live_server: Any, chromium_dom: Callable[[str], str]
+) -> None:
+    require_assets()
+    base = live_server(create_app(get_settings(store=str(store.path)), store=store))
+    dom = chromium_dom(f"{base}/viewer/graph?actor=Russia")
+    status = status_of(dom)
+    expected = json.loads(
+        httpx.get(f"{base}/export", params={"format": "cytoscape", "actor": "Russia"}).text
+    )["elements"]
+    assert status["state"] == "drawn", dom[-2000:]
+    assert int(status["nodes"]) == len(expected["nodes"])
+    assert int(status["edges"]) == len(expected["edges"])
+    assert int(status["canvas"]) >= 1
+    drawn = drawn_items(dom)
+    assert "unga-2021" in drawn and "Russia" in drawn
+    assert "Treaty on the Prevention of the Placement of Weapons in Outer Space" in drawn
+
+
+@pytest.mark.chromium
+def test_timelinejs_export_drawn_in_chromium(
+    store: OxigraphStore, live_server: Any, chromium_dom: Callable[[str], str]
+) -> None:
+    require_assets()
+    base = live_server(create_app(get_settings(store=str(store.path)), store=store))
+    dom = chromium_dom(f"{base}/viewer/timeline?entity=GDSI")
+    status = status_of(dom)
+    events = json.loads(
+        httpx.get(f"{base}/export", params={"format": "timelinejs", "entity": "GDSI"}).text
+    )["events"]
+    assert status["state"] == "drawn", dom[-3000:]
+    assert int(status["markers"]) == len(events) == 6
+    assert int(status["slides"]) == len(events)
+    drawn = drawn_items(dom)
+    assert "Li Song at the CD" in drawn and "event: launch" in drawn
+    assert "Today, State Councilor Wang Yi launched the Global Initiative on Data Security" in dom

@@ -1,0 +1,70 @@
+"""The API over the sample corpus ingested for real (../shared/corpus): the Global
+Initiative on Data Security, whatever a document calls it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from graph.derived import lineage_query
+from graph.ingest import ingest_paths
+from graph.oxigraph_store import OxigraphStore
+from policykg.settings import get_settings
+
+CORPUS = Path(__file__).parents[1] / ".." / "shared" / "corpus"
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the sample corpus is not at {CORPUS}")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
+    path = tmp_path_factory.mktemp("sample") / "store"
+    store = OxigraphStore(path)
+    report = ingest_paths(store, [CORPUS], get_settings(store=str(path), workers=1))
+    assert report.ok, report.to_json()
+    return store
+
+
+@pytest.fixture(scope="module")
+def client(store: OxigraphStore) -> Iterator[TestClient]:
+    with TestClient(create_app(get_settings(store=str(store.path)), store=store)) as test_client:
+        yield test_client
+
+
+def test_timeline_of_gids_by_its_alias(client: TestClient) -> None:
+    response = client.get("/timeline?entity=Global%20Data%20Security%20Initiative")
+    assert response.status_code == 200, response.text
+    timeline = response.json()
+    assert timeline["entity"]["label"] == "Global Initiative on Data Security"
+    documents = [i for i in timeline["items"] if i["kind"] == "document"]
+    assert [(i["document"]["id"][:3], i["date"]) for i in documents] == [
+        ("002", "2020-09-08"), ("000", "2022-05-23"), ("004", "2025-11")]
+    texts: dict[str, str] = {}
+    for item in timeline["items"]:
+        evidence = item["evidence"]
+        assert evidence is not None, item
+        doc_id = evidence["doc_id"]
+        if doc_id not in texts:
+            texts[doc_id] = client.get(f"/documents/{doc_id}").json()["text"]
+        assert texts[doc_id][evidence["start"] : evidence["end"]] == evidence["quote"]
+    assert all("Data Security" in i["evidence"]["quote"] for i in documents)
+
+
+def test_sparqlwrapper_gets_the_gids_lineage(store: OxigraphStore, live_server: Any) -> None:
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    base = live_server(create_app(get_settings(store=str(store.path)), store=store))
+    client = SPARQLWrapper(base + "/sparql")
+    client.setQuery(lineage_query("Global Data Security Initiative"))
+    client.setReturnFormat(JSON)
+    result: Any = client.query().convert()
+    rows = [{k: v["value"] for k, v in b.items()} for b in result["results"]["bindings"]]
+    assert (rows[0]["role"], rows[0]["eventType"], rows[0]["date"], rows[0]["docId"][:3]) == (
+        "origin", "launch", "2020-09-08", "002")
+    invoked = [(r["docId"][:3], r["date"]) for r in rows if r["role"] == "invocation"]
+    assert invoked == [("000", "2022-05-23"), ("004", "2025-11")]
