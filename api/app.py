@@ -8,6 +8,7 @@ writing when one is. Errors are JSON everywhere: ``{"error": "<what was wrong>",
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -74,6 +76,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         served = store if store is not None else _open(settings)
         ctx = AppContext(settings, served)
         app.state.ctx = ctx
+        # Build the networkx view and the search index in the background, so that the
+        # first REST call does not pay for them; /sparql answers meanwhile.
+        threading.Thread(target=ctx.warm_up, name="policykg-warm-up", daemon=True).start()
         try:
             yield
         finally:
@@ -106,6 +111,15 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             {"error": _validation_message(exc), "status": 422, "detail": detail}, status_code=422
         )
 
+    # Any web page may query the endpoint (as Fuseki and Oxigraph allow): a hosted YASGUI,
+    # a notebook. Updates still need the bearer token, which a page cannot borrow.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Accept"],
+        expose_headers=["X-Result-Truncated"],
+    )
     app.include_router(sparql_router)
     for module in (documents, entities, timeline, lineage, stances, paths, search, export, viewers):
         app.include_router(module.router)

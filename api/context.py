@@ -7,6 +7,7 @@ kept until the store changes through the endpoint (a SPARQL Update bumps
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,8 @@ from graph.store import Store
 
 if TYPE_CHECKING:
     from policykg.settings import Settings
+
+logger = logging.getLogger("policykg.api")
 
 
 class AppContext:
@@ -76,6 +79,15 @@ class AppContext:
             graph = load_network(self.store)
             self._network = (generation, graph)
             return graph
+
+    def warm_up(self) -> None:
+        """Fill the caches (network view, search index); failures are only logged, the
+        routes that need a cache build it again and report their own errors."""
+        try:
+            self.network()
+            self.search_index()
+        except Exception as exc:  # the app may be shutting down, the store closing
+            logger.warning("warming up the caches failed: %s", exc)
 
     def search_index(self) -> SearchIndex:
         """The full-text index, brought up to date with the store first when it changed."""

@@ -29,8 +29,12 @@ from ontology.namespace import DOC, sparql_prefixes
 if TYPE_CHECKING:
     from policykg.settings import Settings
 
+#: Bumped when the layout changes: an index of another version is rebuilt from scratch.
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS indexed (doc TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS passage_doc (id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS passage_doc_by_doc ON passage_doc (doc);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
     body, doc UNINDEXED, doc_id UNINDEXED, kind UNINDEXED, node UNINDEXED,
     start UNINDEXED, title UNINDEXED, date UNINDEXED,
@@ -39,9 +43,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
 """
 
 _FINGERPRINTS = """
-SELECT ?d (SAMPLE(?sha_) AS ?sha) (SAMPLE(?gen_) AS ?gen) WHERE {
+SELECT ?d ?g (SAMPLE(?sha_) AS ?sha) (SAMPLE(?gen_) AS ?gen) WHERE {
   GRAPH ?g { ?d a pkg:Document . OPTIONAL { ?d pkg:sha256 ?sha_ } OPTIONAL { ?d prov:generatedAtTime ?gen_ } }
-} GROUP BY ?d
+} GROUP BY ?d ?g
 """
 
 _TEXTS = """
@@ -55,13 +59,13 @@ WHERE {{
 }} GROUP BY ?d
 """
 
+# One document's graph at a time: a fixed GRAPH is ~25x faster than joining on ?d.
 _EVIDENCE = """
-SELECT DISTINCT ?d ?node ?type ?s ?x WHERE {{
-  VALUES ?d {{ {docs} }}
-  VALUES ?type {{ pkg:Event pkg:Stance }}
-  GRAPH ?g {{
-    ?node a ?type ; prov:wasDerivedFrom ?d ; pkg:evidence ?ann .
+SELECT DISTINCT ?node ?type ?s ?x WHERE {{
+  GRAPH <{graph}> {{
+    ?node pkg:evidence ?ann ; a ?type ; prov:wasDerivedFrom <{doc}> .
     ?ann oa:hasTarget ?t . ?t oa:hasSelector ?p, ?q . ?p oa:start ?s . ?q oa:exact ?x .
+    FILTER(?type IN (pkg:Event, pkg:Stance))
   }}
 }}
 """
@@ -126,6 +130,12 @@ class SearchIndex:
                 target = str(self.path)
             try:
                 db = sqlite3.connect(target, check_same_thread=False)
+                if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                    db.executescript(
+                        "DROP TABLE IF EXISTS passages; DROP TABLE IF EXISTS passage_doc; "
+                        "DROP TABLE IF EXISTS indexed;"
+                    )
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 db.executescript(_SCHEMA)
             except sqlite3.Error:
                 # A store folder we may not write to: keep the index in memory instead.
@@ -146,8 +156,11 @@ class SearchIndex:
         Returns (documents re-indexed, documents dropped).
         """
         current = {}
+        graph_of = {}
         for row in store.query(sparql_prefixes() + _FINGERPRINTS):
-            current[str(row["d"].value)] = f"{_value(row['sha'])}|{_value(row['gen'])}"
+            doc = str(row["d"].value)
+            current[doc] = f"{_value(row['sha'])}|{_value(row['gen'])}"
+            graph_of[doc] = str(row["g"].value)
         with self._lock:
             db = self._connection()
             indexed = dict(db.execute("SELECT doc, fingerprint FROM indexed").fetchall())
@@ -155,47 +168,54 @@ class SearchIndex:
             stale = sorted(d for d, fp in current.items() if indexed.get(d) != fp)
             if not gone and not stale:
                 return 0, 0
-        rows: list[tuple[Any, ...]] = []
-        for chunk in _chunks(stale):
-            values = " ".join(f"<{d}>" for d in chunk)
-            meta: dict[str, tuple[str, str | None, str | None]] = {}
-            for row in store.query(sparql_prefixes() + _TEXTS.format(docs=values)):
-                doc = str(row["d"].value)
-                doc_id = _value(row["id"]) or doc.removeprefix(str(DOC))
-                title, date = _value(row["title"]), _value(row["date"])
-                meta[doc] = (doc_id, title, date)
-                rows.append((_value(row["text"]) or "", doc, doc_id, "document", doc, 0, title, date))
-            for row in store.query(sparql_prefixes() + _EVIDENCE.format(docs=values)):
-                doc = str(row["d"].value)
-                doc_id, title, date = meta.get(doc, (doc.removeprefix(str(DOC)), None, None))
-                kind = "event" if str(row["type"].value).endswith("#Event") else "stance"
-                rows.append(
-                    (
-                        _value(row["x"]) or "",
-                        doc,
-                        doc_id,
-                        kind,
-                        _value(row["node"]),
-                        int(str(row["s"].value)),
-                        title,
-                        date,
-                    )
-                )
         with self._lock:
             db = self._connection()
             with db:
-                for doc in [*gone, *stale]:
-                    db.execute("DELETE FROM passages WHERE doc = ?", (doc,))
-                    db.execute("DELETE FROM indexed WHERE doc = ?", (doc,))
-                db.executemany(
-                    "INSERT INTO passages (body, doc, doc_id, kind, node, start, title, date) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-                db.executemany(
-                    "INSERT INTO indexed (doc, fingerprint) VALUES (?, ?)", [(d, current[d]) for d in stale]
-                )
+                for doc in gone:
+                    _forget(db, doc)
+        # One transaction per chunk: memory stays bounded (texts are large) and a sync
+        # cut short keeps what it finished.
+        for chunk in _chunks(stale):
+            rows = self._passages(store, chunk, graph_of)
+            with self._lock:
+                db = self._connection()
+                with db:
+                    for doc in chunk:
+                        _forget(db, doc)
+                    for row in rows:
+                        cursor = db.execute("INSERT INTO passage_doc (doc) VALUES (?)", (row[1],))
+                        db.execute(
+                            "INSERT INTO passages (rowid, body, doc, doc_id, kind, node, start, title, date) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (cursor.lastrowid, *row),
+                        )
+                    db.executemany(
+                        "INSERT INTO indexed (doc, fingerprint) VALUES (?, ?)",
+                        [(d, current[d]) for d in chunk],
+                    )
         return len(stale), len(gone)
+
+    @staticmethod
+    def _passages(store: Store, chunk: Sequence[str], graph_of: dict[str, str]) -> list[tuple[Any, ...]]:
+        """Index rows of some documents: their texts, then their evidence quotes."""
+        rows: list[tuple[Any, ...]] = []
+        values = " ".join(f"<{d}>" for d in chunk)
+        meta: dict[str, tuple[str, str | None, str | None]] = {}
+        for row in store.query(sparql_prefixes() + _TEXTS.format(docs=values)):
+            doc = str(row["d"].value)
+            doc_id = _value(row["id"]) or doc.removeprefix(str(DOC))
+            title, date = _value(row["title"]), _value(row["date"])
+            meta[doc] = (doc_id, title, date)
+            rows.append((_value(row["text"]) or "", doc, doc_id, "document", doc, 0, title, date))
+        for doc in chunk:
+            doc_id, title, date = meta.get(doc, (doc.removeprefix(str(DOC)), None, None))
+            for row in store.query(sparql_prefixes() + _EVIDENCE.format(graph=graph_of[doc], doc=doc)):
+                kind = "event" if str(row["type"].value).endswith("#Event") else "stance"
+                start = int(str(row["s"].value))
+                rows.append(
+                    (_value(row["x"]) or "", doc, doc_id, kind, _value(row["node"]), start, title, date)
+                )
+        return rows
 
     def search(
         self, q: str, *, kind: str | None = None, limit: int = 20, offset: int = 0
@@ -245,6 +265,13 @@ class SearchIndex:
                 )
             )
         return total, hits
+
+
+def _forget(db: sqlite3.Connection, doc: str) -> None:
+    """Remove a document's passages (by rowid: FTS5 cannot look up an unindexed column)."""
+    db.execute("DELETE FROM passages WHERE rowid IN (SELECT id FROM passage_doc WHERE doc = ?)", (doc,))
+    db.execute("DELETE FROM passage_doc WHERE doc = ?", (doc,))
+    db.execute("DELETE FROM indexed WHERE doc = ?", (doc,))
 
 
 def _first_match(marked: str) -> tuple[int, int]:

@@ -338,7 +338,7 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
     parser.add_argument(
         "--entity",
-        default="treaty-on-the-non-proliferation-of-nuclear-weapons",
+        default="npt",
         help="entity key for the lineage and co-mention questions",
     )
     parser.add_argument("--topic", default="nuclear", help="topic for the timeline and stance questions")

@@ -16,9 +16,10 @@ Guarantees:
 - **Bad input is reported, not fatal.** A file that cannot be read or extracted gets a
   ``failed`` outcome whose message names the file and the problem; the batch goes on.
 
-Extraction runs in worker processes (``settings.workers``, 0 = one per core); the workers
-turn each result into quads (:func:`graph.rdf.document_quads`) and hand them back as
-N-Quads bytes, which the parent parses (in Rust) and writes.
+Extraction runs in worker processes (``settings.workers``, 0 = one per core; see
+:mod:`graph.ingest_workers`); the workers turn each result into quads
+(:func:`graph.rdf.document_quads`) and hand them back as N-Quads bytes, which this process
+parses (in Rust) and writes. Outcomes are :mod:`graph.ingest_report` records.
 
 The vocabulary graph (``ontology/policykg.ttl``, ``ontology/topics.ttl`` and the gazetteer's
 entity descriptions) is (re)loaded into ``graph:ontology`` when missing or changed.
@@ -28,19 +29,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from graph.ingest_report import FileOutcome, IngestReport, Progress, Status
+from graph.ingest_workers import Extracted, extract_in_pool, extract_item, init_worker
 from graph.store import Store, StoreError
+from loaders.records import Document
 from ontology.namespace import (
     DOC,
     GRAPH,
@@ -51,12 +51,23 @@ from ontology.namespace import (
 )
 
 if TYPE_CHECKING:
-    from loaders.records import Document
     from policykg.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Status = Literal["stored", "replaced", "unchanged", "failed", "removed"]
+__all__ = [
+    "FileOutcome",
+    "IngestReport",
+    "Progress",
+    "Status",
+    "collect_files",
+    "ensure_ontology",
+    "ingest_documents",
+    "ingest_paths",
+    "remove_documents",
+    "resolve_document_id",
+    "stored_documents",
+]
 
 #: File suffixes picked up when walking folders (files named explicitly are always tried).
 DOCUMENT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf"})
@@ -72,66 +83,6 @@ _DOC_PREFIX = str(DOC)
 _DOC_GRAPH_PREFIX = str(GRAPH) + "doc/"
 
 
-@dataclass(slots=True)
-class FileOutcome:
-    """What happened to one input file or document."""
-
-    source: str
-    status: Status
-    doc_id: str | None = None
-    message: str = ""
-    quads: int = 0
-    entities: int = 0
-    events: int = 0
-    stances: int = 0
-    #: Position of the input in the batch (outcomes are reported in input order).
-    order: int = field(default=0, repr=False)
-
-    def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
-        del out["order"]
-        return out
-
-
-@dataclass(slots=True)
-class IngestReport:
-    """Per-file outcomes of one ingest (or removal) run."""
-
-    outcomes: list[FileOutcome] = field(default_factory=list)
-    seconds: float = 0.0
-    ontology_loaded: bool = False
-    links_error: str | None = None
-
-    def counts(self) -> dict[str, int]:
-        """Outcomes by status: ``{"stored": 3, "unchanged": 1, ...}``."""
-        out: dict[str, int] = {}
-        for outcome in self.outcomes:
-            out[outcome.status] = out.get(outcome.status, 0) + 1
-        return out
-
-    @property
-    def failed(self) -> list[FileOutcome]:
-        return [o for o in self.outcomes if o.status == "failed"]
-
-    @property
-    def changed_ids(self) -> list[str]:
-        return [o.doc_id for o in self.outcomes if o.status in ("stored", "replaced") and o.doc_id]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed and self.links_error is None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "counts": self.counts(),
-            "seconds": round(self.seconds, 3),
-            "ontology_loaded": self.ontology_loaded,
-            "links_error": self.links_error,
-            "outcomes": [o.to_json() for o in self.outcomes],
-        }
-
-
-Progress = Callable[[FileOutcome], None]
 
 
 # -- inputs ------------------------------------------------------------------------------
@@ -167,69 +118,6 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
         else:
             seen.setdefault(path, None)
     return list(seen)
-
-
-# -- worker side -------------------------------------------------------------------------
-
-_known_sha256: dict[str, str] = {}
-_force = False
-
-
-def _init_worker(known: dict[str, str], force: bool) -> None:
-    global _known_sha256, _force
-    _known_sha256, _force = known, force
-
-
-@dataclass(slots=True)
-class _Extracted:
-    """A worker's answer: the outcome and, for new content, the graph as N-Quads."""
-
-    outcome: FileOutcome
-    source_key: str = ""
-    sha256: str = ""
-    data: bytes = b""
-
-
-def _describe_error(source: str, exc: BaseException) -> str:
-    text = str(exc).strip() or exc.__class__.__name__
-    # Reader errors already name the file; others get it prefixed.
-    return text if source in text else f"{source}: {exc.__class__.__name__}: {text}"
-
-
-def _extract_item(item: Path | Document, order: int = 0) -> _Extracted:
-    """Read (for paths), check the known hash, extract and convert one document."""
-    extracted = _extract(item)
-    extracted.outcome.order = order
-    return extracted
-
-
-def _extract(item: Path | Document) -> _Extracted:
-    from graph.rdf import document_quads, nquads
-    from loaders.gazetteer import load_gazetteer
-    from loaders.pipeline import extract
-    from loaders.readers import read_document
-
-    source = str(item) if isinstance(item, Path) else item.source
-    try:
-        document = read_document(item) if isinstance(item, Path) else item
-        if not _force and _known_sha256.get(document.doc_id) == document.sha256:
-            return _Extracted(FileOutcome(document.source, "unchanged", document.doc_id), source)
-        gazetteer = load_gazetteer()
-        result = extract(document, gazetteer)
-        quads = document_quads(result, gazetteer=gazetteer)
-    except Exception as exc:  # one bad file must not stop the batch
-        return _Extracted(FileOutcome(source, "failed", message=_describe_error(source, exc)), source)
-    outcome = FileOutcome(
-        document.source,
-        "stored",
-        document.doc_id,
-        message="; ".join(document.warnings),
-        quads=len(quads),
-        entities=len(result.entities),
-        events=len(result.events),
-        stances=len(result.stances),
-    )
-    return _Extracted(outcome, source, document.sha256, nquads(quads))
 
 
 # -- store side --------------------------------------------------------------------------
@@ -328,7 +216,7 @@ class _Writer:
         if self.progress is not None:
             self.progress(outcome)
 
-    def accept(self, extracted: _Extracted) -> None:
+    def accept(self, extracted: Extracted) -> None:
         from graph.rdf import parse_nquads
 
         outcome = extracted.outcome
@@ -391,76 +279,6 @@ class _Writer:
             self._finish(outcome)
 
 
-def _unchanged(item: Path | Document, known: dict[str, str], force: bool) -> bool:
-    return not force and not isinstance(item, Path) and known.get(item.doc_id) == item.sha256
-
-
-#: Pool breakdowns an input may witness before it is given up as the cause.
-MAX_POOL_BREAKS = 2
-
-
-def _extract_in_pool(
-    items: Iterator[Path | Document], workers: int, known: dict[str, str], force: bool, writer: _Writer
-) -> None:
-    """Extract in worker processes, a bounded number of items in flight.
-
-    A worker that dies (a crash inside a parser, the kernel's OOM killer) breaks the whole
-    pool: the items in flight are resubmitted to a fresh pool one at a time, and an item
-    that was in flight during :data:`MAX_POOL_BREAKS` breakdowns is reported failed.
-    """
-    # forkserver: workers do not inherit the store's threads and file locks.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["loaders.pipeline", "graph.rdf"])
-    window = workers * 4
-    numbered = enumerate(items)
-    retry: list[tuple[int, Path | Document]] = []
-    breaks: dict[int, int] = {}
-    exhausted = False
-    while retry or not exhausted:
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                 initargs=(known, force)) as pool:
-            running: dict[Future[_Extracted], tuple[int, Path | Document]] = {}
-            broken = False
-            while not broken and (running or retry or not exhausted):
-                # After a breakdown, suspects run alone so that the culprit is found.
-                suspects = retry or any(breaks.get(order, 0) for order, _ in running.values())
-                while len(running) < (1 if suspects else window) and (retry or not exhausted):
-                    upcoming = retry.pop() if retry else next(numbered, None)
-                    if upcoming is None:
-                        exhausted = True
-                    elif _unchanged(upcoming[1], known, force):
-                        # A document already read needs no worker to be found unchanged.
-                        document = upcoming[1]
-                        assert not isinstance(document, Path)
-                        writer.accept(_Extracted(FileOutcome(
-                            document.source, "unchanged", document.doc_id, order=upcoming[0]
-                        )))
-                    else:
-                        running[pool.submit(_extract_item, upcoming[1], upcoming[0])] = upcoming
-                if not running:
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    entry = running.pop(future)
-                    try:
-                        writer.accept(future.result())
-                    except BrokenProcessPool:
-                        broken = True
-                        running[future] = entry  # handled with the rest below
-            if broken:
-                for order, item in running.values():
-                    breaks[order] = breaks.get(order, 0) + 1
-                    if breaks[order] >= MAX_POOL_BREAKS:
-                        source = str(item) if isinstance(item, Path) else item.source
-                        writer.accept(_Extracted(FileOutcome(
-                            source, "failed",
-                            message=f"{source}: the extraction worker died while reading this document",
-                            order=order,
-                        )))
-                    else:
-                        retry.append((order, item))
-
-
 def _run(
     store: Store,
     items: Iterable[Path | Document],
@@ -478,11 +296,11 @@ def _run(
 
     iterator: Iterator[Path | Document] = iter(items)
     if workers <= 1:
-        _init_worker(known, force)
+        init_worker(known, force)
         for order, item in enumerate(iterator):
-            writer.accept(_extract_item(item, order))
+            writer.accept(extract_item(item, order))
     else:
-        _extract_in_pool(iterator, workers, known, force, writer)
+        extract_in_pool(iterator, workers, known, force, writer.accept)
     writer.flush()
     report.outcomes.sort(key=lambda outcome: outcome.order)
     if settings.auto_links:

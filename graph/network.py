@@ -123,11 +123,16 @@ WHERE {{
 }} GROUP BY ?d
 """
 
+# One pattern per predicate (not ``VALUES ?p {...} ?e ?p ?o``): Oxigraph then looks each
+# entity up by subject and predicate, ~35x faster on 1,000 UN speeches (0.18 s vs 6.4 s
+# per 500 entities).
 _ENTITY_TERMS = """
 SELECT DISTINCT ?e ?p ?o WHERE {{
   {values}
-  VALUES ?p {{ rdf:type skos:prefLabel skos:altLabel pkg:acronym }}
-  ?e ?p ?o .
+  {{ ?e rdf:type ?o BIND(rdf:type AS ?p) }}
+  UNION {{ ?e skos:prefLabel ?o BIND(skos:prefLabel AS ?p) }}
+  UNION {{ ?e skos:altLabel ?o BIND(skos:altLabel AS ?p) }}
+  UNION {{ ?e pkg:acronym ?o BIND(pkg:acronym AS ?p) }}
   FILTER(STRSTARTS(STR(?e), "{entity_base}"))
 }}
 """

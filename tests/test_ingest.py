@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 import loaders.pipeline
-from graph import ingest as ingest_module
+from graph import ingest_workers
 from graph.ingest import (
     collect_files,
     ensure_ontology,
@@ -269,8 +269,8 @@ def test_failing_links_refresh_is_reported(
 
 
 def test_worker_outcome_for_unreadable_input_names_the_file(tmp_path: Path) -> None:
-    ingest_module._init_worker({}, False)
-    extracted = ingest_module._extract_item(tmp_path / "nowhere.txt")
+    ingest_workers.init_worker({}, False)
+    extracted = ingest_workers.extract_item(tmp_path / "nowhere.txt")
     assert extracted.outcome.status == "failed"
     assert extracted.outcome.message == f"{tmp_path / 'nowhere.txt'}: no such file"
 
@@ -294,3 +294,13 @@ def test_a_dying_worker_fails_only_its_document(store: OxigraphStore, corpus: Pa
         ("stored", "alpha"), ("failed", None), ("stored", "beta"),
     ]
     assert report.outcomes[1].message == "crasher.txt: the extraction worker died while reading this document"
+
+
+def test_unchanged_documents_skip_the_workers(store: OxigraphStore, corpus: Path) -> None:
+    settings = get_settings(workers=2, auto_links=False)
+    documents = [read_document(p) for p in collect_files([corpus])]
+    assert ingest_documents(store, documents, settings).counts() == {"stored": 2}
+    changed = read_document(corpus / "alpha.txt")
+    (corpus / "sub" / "beta.txt").write_text(BETA + "\nWe also support the Conference.\n", encoding="utf-8")
+    again = ingest_documents(store, [changed, read_document(corpus / "sub" / "beta.txt")], settings)
+    assert [(o.doc_id, o.status) for o in again.outcomes] == [("alpha", "unchanged"), ("beta", "replaced")]

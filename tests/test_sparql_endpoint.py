@@ -206,6 +206,25 @@ def test_from_of_files_and_foreign_graphs_is_refused(server: str) -> None:
     assert int(own.json()["results"]["bindings"][0]["n"]["value"]) > 10
 
 
+def test_cross_origin_queries_are_allowed(server: str) -> None:
+    preflight = httpx.options(
+        server + "/sparql",
+        headers={
+            "Origin": "https://yasgui.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    answer = sparql(server, "ASK {}", None)
+    cross = httpx.get(
+        server + "/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://yasgui.example"}
+    )
+    assert answer.status_code == cross.status_code == 200
+    assert cross.headers["access-control-allow-origin"] == "*"
+
+
 def test_malformed_requests(server: str) -> None:
     syntax = sparql(server, "SELECT ?s WHERE { ?s ")
     assert syntax.status_code == 400 and "syntax" in syntax.json()["error"].lower()
