@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import networkx as nx
+import pyoxigraph as ox
 from fastapi import Request
 
 from api.runner import QueryRunner
@@ -34,9 +35,10 @@ class AppContext:
         self.store = store
         self.runner = QueryRunner(settings.query_workers, settings.query_timeout_s)
         self.generation = 0
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the generation only: never held while working
+        self._network_lock = threading.Lock()
+        self._search_lock = threading.Lock()
         self._network: tuple[int, nx.MultiDiGraph] | None = None
-        self._graphs: tuple[int, frozenset[str]] | None = None
         index_path = None if settings.is_remote else Path(settings.store) / "search.sqlite3"
         self.search = SearchIndex(index_path)
         self._search_generation = -1
@@ -51,31 +53,23 @@ class AppContext:
         with self._lock:
             self.generation += 1
 
-    def graphs(self) -> frozenset[str]:
-        """IRIs of the store's named graphs."""
-        with self._lock:
-            generation = self.generation
-            if self._graphs is not None and self._graphs[0] == generation:
-                return self._graphs[1]
-        graphs = frozenset(self.store.graphs())
-        with self._lock:
-            self._graphs = (generation, graphs)
-        return graphs
-
     def has_graph(self, iri: str) -> bool:
         """True when the store holds a named graph ``iri`` (asked, not cached)."""
-        escaped = iri.replace("\\", "").replace(">", "")
-        return bool(self.store.query(f"ASK {{ GRAPH <{escaped}> {{ ?s ?p ?o }} }}"))
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            return False
+        return bool(self.store.query(f"ASK {{ GRAPH {node} {{ ?s ?p ?o }} }}"))
 
     def network(self) -> nx.MultiDiGraph:
         """The networkx view of the whole store (built on first use, then cached).
 
         Callers must not modify it.
         """
-        with self._lock:
-            if self._network is not None and self._network[0] == self.generation:
-                return self._network[1]
+        with self._network_lock:
             generation = self.generation
+            if self._network is not None and self._network[0] == generation:
+                return self._network[1]
             graph = load_network(self.store)
             self._network = (generation, graph)
             return graph
@@ -91,10 +85,11 @@ class AppContext:
 
     def search_index(self) -> SearchIndex:
         """The full-text index, brought up to date with the store first when it changed."""
-        with self._lock:
-            if self._search_generation != self.generation:
+        with self._search_lock:
+            generation = self.generation
+            if self._search_generation != generation:
                 self.search.sync(self.store)
-                self._search_generation = self.generation
+                self._search_generation = generation
         return self.search
 
 

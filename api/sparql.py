@@ -25,7 +25,6 @@
 from __future__ import annotations
 
 import io
-import json
 import secrets
 import threading
 from dataclasses import dataclass
@@ -39,8 +38,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api import media
 from api.context import AppContext
-from api.runner import Cancelled, QueryTimeout, RunnerBusy
+from api.runner import QueryTimeout, RunnerBusy
+from api.service_description import service_description
 from api.sparql_guard import GuardError, add_using, check_query, check_update
+from api.sparql_results import Answer, ProtocolError, serialise_result
 from graph.store import QueryTimeout as StoreQueryTimeout
 from graph.store import StoreError
 
@@ -50,18 +51,6 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
-_SD = "http://www.w3.org/ns/sparql-service-description#"
-_FORMATS_NS = "http://www.w3.org/ns/formats/"
-
-
-class ProtocolError(Exception):
-    """A request the protocol refuses: HTTP ``status`` and a message saying why."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -78,13 +67,6 @@ class Operation:
 
     def values(self, name: str) -> list[str]:
         return [v for k, v in self.params if k == name]
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    body: bytes
-    fmt: media.MediaFormat
-    truncated: bool
 
 
 # -- parsing the request ----------------------------------------------------------------------
@@ -195,103 +177,13 @@ def _check_output_format(op: Operation, accept: str | None) -> tuple[media.Media
                 f"unknown result format {wanted!r}: use json, xml, csv, tsv, turtle, "
                 "ntriples, jsonld or rdfxml",
             )
-        return select, boolean or (RESULTS_JSON_FALLBACK if select is not None else None), graph
+        # format=csv/tsv names no boolean form: an ASK answer then comes as SPARQL JSON.
+        return select, boolean or (media.RESULTS_JSON if select is not None else None), graph
     return (
         media.negotiate(accept, media.SELECT_FORMATS),
         media.negotiate(accept, media.BOOLEAN_FORMATS),
         media.negotiate(accept, media.GRAPH_FORMATS),
     )
-
-
-RESULTS_JSON_FALLBACK = media.RESULTS_JSON
-
-
-def _term_json(term: Any) -> dict[str, Any]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, Any] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _term_json(term.subject),
-                "predicate": _term_json(term.predicate),
-                "object": _term_json(term.object),
-            },
-        }
-    raise TypeError(f"unexpected term {term!r}")
-
-
-def serialise_result(
-    result: Any,
-    formats: tuple[media.MediaFormat | None, ...],
-    max_rows: int,
-    cancel: threading.Event,
-) -> Answer:
-    """Read a query result (at most ``max_rows`` rows or triples) into bytes of the
-    negotiated format, checking ``cancel`` between rows. Runs in the querying thread."""
-    select_fmt, boolean_fmt, graph_fmt = formats
-    out = io.BytesIO()
-    if isinstance(result, ox.QueryBoolean):
-        if boolean_fmt is None:
-            raise ProtocolError(406, "an ASK result is available as SPARQL JSON or XML results only")
-        assert boolean_fmt.results is not None
-        result.serialize(out, boolean_fmt.results)
-        return Answer(out.getvalue(), boolean_fmt, False)
-    if isinstance(result, ox.QuerySolutions):
-        if select_fmt is None:
-            raise ProtocolError(406, "SELECT results are available as SPARQL JSON, XML, CSV or TSV only")
-        assert select_fmt.results is not None
-        variables = [v.value for v in result.variables]
-        bindings: list[dict[str, Any]] = []
-        truncated = False
-        for solution in result:
-            if cancel.is_set():
-                raise Cancelled()
-            if len(bindings) >= max_rows:
-                truncated = True
-                break
-            bindings.append(
-                {
-                    name: _term_json(value)
-                    for name, value in zip(variables, solution, strict=False)
-                    if value is not None
-                }
-            )
-        document = json.dumps(
-            {"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False
-        ).encode("utf-8")
-        if select_fmt.results == ox.QueryResultsFormat.JSON:
-            return Answer(document, select_fmt, truncated)
-        # The cut table goes back through pyoxigraph, which writes every other format.
-        ox.parse_query_results(document, ox.QueryResultsFormat.JSON).serialize(out, select_fmt.results)
-        return Answer(out.getvalue(), select_fmt, truncated)
-    # CONSTRUCT / DESCRIBE: an iterator of triples.
-    if graph_fmt is None:
-        raise ProtocolError(406, "graphs are available as Turtle, N-Triples, JSON-LD or RDF/XML only")
-    assert graph_fmt.rdf is not None
-    # The answer is a graph, a set: a triple built in several named graphs is written once.
-    triples: dict[ox.Triple, None] = {}
-    truncated = False
-    for triple in result:
-        if cancel.is_set():
-            raise Cancelled()
-        if triple in triples:
-            continue
-        if len(triples) >= max_rows:
-            truncated = True
-            break
-        triples[triple] = None
-    ox.serialize(triples, out, graph_fmt.rdf)
-    return Answer(out.getvalue(), graph_fmt, truncated)
 
 
 def _answer_response(answer: Answer, cap: int) -> Response:
@@ -409,49 +301,6 @@ async def _run_unlimited(ctx: AppContext, job: Any) -> Any:
 
 
 # -- service description and editor -------------------------------------------------------------
-
-
-def service_description(ctx: AppContext, endpoint: str) -> list[ox.Triple]:
-    """The SPARQL 1.1 Service Description of the endpoint, as triples."""
-
-    def sd(local: str) -> ox.NamedNode:
-        return ox.NamedNode(_SD + local)
-
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    service = ox.NamedNode(endpoint + "#service")
-    dataset = ox.NamedNode(endpoint + "#dataset")
-    default_graph = ox.NamedNode(endpoint + "#default-graph")
-    out = [
-        ox.Triple(service, rdf_type, sd("Service")),
-        ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
-        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
-        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
-        ox.Triple(service, sd("defaultDataset"), dataset),
-        ox.Triple(dataset, rdf_type, sd("Dataset")),
-        ox.Triple(dataset, sd("defaultGraph"), default_graph),
-        ox.Triple(default_graph, rdf_type, sd("Graph")),
-    ]
-    if ctx.update_token is not None:
-        out.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
-    for name in (
-        "SPARQL_Results_JSON",
-        "SPARQL_Results_XML",
-        "SPARQL_Results_CSV",
-        "SPARQL_Results_TSV",
-        "Turtle",
-        "N-Triples",
-        "JSON-LD",
-        "RDF_XML",
-    ):
-        out.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(_FORMATS_NS + name)))
-    for index, graph in enumerate(sorted(ctx.store.graphs())):
-        node = ox.NamedNode(f"{endpoint}#named-graph-{index}")
-        out += [
-            ox.Triple(dataset, sd("namedGraph"), node),
-            ox.Triple(node, rdf_type, sd("NamedGraph")),
-            ox.Triple(node, sd("name"), ox.NamedNode(graph)),
-        ]
-    return out
 
 
 def editor_page() -> HTMLResponse:

@@ -33,6 +33,24 @@ _TOKEN_RE = re.compile(
 )
 
 
+_CODEPOINT_RE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def unescape_codepoints(sparql: str) -> str:
+    """Apply ``\\uXXXX``/``\\UXXXXXXXX`` escapes, as SPARQL parsers do before anything
+    else (SPARQL 1.1 Query, 19.2): ``\\u0053ERVICE`` is the keyword SERVICE.
+
+    >>> unescape_codepoints(r"\u0053ERVICE <x>")
+    'SERVICE <x>'
+    """
+
+    def char(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
+
+    return _CODEPOINT_RE.sub(char, sparql)
+
+
 class GuardError(ValueError):
     """The request uses something the endpoint refuses; the message says what and why."""
 
@@ -95,7 +113,7 @@ def dataset_clauses(sparql: str) -> tuple[list[str], list[str]]:
     >>> dataset_clauses("PREFIX g: <http://e/> SELECT * FROM g:a FROM NAMED <http://e/b> {}")
     (['http://e/a'], ['http://e/b'])
     """
-    toks = tokens(sparql)
+    toks = tokens(unescape_codepoints(sparql))
     prefixes = _prefixes(toks)
     default: list[str] = []
     named: list[str] = []
@@ -128,7 +146,7 @@ def check_query(sparql: str, has_graph: Callable[[str], bool]) -> None:
     >>> refusal("SELECT * FROM <file:///etc/passwd> { ?s ?p ?o }")
     'FROM <file:///etc/passwd>: not a graph of this s'
     """
-    toks = tokens(sparql)
+    toks = tokens(unescape_codepoints(sparql))
     _refuse_service(toks)
     default, named = dataset_clauses(sparql)
     for clause, iris in (("FROM", default), ("FROM NAMED", named)):
@@ -156,7 +174,7 @@ def check_update(sparql: str) -> None:
     ...     print(str(exc)[:33])
     LOAD is disabled on this endpoint
     """
-    toks = tokens(sparql)
+    toks = tokens(unescape_codepoints(sparql))
     if any(t.keyword == "LOAD" and t.depth == 0 for t in toks):
         raise GuardError(
             "LOAD is disabled on this endpoint: it would make the server fetch a URL or read a local file"
@@ -178,6 +196,7 @@ def add_using(update: str, using: list[str], using_named: list[str]) -> str:
     """
     if not using and not using_named:
         return update
+    update = unescape_codepoints(update)
     toks = tokens(update)
     for tok in toks:
         if tok.depth == 0 and tok.keyword in ("USING", "WITH"):

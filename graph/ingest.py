@@ -32,6 +32,7 @@ import logging
 import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -199,7 +200,9 @@ def _worker_count(settings: Settings) -> int:
 
 
 class _Writer:
-    """Collects extracted graphs and writes them in batched transactions."""
+    """Collects extracted graphs and writes them in batches on a background thread, one
+    batch at a time, so that extraction keeps going while a batch is written (pyoxigraph
+    releases the GIL while it loads). Outcomes are reported from the calling thread."""
 
     def __init__(self, store: Store, stored: dict[str, tuple[str, str]], report: IngestReport,
                  progress: Progress | None) -> None:
@@ -208,8 +211,10 @@ class _Writer:
         self.report = report
         self.progress = progress
         self.claimed: dict[str, str] = {}  # doc_id -> source, within this run
-        self.pending: list[tuple[FileOutcome, list[ox.Quad]]] = []
+        self.pending: list[tuple[FileOutcome, bytes]] = []
         self.pending_quads = 0
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="policykg-writer")
+        self._writing: Future[list[FileOutcome]] | None = None
 
     def _finish(self, outcome: FileOutcome) -> None:
         self.report.outcomes.append(outcome)
@@ -217,8 +222,6 @@ class _Writer:
             self.progress(outcome)
 
     def accept(self, extracted: Extracted) -> None:
-        from graph.rdf import parse_nquads
-
         outcome = extracted.outcome
         if outcome.doc_id is not None and outcome.status != "failed":
             earlier = self.claimed.get(outcome.doc_id)
@@ -231,6 +234,7 @@ class _Writer:
                 self._finish(outcome)
                 return
             self.claimed[outcome.doc_id] = outcome.source
+        self._collect(block=False)
         if outcome.status != "stored":
             self._finish(outcome)
             return
@@ -241,42 +245,76 @@ class _Writer:
             if previous[1] and previous[1] != outcome.source:
                 note = f"replaces the document read from {previous[1]}"
                 outcome.message = f"{note}; {outcome.message}" if outcome.message else note
-        try:
-            quads = parse_nquads(extracted.data)
-        except SyntaxError as exc:
-            outcome.status = "failed"
-            outcome.message = f"{outcome.source}: internal error, unreadable graph: {exc}"
-            self._finish(outcome)
-            return
         self.stored[outcome.doc_id] = (extracted.sha256, outcome.source)
-        self.pending.append((outcome, quads))
-        self.pending_quads += len(quads)
+        self.pending.append((outcome, extracted.data))
+        self.pending_quads += outcome.quads
         if len(self.pending) >= BATCH_DOCUMENTS or self.pending_quads >= BATCH_QUADS:
             self.flush()
 
-    def flush(self) -> None:
+    def flush(self, *, wait: bool = False) -> None:
+        """Hand the pending documents to the writer thread (after the batch before them)."""
         batch, self.pending, self.pending_quads = self.pending, [], 0
-        if not batch:
+        if batch:
+            self._collect(block=True)
+            self._writing = self._thread.submit(self._write, batch)
+        if wait:
+            self._collect(block=True)
+
+    def close(self) -> None:
+        try:
+            self.flush(wait=True)
+        finally:
+            self._thread.shutdown(wait=True)
+
+    def _collect(self, *, block: bool) -> None:
+        """Report the outcomes of the batch being written, once it is (re-raising what failed)."""
+        if self._writing is None or (not block and not self._writing.done()):
             return
+        written, self._writing = self._writing.result(), None
+        for outcome in written:
+            self._finish(outcome)
+
+    def _write(self, batch: list[tuple[FileOutcome, bytes]]) -> list[FileOutcome]:
+        """Write one batch (on the writer thread): new documents together, documents that
+        replace stored ones one transaction each; on failure, one by one to find the culprit."""
+        from graph.rdf import parse_nquads
+
         existing = set(self.store.graphs())
-        fresh = [(o, q) for o, q in batch if doc_graph_iri(o.doc_id or "") not in existing]
-        replacing = [(o, q) for o, q in batch if doc_graph_iri(o.doc_id or "") in existing]
+        fresh = [(o, d) for o, d in batch if doc_graph_iri(o.doc_id or "") not in existing]
+        one_by_one = [(o, d) for o, d in batch if doc_graph_iri(o.doc_id or "") in existing]
+        written: list[FileOutcome] = []
         if fresh:
             try:
-                self.store.replace_graphs({doc_graph_iri(o.doc_id or ""): q for o, q in fresh})
+                self._write_new(fresh)
             except StoreError:
-                replacing = fresh + replacing  # isolate the culprit: one document per transaction
+                one_by_one = fresh + one_by_one
             else:
-                for outcome, _ in fresh:
-                    self._finish(outcome)
-        for outcome, quads in replacing:
+                written.extend(outcome for outcome, _ in fresh)
+        for outcome, data in one_by_one:
             try:
-                self.store.replace_graph(doc_graph_iri(outcome.doc_id or ""), quads)
-            except StoreError as exc:
+                self.store.replace_graph(doc_graph_iri(outcome.doc_id or ""), parse_nquads(data))
+            except (StoreError, SyntaxError) as exc:
                 outcome.status = "failed"
                 outcome.message = f"{outcome.source}: not stored: {exc}"
                 self.stored.pop(outcome.doc_id or "", None)
-            self._finish(outcome)
+            written.append(outcome)
+        written.sort(key=lambda outcome: outcome.order)
+        return written
+
+    def _write_new(self, fresh: list[tuple[FileOutcome, bytes]]) -> None:
+        from graph.rdf import parse_nquads
+
+        graphs = [doc_graph_iri(outcome.doc_id or "") for outcome, _ in fresh]
+        load_new_graphs = getattr(self.store, "load_new_graphs", None)
+        if callable(load_new_graphs):
+            # Straight from the workers' N-Quads: no Python quad objects on the way.
+            load_new_graphs(graphs, b"".join(data for _, data in fresh))
+        else:
+            try:
+                parsed = {graph: parse_nquads(data) for graph, (_, data) in zip(graphs, fresh, strict=True)}
+            except SyntaxError as exc:
+                raise StoreError(f"unreadable graph: {exc}") from exc
+            self.store.replace_graphs(parsed)
 
 
 def _run(
@@ -295,13 +333,16 @@ def _run(
     workers = _worker_count(settings)
 
     iterator: Iterator[Path | Document] = iter(items)
-    if workers <= 1:
-        init_worker(known, force)
-        for order, item in enumerate(iterator):
-            writer.accept(extract_item(item, order))
-    else:
-        extract_in_pool(iterator, workers, known, force, writer.accept)
-    writer.flush()
+    try:
+        if workers <= 1:
+            init_worker(known, force)
+            for order, item in enumerate(iterator):
+                writer.accept(extract_item(item, order))
+        else:
+            extract_in_pool(iterator, workers, known, force, writer.accept)
+    finally:
+        # Write what is complete even when interrupted: every batch is whole documents.
+        writer.close()
     report.outcomes.sort(key=lambda outcome: outcome.order)
     if settings.auto_links:
         _refresh_links(store, report, report.changed_ids, [])

@@ -24,6 +24,9 @@ from typing import Any
 import networkx as nx
 
 from graph.network import Evidence, first, label, local_name, nodes_of_kind, sources, targets
+from ontology.namespace import ENTITY
+
+ENTITY_BASE = str(ENTITY)
 
 #: Event types that bring an initiative or instrument into being: the origin of a lineage
 #: and what a later document "follows up" on.
@@ -209,6 +212,10 @@ def resolve_entity(graph: nx.MultiDiGraph, name: str) -> str:
     wanted = name.strip().casefold()
     if name in graph and graph.nodes[name].get("kind") == "entity":
         return name
+    # An exact key (what API clients send) needs no scan of every node.
+    iri = ENTITY_BASE + name.strip()
+    if iri in graph and graph.nodes[iri].get("kind") == "entity":
+        return iri
     tiers: list[list[str]] = [[], [], [], []]
     for node, attrs in graph.nodes(data=True):
         if attrs.get("kind") != "entity":
@@ -655,7 +662,15 @@ def timeline(
             attrs = graph.nodes[event]
             add("event", event, attrs["document"], attrs["event_type"], attrs.get("evidence"), subject=entity)
     else:
-        for stance in nodes_of_kind(graph, "stance"):
+        # Start from the topic's or the holder's own stances (graph edges), not from every
+        # stance of the store: a timeline then costs what it returns, whatever the corpus.
+        if topic is not None or holder is not None:
+            anchor, rel = (topic, "topic") if topic is not None else (holder, "holder")
+            assert anchor is not None
+            candidates = [s for s in sources(graph, anchor, rel) if graph.nodes[s].get("kind") == "stance"]
+        else:
+            candidates = nodes_of_kind(graph, "stance")
+        for stance in candidates:
             attrs = graph.nodes[stance]
             stance_topic = first(graph, stance, "topic")
             stance_holder = first(graph, stance, "holder")

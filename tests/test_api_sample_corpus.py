@@ -43,7 +43,10 @@ def test_timeline_of_gids_by_its_alias(client: TestClient) -> None:
     assert timeline["entity"]["label"] == "Global Initiative on Data Security"
     documents = [i for i in timeline["items"] if i["kind"] == "document"]
     assert [(i["document"]["id"][:3], i["date"]) for i in documents] == [
-        ("002", "2020-09-08"), ("000", "2022-05-23"), ("004", "2025-11")]
+        ("002", "2020-09-08"),
+        ("000", "2022-05-23"),
+        ("004", "2025-11"),
+    ]
     texts: dict[str, str] = {}
     for item in timeline["items"]:
         evidence = item["evidence"]
@@ -65,6 +68,21 @@ def test_sparqlwrapper_gets_the_gids_lineage(store: OxigraphStore, live_server: 
     result: Any = client.query().convert()
     rows = [{k: v["value"] for k, v in b.items()} for b in result["results"]["bindings"]]
     assert (rows[0]["role"], rows[0]["eventType"], rows[0]["date"], rows[0]["docId"][:3]) == (
-        "origin", "launch", "2020-09-08", "002")
+        "origin",
+        "launch",
+        "2020-09-08",
+        "002",
+    )
     invoked = [(r["docId"][:3], r["date"]) for r in rows if r["role"] == "invocation"]
     assert invoked == [("000", "2022-05-23"), ("004", "2025-11")]
+
+
+def test_entity_with_its_wikidata_link(client: TestClient) -> None:
+    council = client.get("/entities/UN Security Council").json()
+    assert (council["label"], council["type"], council["wikidata"]) == (
+        "United Nations Security Council",
+        "Forum",
+        "http://www.wikidata.org/entity/Q37470",
+    )
+    assert "UNSC" in council["acronyms"]
+    assert [d[:3] for d in council["roles"]["forum"]] == ["000", "001"]

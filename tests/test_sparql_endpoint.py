@@ -185,6 +185,9 @@ def test_service_is_refused(server: str) -> None:
     assert "SERVICE" in response.json()["error"]
     silent = sparql(server, "select * where { service silent <http://169.254.169.254/> { ?s ?p ?o } }")
     assert silent.status_code == 400
+    # SPARQL applies \u escapes before parsing: an escaped keyword is still the keyword.
+    escaped = sparql(server, "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }")
+    assert escaped.status_code == 400 and "SERVICE" in escaped.json()["error"]
     # The word inside a string, an IRI or a variable name is no SERVICE clause.
     fine = sparql(server, 'SELECT ?service WHERE { BIND("SERVICE <x>" AS ?service) }')
     assert fine.status_code == 200
@@ -331,3 +334,27 @@ def test_updates_need_the_token(tmp_path: Path, live_server: Any) -> None:
         ]["value"]
         == "1"
     )
+
+
+def test_rest_views_follow_updates(tmp_path: Path, live_server: Any) -> None:
+    """The cached networkx view and search index are rebuilt after a SPARQL Update."""
+    store = OxigraphStore(tmp_path / "store")
+    write(store, ["cd-2020"])
+    base = live_server(
+        create_app(get_settings(store=str(tmp_path / "store"), update_token=TOKEN), store=store)
+    )
+    assert httpx.get(base + "/documents").json()["total"] == 1
+    assert httpx.get(base + "/search", params={"q": "Antarctica"}).json()["total"] == 0
+    insert = (
+        PREFIXES
+        + """PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+INSERT DATA { GRAPH <https://w3id.org/policykg/graph/doc/note-1> {
+  <https://w3id.org/policykg/doc/note-1> a pkg:Document ; dcterms:identifier "note-1" ;
+    dcterms:date "2023-01-02"^^xsd:date ; pkg:sortDate "2023-01-02"^^xsd:date ;
+    pkg:sha256 "abc" ; pkg:text "A note about Antarctica." } }"""
+    )
+    done = httpx.post(base + "/sparql", data={"update": insert}, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert done.status_code == 204, done.text
+    assert [d["id"] for d in httpx.get(base + "/documents").json()["items"]] == ["cd-2020", "note-1"]
+    hits = httpx.get(base + "/search", params={"q": "Antarctica"}).json()["items"]
+    assert [(h["doc_id"], h["start"], h["end"]) for h in hits] == [("note-1", 13, 23)]

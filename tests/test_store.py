@@ -172,3 +172,28 @@ def test_large_batches_of_new_graphs_use_the_bulk_path(store: OxigraphStore) -> 
     store.replace_graph(f"{G1}-3", [quad("x", "replaced", f"{G1}-3")])
     assert values(store, f"{G1}-3") == ["replaced"]
     assert store.quad_count(f"{G1}-4") == BULK_MIN_QUADS // 10 + 1
+
+
+def nquads_of(quads: list[ox.Quad]) -> bytes:
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+
+
+@pytest.mark.parametrize("per_graph", [3, BULK_MIN_QUADS // 2 + 1], ids=["transaction", "bulk loader"])
+def test_load_new_graphs_from_nquads(store: OxigraphStore, per_graph: int) -> None:
+    graphs = [G1, G2]
+    data = nquads_of([quad(f"s{i}", f"{g[-3:]}-{i}", g) for g in graphs for i in range(per_graph)])
+    store.load_new_graphs(graphs, data)
+    assert store.graphs() == sorted(graphs)
+    assert store.quad_count(G2) == per_graph
+    assert values(store, G1)[0] == "one-0"
+    with pytest.raises(StoreError, match="graphs exist already"):
+        store.load_new_graphs([G1], nquads_of([quad("x", "again", G1)]))
+    assert store.quad_count(G1) == per_graph
+
+
+@pytest.mark.parametrize("per_graph", [3, BULK_MIN_QUADS + 1], ids=["transaction", "bulk loader"])
+def test_load_new_graphs_refuses_data_of_other_graphs(store: OxigraphStore, per_graph: int) -> None:
+    data = nquads_of([quad(f"s{i}", str(i), G1) for i in range(per_graph)] + [quad("stray", "x", G2)])
+    with pytest.raises(StoreError, match="outside the ones being added"):
+        store.load_new_graphs([G1], data)
+    assert store.graphs() == []
