@@ -230,16 +230,19 @@ def rows_of(store: Any, sparql: str) -> int:
 
 
 def start_server(store: Path, port: int) -> subprocess.Popen[bytes]:
+    # The server's log (one access line per request) goes to a file: a pipe nobody reads
+    # would fill and stall the server.
+    log = store.with_name(store.name + ".server.log").open("wb")
     server = subprocess.Popen(
         [*CLI, "--store", str(store), "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         cwd=ROOT,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            sys.exit(f"the server exited: {server.stderr.read().decode() if server.stderr else ''}")
+            sys.exit(f"the server exited; see {log.name}")
         with contextlib.suppress(httpx.HTTPError):
             if (
                 httpx.get(
