@@ -359,13 +359,16 @@ _SPARQL_DOC = (
     "`default-graph-uri`, `named-graph-uri`, `using-graph-uri`, `using-named-graph-uri`, `format`. "
     "Without a query: the service description, or the query editor for a browser."
 )
-router.add_api_route(
-    "/sparql",
-    sparql_endpoint,
-    methods=["GET", "POST"],
-    summary="SPARQL 1.1 Protocol",
-    description=_SPARQL_DOC,
-)
+# One route per method: OpenAPI operation ids must be unique.
+for _method in ("GET", "POST"):
+    router.add_api_route(
+        "/sparql",
+        sparql_endpoint,
+        methods=[_method],
+        summary=f"SPARQL 1.1 Protocol ({_method})",
+        description=_SPARQL_DOC,
+        operation_id=f"sparql_{_method.lower()}",
+    )
 router.add_api_route("/sparql", sparql_endpoint, methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
 router.add_api_route(
     "/sparql/", sparql_endpoint, methods=["GET", "POST", "PUT", "DELETE", "PATCH"], include_in_schema=False
