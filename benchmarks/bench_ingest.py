@@ -59,6 +59,7 @@ class Watched:
     stdout: str = ""
     stderr: str = ""
     samples: list[tuple[float, int]] = field(default_factory=list)
+    capped: bool = False
 
 
 def _tree(process: psutil.Process) -> list[psutil.Process]:
@@ -68,9 +69,16 @@ def _tree(process: psutil.Process) -> list[psutil.Process]:
         return []
 
 
-def run_watched(command: list[str], *, kill_after_s: float | None = None, interval_s: float = 0.2) -> Watched:
+def run_watched(
+    command: list[str],
+    *,
+    kill_after_s: float | None = None,
+    rss_cap: int | None = None,
+    interval_s: float = 0.2,
+) -> Watched:
     """Run ``command``, sampling the RSS of its process tree; SIGKILL the tree after
-    ``kill_after_s`` when given."""
+    ``kill_after_s``, or once it holds more than ``rss_cap`` bytes (a shared machine must
+    not run out of memory), when given."""
     watched = Watched()
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
@@ -100,7 +108,10 @@ def run_watched(command: list[str], *, kill_after_s: float | None = None, interv
         watched.peak_tree_rss = max(watched.peak_tree_rss, total)
         elapsed = time.perf_counter() - started
         watched.samples.append((round(elapsed, 1), total))
-        if kill_after_s is not None and not killed and elapsed >= kill_after_s:
+        over_cap = rss_cap is not None and total > rss_cap
+        if over_cap:
+            watched.capped = True
+        if (over_cap or (kill_after_s is not None and elapsed >= kill_after_s)) and not killed:
             for proc in reversed(_tree(root)):
                 with contextlib.suppress(psutil.Error):
                     proc.send_signal(signal.SIGKILL)
@@ -186,6 +197,9 @@ def main() -> None:
         help="derived links: rebuilt after the ingest and timed apart (default), refreshed by the "
         "ingest itself as `policykg ingest` does by default, or not at all",
     )
+    parser.add_argument(
+        "--links-rss-cap", type=float, default=14.0, help="GiB; stop the links rebuild beyond"
+    )
     parser.add_argument("--no-restart-check", action="store_true")
     parser.add_argument("--restart-limit", type=int, default=400, help="speeches in the restart check")
     parser.add_argument("--keep", action="store_true", help="keep the restart-check store")
@@ -246,8 +260,18 @@ def main() -> None:
         print(f"links error      {report['links_error']}")
 
     if args.links == "separate":
-        links = run_watched([*CLI, "--store", str(args.store), "rebuild-links"])
-        if links.returncode != 0:
+        cap = int(args.links_rss_cap * 2**30)
+        links = run_watched([*CLI, "--store", str(args.store), "rebuild-links"], rss_cap=cap)
+        if links.capped:
+            result["links"] = {
+                "stopped_at_rss_bytes": links.peak_tree_rss,
+                "stopped_after_s": round(links.wall_s, 1),
+            }
+            print(
+                f"derived links    rebuild STOPPED after {links.wall_s:,.1f} s: it held "
+                f"{links.peak_tree_rss / 2**30:.1f} GiB (cap --links-rss-cap {args.links_rss_cap:g} GiB)"
+            )
+        elif links.returncode != 0:
             print(f"links            rebuild failed (exit {links.returncode}): {links.stderr[-500:]}")
         else:
             after = store_figures(args.store)

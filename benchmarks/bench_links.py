@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import shutil
 import sys
 import tempfile
@@ -30,16 +31,27 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.derived import rebuild_links, refresh_links  # noqa: E402
-from graph.oxigraph_store import OxigraphStore  # noqa: E402
-from graph.rdf import document_quads  # noqa: E402
-from loaders.records import Document, DocumentMeta, Entity, Event, ExtractionResult, Span, Stance  # noqa: E402
-from ontology.namespace import LINKS_GRAPH, doc_graph_iri, doc_iri  # noqa: E402
+from graph.derived import rebuild_links, refresh_links
+from graph.oxigraph_store import OxigraphStore
+from graph.rdf import document_quads
+from loaders.records import Document, DocumentMeta, Entity, Event, ExtractionResult, Span, Stance
+from ontology.namespace import LINKS_GRAPH, doc_graph_iri, doc_iri
 
 TOPICS = (
-    "outer-space", "cyberspace", "data-security", "military-ai", "ai-governance", "biosecurity",
-    "chemical-weapons", "nuclear", "export-controls", "technology-cooperation", "digital-divide",
-    "global-governance", "terrorism", "arms-control",
+    "outer-space",
+    "cyberspace",
+    "data-security",
+    "military-ai",
+    "ai-governance",
+    "biosecurity",
+    "chemical-weapons",
+    "nuclear",
+    "export-controls",
+    "technology-cooperation",
+    "digital-divide",
+    "global-governance",
+    "terrorism",
+    "arms-control",
 )
 EVENT_TYPES = ("launch", "propose", "submit", "adopt", "establish", "update", "sign", "convene")
 
@@ -102,15 +114,32 @@ def speech(number: int, pool: Pool, rng: random.Random, *, entities: int, stance
         verb = "supports" if polarity == "support" else "opposes"
         evidence = say(f"{state[1]} {verb} {target}.", [state[1]] + ([target] if target_entity else []))
         positions.append(
-            Stance(state[1], state[0], polarity, target, evidence, None, topic, verb,  # type: ignore[arg-type]
-                   (target_entity[0],) if target_entity else (), str(year))
+            Stance(
+                state[1],
+                state[0],
+                polarity,
+                target,
+                evidence,
+                None,
+                topic,
+                verb,  # type: ignore[arg-type]
+                (target_entity[0],) if target_entity else (),
+                str(year),
+            )
         )
     text = "".join(parts)
     found = tuple(
-        Entity(key, label, kind, tuple(spans[label]), in_gazetteer=True) for key, label, kind in named if label in spans
+        Entity(key, label, kind, tuple(spans[label]), in_gazetteer=True)
+        for key, label, kind in named
+        if label in spans
     )
-    meta = DocumentMeta(title=f"{state[1]} at the General Debate {year}", date=str(year), genre="speech",
-                        actor=state[1], forum="Forum 00")
+    meta = DocumentMeta(
+        title=f"{state[1]} at the General Debate {year}",
+        date=str(year),
+        genre="speech",
+        actor=state[1],
+        forum="Forum 00",
+    )
     document = Document(doc_id, f"{doc_id}.txt", text, text, "text/plain", f"{number:064d}")
     return ExtractionResult(document, meta, found, (), tuple(events), tuple(positions))
 
@@ -132,8 +161,10 @@ def build_synthetic(path: Path, docs: int, seed: int) -> tuple[OxigraphStore, li
             store.native.bulk_extend(batch)  # set-up only: the fast, non-transactional loader
             batch = []
     store.native.bulk_extend(batch)
-    print(f"synthetic store: {docs} documents, {store.quad_count()} quads in "
-          f"{time.perf_counter() - started:.1f} s")
+    print(
+        f"synthetic store: {docs} documents, {store.quad_count()} quads in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     return store, spare
 
 
@@ -141,8 +172,10 @@ def timed(label: str, action) -> float:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     stats = action()
     seconds = time.perf_counter() - started
-    print(f"{label:<38} {seconds:8.3f} s   {stats.steps} steps, {stats.document_links} document links, "
-          f"{stats.co_mentions} co-mentions, {stats.shifts} shifts, {stats.quads} quads")
+    print(
+        f"{label:<38} {seconds:8.3f} s   {stats.steps} steps, {stats.document_links} document links, "
+        f"{stats.shifts} shifts, {stats.quads} quads"
+    )
     return seconds
 
 
@@ -178,16 +211,19 @@ def main() -> None:
             changed = spare[1].document.doc_id
             store.replace_graph(doc_graph_iri(changed), document_quads(spare[1]))
 
-        timed("full rebuild", lambda: rebuild_links(store))
+        full = timed("full rebuild", lambda: rebuild_links(store))
         print(f"{'links graph':<38} {store.quad_count(str(LINKS_GRAPH)):>8} quads")
         store.replace_graph(doc_graph_iri(added), spare_quads)
-        timed("refresh: one document added", lambda: refresh_links(store, [added], []))
+        one = timed("refresh: one document added", lambda: refresh_links(store, [added], []))
         # The same document again, its graph rewritten (as a re-ingest does).
         quads = list(store.graph_quads(doc_graph_iri(changed)))
         store.replace_graph(doc_graph_iri(changed), quads)
         timed("refresh: one document changed", lambda: refresh_links(store, [changed], []))
         store.drop_graph(doc_graph_iri(added))
         timed("refresh: one document removed", lambda: refresh_links(store, [], [doc_iri(added)]))
+        print(f"{'refresh (one added) vs full rebuild':<38} {full / max(one, 1e-9):8.0f}x faster")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        print(f"{'peak RSS':<38} {peak / 2**30:8.2f} GiB")
         store.close()
     finally:
         if not (args.store and args.in_place):

@@ -13,7 +13,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import combinations, islice
+from itertools import combinations, islice, pairwise
 from typing import Any
 
 import networkx as nx
@@ -176,16 +176,14 @@ def evidence_paths(
         return []
 
     def total(path: list[str]) -> float:
-        return sum(cost(u, v, co.edges[u, v]) for u, v in zip(path, path[1:], strict=False))
+        return sum(cost(u, v, co.edges[u, v]) for u, v in pairwise(path))
 
     shortest = min((len(p) for p in candidates), default=0)
     found = [p for p in candidates if len(p) == shortest and len(p) - 1 <= max_hops]
     found.sort(key=lambda p: (len(p), round(total(p), 9), [str(label(graph, e)) for e in p], p))
     out = []
     for path in found[:max_paths]:
-        hops = tuple(
-            _hop(graph, a, b, tuple(co.edges[a, b]["documents"])) for a, b in zip(path, path[1:], strict=False)
-        )
+        hops = tuple(_hop(graph, a, b, tuple(co.edges[a, b]["documents"])) for a, b in pairwise(path))
         out.append(EvidencePath(tuple(path), hops))
     return out
 
@@ -201,7 +199,9 @@ class Ranked:
         return {"node": self.node, "label": self.label, "type": self.type, "score": self.score}
 
 
-def pagerank(graph: nx.Graph, *, alpha: float = 0.85, tol: float = 1e-10, max_iter: int = 200) -> dict[str, float]:
+def pagerank(
+    graph: nx.Graph, *, alpha: float = 0.85, tol: float = 1e-10, max_iter: int = 200
+) -> dict[str, float]:
     """Weighted PageRank by power iteration (pure Python: no numpy/scipy needed).
 
     An isolated node spreads its rank evenly over all nodes, as in ``networkx.pagerank``.

@@ -19,30 +19,37 @@ unit                   depends on                                  recomputed wh
 invocation step (X,D)  D alone (its mentions, events, stances)     for every X of D
 event steps of X       every event whose subject is X              X subject of an event of D
                                                                    (before or after)
-document link (B,A)    B and A alone (dates, genre, speaker,       every link with D at an
-                       forum, mentions, events)                    end, against candidates
-                                                                   found by query
-co-mention (X,Y)       the documents mentioning X and Y            pairs D mentions (before
-                                                                   or after)
+news report (B,A)      B and A alone (dates, genre, speaker,       every link with D at an
+                       forum, actor)                               end, against the documents
+                                                                   of the day before/of/after
+follow-up (B,A,X)      B mentions X; A reports X's earliest        every link with D at an end;
+                       origin-type event (every event of X)        every link through X when X
+                                                                   is the subject of an event
+                                                                   of D (before or after)
 stance shifts of H     H's stances; which of their documents are   H holds a stance in D, or
                        news reports of another                     in a report partner of D
 =====================  ==========================================  ==========================
 
 "Before" comes from the links graph itself: each document leaves a snapshot of the
-entities it mentioned (``pkg:linkInput``) and the holders of its stances
-(``pkg:linkHolder``); event steps and document links carry ``prov:wasDerivedFrom``.
+holders of its stances (``pkg:linkHolder``); event steps and document links carry
+``prov:wasDerivedFrom``.
+
+Co-mention weights are a view (:func:`graph.connectivity.co_mentions`), not written back:
+SPARQL computes them in one aggregate over ``schema:mentions`` (ontology/README.md), and
+materialising every pair did not scale (3,000 UN speeches: 333,504 pairs, 2.0M of the
+2.3M derived quads, a 10 GiB rebuild; every added speech rewrote the weights of the
+~800 pairs of its entities, each needing all mentions of both ends).
 
 A refresh therefore: (1) reads the old snapshot of the changed/removed documents;
 (2) loads from the store only the changed documents, the events of the affected
 subjects, the documents that mention what a changed document launched, the documents
-dated the day before/of/after a changed document (news-report candidates), the mention
-lists of the affected entities (co-mention weights) and the stances of the affected
-holders; (3) runs the same pure functions the full build runs
+dated the day before/of/after a changed document (news-report candidates) and the
+stances of the affected holders; (3) runs the same pure functions the full build runs
 (:mod:`graph.links`, :mod:`graph.stance_links`, :mod:`graph.connectivity`) on that
 partial graph, restricted to the affected units; (4) deletes the old units and inserts
 the new ones in ONE SPARQL Update request (one transaction on Oxigraph). The cost grows
-with what one document touches (its entities' document lists for co-mention weights,
-its holders' stances), not with the size of the corpus, and the result equals a full
+with what one document touches (the events of its entities, its holders' stances), not
+with the size of the corpus, and the result equals a full
 rebuild (the tests check this).
 """
 
@@ -53,14 +60,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import timedelta
-from itertools import combinations
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
 from graph import links_rdf
-from graph.connectivity import CoMention, co_mentions
 from graph.links import (
     LINEAGE_TYPES,
     DocumentLink,
@@ -69,7 +74,6 @@ from graph.links import (
     follow_up_links,
     invocation_step,
     lineage_entities,
-    origin_documents,
     report_links,
 )
 from graph.network import NetworkBuilder, load_network, nodes_of_kind, sources, targets
@@ -94,7 +98,8 @@ def lineage_query(name: str) -> str:
     literal = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return (
         sparql_prefixes()
-        + f"""SELECT ?role ?eventType ?date ?doc ?docId ?title ?genre ?forum ?speaker ?actor ?quote ?start ?end
+        + f"""SELECT ?role ?eventType ?date ?doc ?docId ?title ?genre ?forum ?speaker ?actor
+       ?quote ?start ?end
 WHERE {{
   {{ SELECT DISTINCT ?entity WHERE {{
       ?entity skos:prefLabel|skos:altLabel|pkg:acronym ?name .
@@ -138,9 +143,8 @@ class DerivedLinks:
 
     steps: list[LineageStep] = field(default_factory=list)
     document_links: list[DocumentLink] = field(default_factory=list)
-    co_mentions: list[CoMention] = field(default_factory=list)
     shifts: list[StanceShift] = field(default_factory=list)
-    inputs: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    holders: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +155,6 @@ class LinkStats:
     documents: int
     steps: int
     document_links: int
-    co_mentions: int
     shifts: int
     quads: int
     seconds: float
@@ -165,18 +168,16 @@ def link_quads(links: DerivedLinks, *, with_rules: bool = True) -> list[ox.Quad]
     quads: list[ox.Quad] = links_rdf.rule_quads() if with_rules else []
     quads.extend(links_rdf.step_quads(links.steps))
     quads.extend(links_rdf.document_link_quads(links.document_links))
-    quads.extend(links_rdf.co_mention_quads(links.co_mentions))
     quads.extend(links_rdf.shift_quads(links.shifts))
-    quads.extend(links_rdf.input_quads(links.inputs))
+    quads.extend(links_rdf.holder_quads(links.holders))
     return quads
 
 
 # -- the pure part ------------------------------------------------------------------------
 
 
-def _inputs(graph: nx.MultiDiGraph, doc: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    holders = {h for s in targets(graph, doc, "has_stance") for h in targets(graph, s, "holder")}
-    return tuple(targets(graph, doc, "mentions")), tuple(sorted(holders))
+def _holders(graph: nx.MultiDiGraph, doc: str) -> tuple[str, ...]:
+    return tuple(sorted({h for s in targets(graph, doc, "has_stance") for h in targets(graph, s, "holder")}))
 
 
 def _shifts(graph: nx.MultiDiGraph, holders: Iterable[str], reports: dict[str, str]) -> list[StanceShift]:
@@ -187,20 +188,6 @@ def _shifts(graph: nx.MultiDiGraph, holders: Iterable[str], reports: dict[str, s
             by_topic.setdefault(position.topic, []).append(position)
         for history in by_topic.values():
             out.extend(shifts_of(history))
-    return out
-
-
-def _pair_weights(graph: nx.MultiDiGraph, pairs: Iterable[tuple[str, str]]) -> list[CoMention]:
-    """Co-mentions of the given pairs (a < b); the graph must hold every mention of both."""
-    out = []
-    docs_of: dict[str, set[str]] = {}
-    for a, b in sorted(set(pairs)):
-        for entity in (a, b):
-            if entity not in docs_of:
-                docs_of[entity] = set(sources(graph, entity, "mentions"))
-        docs = sorted(docs_of[a] & docs_of[b])
-        if docs:
-            out.append(CoMention(a, b, len(docs), tuple(docs)))
     return out
 
 
@@ -217,23 +204,22 @@ def compute_links(graph: nx.MultiDiGraph) -> DerivedLinks:
     ...     for e in ("urn:x", "urn:y"):
     ...         g.add_node(e, kind="entity", type="Instrument"); _ = g.add_edge(d, e, key="mentions")
     >>> links = compute_links(g)
-    >>> [(c.a, c.b, c.weight) for c in links.co_mentions], len(links.steps)
-    ([('urn:x', 'urn:y', 2)], 4)
+    >>> [(s.entity, s.role, s.document.doc_id) for s in links.steps if s.entity == "urn:x"]
+    [('urn:x', 'invocation', 'd1'), ('urn:x', 'invocation', 'd2')]
     """
     out = DerivedLinks()
     reports = report_links(graph)
-    out.document_links = reports + follow_up_links(graph, reports=reports)
+    out.document_links = reports + follow_up_links(graph)
     for entity in lineage_entities(graph):
         out.steps.extend(event_steps(graph, entity))
         for doc in sources(graph, entity, "mentions"):
             step = invocation_step(graph, entity, doc)
             if step is not None:
                 out.steps.append(step)
-    out.co_mentions = co_mentions(graph)
     reporters = {link.source: link.target for link in reports}
     holders = {h for s in nodes_of_kind(graph, "stance") for h in targets(graph, s, "holder")}
     out.shifts = _shifts(graph, holders, reporters)
-    out.inputs = {d: _inputs(graph, d) for d in nodes_of_kind(graph, "document")}
+    out.holders = {d: _holders(graph, d) for d in nodes_of_kind(graph, "document")}
     return out
 
 
@@ -278,7 +264,7 @@ def rebuild_links(store: Store) -> LinkStats:
     links = compute_links(graph)
     quads = link_quads(links)
     store.replace_graph(str(LINKS_GRAPH), quads)
-    return _stats(True, len(links.inputs), links, len(quads), started)
+    return _stats(True, len(links.holders), links, len(quads), started)
 
 
 def _stats(full: bool, documents: int, links: DerivedLinks, quads: int, started: float) -> LinkStats:
@@ -287,7 +273,6 @@ def _stats(full: bool, documents: int, links: DerivedLinks, quads: int, started:
         documents=documents,
         steps=len(links.steps),
         document_links=len(links.document_links),
-        co_mentions=len(links.co_mentions),
         shifts=len(links.shifts),
         quads=quads,
         seconds=round(time.perf_counter() - started, 4),
@@ -296,7 +281,6 @@ def _stats(full: bool, documents: int, links: DerivedLinks, quads: int, started:
 
 @dataclass
 class _OldState:
-    entities: dict[str, set[str]] = field(default_factory=dict)
     holders: set[str] = field(default_factory=set)
     subjects: set[str] = field(default_factory=set)
     partners: set[str] = field(default_factory=set)
@@ -304,24 +288,24 @@ class _OldState:
 
 def _old_state(store: Store, scope: set[str]) -> _OldState:
     """What the links graph remembers of the documents in ``scope``."""
-    query = sparql_prefixes() + f"""
+    query = (
+        sparql_prefixes()
+        + f"""
 SELECT ?kind ?d ?x WHERE {{
   {_values("d", scope)}
   GRAPH {_LINKS} {{
-    {{ ?d pkg:linkInput ?x BIND("input" AS ?kind) }}
-    UNION {{ ?d pkg:linkHolder ?x BIND("holder" AS ?kind) }}
+    {{ ?d pkg:linkHolder ?x BIND("holder" AS ?kind) }}
     UNION {{ ?n pkg:lineageOf ?x ; prov:wasDerivedFrom ?d ; pkg:stepRole ?role .
              FILTER(?role != pkg:invocation) BIND("subject" AS ?kind) }}
     UNION {{ ?d pkg:reportsOn ?x BIND("partner" AS ?kind) }}
     UNION {{ ?x pkg:reportsOn ?d BIND("partner" AS ?kind) }}
   }}
 }}"""
+    )
     old = _OldState()
     for row in store.query(query):
-        kind, doc, value = str(row["kind"].value), str(row["d"].value), str(row["x"].value)
-        if kind == "input":
-            old.entities.setdefault(doc, set()).add(value)
-        elif kind == "holder":
+        kind, _doc, value = str(row["kind"].value), str(row["d"].value), str(row["x"].value)
+        if kind == "holder":
             old.holders.add(value)
         elif kind == "subject":
             old.subjects.add(value)
@@ -336,8 +320,11 @@ def _stored_reporters(store: Store, docs: set[str], scope: set[str]) -> dict[str
     docs = docs - scope
     if not docs:
         return {}
-    query = sparql_prefixes() + f"""
+    query = (
+        sparql_prefixes()
+        + f"""
 SELECT ?b ?a WHERE {{ {_values("b", docs)} GRAPH {_LINKS} {{ ?b pkg:reportsOn ?a }} }} ORDER BY ?b ?a"""
+    )
     out: dict[str, str] = {}
     for row in store.query(query):
         target = str(row["a"].value)
@@ -363,9 +350,7 @@ def _unloaded(graph: nx.MultiDiGraph, docs: Iterable[str]) -> list[str]:
     return sorted(d for d in docs if d not in graph or graph.nodes[d].get("doc_id") is None)
 
 
-def _delete_request(
-    scope: set[str], subjects: set[str], pairs: set[tuple[str, str]], holders: set[str]
-) -> str:
+def _delete_request(scope: set[str], subjects: set[str], via: Sequence[str], holders: set[str]) -> str:
     """ONE SPARQL Update part removing every unit the refresh rewrites."""
     # A derived node and the nodes hanging off it (its evidence annotation and selectors).
     subtree = "?n (pkg:evidence|oa:hasTarget|oa:hasSelector)* ?m . ?m ?p ?o ."
@@ -376,18 +361,24 @@ def _delete_request(
   GRAPH {_LINKS} {{ ?n a pkg:DocumentLink ; prov:wasDerivedFrom ?d ; pkg:fromDocument ?b ; pkg:toDocument ?a .
     ?n ?p ?o . ?b ?rel ?a . FILTER(?rel IN (pkg:followsUp, pkg:reportsOn)) }} }}""",
         f"""DELETE {{ GRAPH {_LINKS} {{ ?d ?p ?x }} }} WHERE {{ {_values("d", scope)}
-  GRAPH {_LINKS} {{ ?d ?p ?x . FILTER(?p IN (pkg:linkInput, pkg:linkHolder)) }} }}""",
+  GRAPH {_LINKS} {{ ?d pkg:linkHolder ?x BIND(pkg:linkHolder AS ?p) }} }}""",
     ]
     if subjects:
         parts.append(
             f"""DELETE {{ GRAPH {_LINKS} {{ ?m ?p ?o }} }} WHERE {{ {_values("x", subjects)}
-  GRAPH {_LINKS} {{ ?n pkg:lineageOf ?x ; pkg:stepRole ?role . FILTER(?role != pkg:invocation) {subtree} }} }}"""
+  GRAPH {_LINKS} {{ ?n pkg:lineageOf ?x ; pkg:stepRole ?role .
+    FILTER(?role != pkg:invocation) {subtree} }} }}"""
         )
-    if pairs:
-        nodes = {links_rdf.co_mention_iri(a, b) for a, b in pairs}
+    if via:
+        # Follow-ups through these entities, then the plain triples no follow-up holds up.
         parts.append(
-            f"""DELETE {{ GRAPH {_LINKS} {{ ?n ?p ?o }} }} WHERE {{ {_values("n", nodes)}
-  GRAPH {_LINKS} {{ ?n ?p ?o }} }}"""
+            f"""DELETE {{ GRAPH {_LINKS} {{ ?n ?p ?o }} }} WHERE {{ {_values("x", via)}
+  GRAPH {_LINKS} {{ ?n a pkg:FollowUp ; pkg:via ?x ; ?p ?o }} }}"""
+        )
+        parts.append(
+            f"""DELETE {{ GRAPH {_LINKS} {{ ?b pkg:followsUp ?a }} }} WHERE {{
+  GRAPH {_LINKS} {{ ?b pkg:followsUp ?a
+    FILTER NOT EXISTS {{ ?n pkg:fromDocument ?b ; pkg:toDocument ?a ; a pkg:FollowUp }} }} }}"""
         )
     if holders:
         parts.append(
@@ -442,9 +433,14 @@ def refresh_links(store: Store, changed: Sequence[str], removed: Sequence[str]) 
         builder.add_mentions(present, evidence=True)
         builder.add_events(present)
         builder.add_stances(present)
-    new_entities = {e for d in present for e in targets(graph, d, "mentions")}
-    new_subjects = {s for d in present for ev in targets(graph, d, "has_event") for s in targets(graph, ev, "subject")}
-    new_holders = {h for d in present for s in targets(graph, d, "has_stance") for h in targets(graph, s, "holder")}
+    builder.finish()  # entity types: only initiatives and instruments have lineages
+    new_entities = {e for d in present for e in targets(graph, d, "mentions") if _is_lineage_entity(graph, e)}
+    new_subjects = {
+        s for d in present for ev in targets(graph, d, "has_event") for s in targets(graph, ev, "subject")
+    }
+    new_holders = {
+        h for d in present for s in targets(graph, d, "has_stance") for h in targets(graph, s, "holder")
+    }
 
     # Event steps of the subjects; the origins the mentioned entities may follow up on.
     subjects = old.subjects | new_subjects
@@ -453,23 +449,16 @@ def refresh_links(store: Store, changed: Sequence[str], removed: Sequence[str]) 
     event_docs = {graph.nodes[e]["document"] for e in nodes_of_kind(graph, "event")}
     builder.add_documents(_unloaded(graph, event_docs))
     builder.finish()
-    # Documents that invoke what a changed document launched.
-    launched = [x for x in nodes_of_kind(graph, "entity") if set(origin_documents(graph, x)) & set(present)]
-    if launched:
-        builder.add_mentions(entities=launched, evidence=False)
+    # A subject's origin may have moved: every document that invokes it is revisited.
+    via = sorted(x for x in subjects if x in graph and _is_lineage_entity(graph, x))
+    if via:
+        builder.add_mentions(entities=via, evidence=False)
     # News-report candidates: documents dated the day before, of, or after.
     builder.add_documents_on_days(_near_days(graph, present))
-    # Co-mention weights: every mention of the entities a changed document names.
-    old_entities = set().union(*old.entities.values()) if old.entities else set()
-    pairs = {p for ents in old.entities.values() for p in combinations(sorted(ents), 2)}
-    pairs |= {p for d in present for p in combinations(targets(graph, d, "mentions"), 2)}
-    co_entities = sorted(old_entities | new_entities)
-    if co_entities:
-        builder.add_mentions(entities=co_entities, evidence=False)
     builder.add_documents(_unloaded(graph, nodes_of_kind(graph, "document")))
 
     reports = report_links(graph, present)
-    follow_ups = follow_up_links(graph, present, reports=reports)
+    follow_ups = follow_up_links(graph, present, via=via)
     # Stance shifts: holders of the changed documents and of their report partners.
     partners = old.partners | {d for link in reports for d in (link.source, link.target)}
     holders = old.holders | new_holders
@@ -477,7 +466,12 @@ def refresh_links(store: Store, changed: Sequence[str], removed: Sequence[str]) 
     if partner_docs:
         builder.add_documents(_unloaded(graph, partner_docs))
         builder.add_stances(partner_docs)
-        holders |= {h for d in partner_docs for s in targets(graph, d, "has_stance") for h in targets(graph, s, "holder")}
+        holders |= {
+            h
+            for d in partner_docs
+            for s in targets(graph, d, "has_stance")
+            for h in targets(graph, s, "holder")
+        }
     if holders:
         builder.add_stances(holders=sorted(holders))
     builder.add_documents(_unloaded(graph, nodes_of_kind(graph, "document")))
@@ -498,12 +492,11 @@ def refresh_links(store: Store, changed: Sequence[str], removed: Sequence[str]) 
                 step = invocation_step(graph, entity, doc)
                 if step is not None:
                     links.steps.append(step)
-    links.co_mentions = _pair_weights(graph, pairs)
     links.shifts = _shifts(graph, holders, reporters)
-    links.inputs = {d: _inputs(graph, d) for d in present}
+    links.holders = {d: _holders(graph, d) for d in present}
 
     quads = link_quads(links, with_rules=False)
-    store.update(_delete_request(scope, subjects, pairs, holders) + _insert_request(quads))
+    store.update(_delete_request(scope, subjects, via, holders) + _insert_request(quads))
     return _stats(False, len(scope), links, len(quads), started)
 
 

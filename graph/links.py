@@ -309,16 +309,12 @@ def event_steps(graph: nx.MultiDiGraph, entity: str) -> list[LineageStep]:
                     document=doc,
                     evidence=attrs.get("evidence"),
                     actor=first(graph, best, "event_actor"),
-                    reported_in=tuple(
-                        sorted({graph.nodes[e]["document"] for e in cluster[1:]} - {doc.iri})
-                    ),
+                    reported_in=tuple(sorted({graph.nodes[e]["document"] for e in cluster[1:]} - {doc.iri})),
                 )
             )
     steps.sort(key=lambda s: s.order_key)
     origin = next((s for s in steps if s.event_type in ORIGIN_EVENT_TYPES), None)
-    return [
-        LineageStep(**{**_fields(s), "role": ROLE_ORIGIN}) if s is origin else s for s in steps
-    ]
+    return [LineageStep(**{**_fields(s), "role": ROLE_ORIGIN}) if s is origin else s for s in steps]
 
 
 def _fields(step: LineageStep) -> dict[str, Any]:
@@ -390,8 +386,9 @@ def lineage(graph: nx.MultiDiGraph, entity: str) -> Lineage:
     >>> g.add_edge(b, x, key="mentions", evidence=Evidence(b, 5, 9, "GIDS"))
     'mentions'
     >>> [(s.role, s.event_type, s.date, s.document.doc_id, s.evidence.quote)
-    ...  for s in lineage(g, x).steps]
-    [('origin', 'launch', '2020-09-08', 'cd-2020', 'launched GIDS'), ('invocation', 'invoke', '2022-05-23', 'unsc-2022', 'GIDS')]
+    ...  for s in lineage(g, x).steps]  # doctest: +NORMALIZE_WHITESPACE
+    [('origin', 'launch', '2020-09-08', 'cd-2020', 'launched GIDS'),
+     ('invocation', 'invoke', '2022-05-23', 'unsc-2022', 'GIDS')]
     """
     steps = event_steps(graph, entity)
     for doc in sources(graph, entity, "mentions"):
@@ -404,9 +401,7 @@ def lineage(graph: nx.MultiDiGraph, entity: str) -> Lineage:
 
 def lineage_entities(graph: nx.MultiDiGraph) -> list[str]:
     """Entities that have a lineage: initiatives and instruments, sorted."""
-    return [
-        n for n in nodes_of_kind(graph, "entity") if graph.nodes[n].get("type") in LINEAGE_TYPES
-    ]
+    return [n for n in nodes_of_kind(graph, "entity") if graph.nodes[n].get("type") in LINEAGE_TYPES]
 
 
 # -- document links ---------------------------------------------------------------------
@@ -480,67 +475,87 @@ def report_links(graph: nx.MultiDiGraph, docs: Iterable[str] | None = None) -> l
 
 
 def origin_documents(graph: nx.MultiDiGraph, entity: str) -> list[str]:
-    """Documents that launched (proposed, submitted, ...) an entity: they report one of
-    its origin-type events as it happens."""
-    return sorted(
-        {
-            graph.nodes[e]["document"]
-            for e in _events_of(graph, entity)
-            if graph.nodes[e]["event_type"] in ORIGIN_EVENT_TYPES and _contemporaneous(graph, e)
-        }
-    )
+    """The documents that launched (proposed, submitted, ...) an entity: those that report
+    its earliest origin-type event as it happens (usually one; a statement and its
+    same-day report are two). Later reports of a launch in the same year ("we adopted X
+    this year", said in dozens of speeches) are not origins: they invoke it.
+
+    >>> g = nx.MultiDiGraph()
+    >>> for d, day in (("urn:a", "2020-09-08"), ("urn:b", "2020-11-02")):
+    ...     g.add_node(d, kind="document", date=day, sort_date=day)
+    ...     g.add_node(d + "#ev", kind="event", event_type="launch", date="2020", document=d)
+    ...     _ = g.add_edge(d + "#ev", "urn:x", key="subject")
+    >>> origin_documents(g, "urn:x")
+    ['urn:a']
+    """
+    docs = {
+        graph.nodes[e]["document"]
+        for e in _events_of(graph, entity)
+        if graph.nodes[e]["event_type"] in ORIGIN_EVENT_TYPES and _contemporaneous(graph, e)
+    }
+    if not docs:
+        return []
+    earliest = min(graph.nodes[d].get("sort_date") or "9999" for d in docs)
+    return sorted(d for d in docs if (graph.nodes[d].get("sort_date") or "9999") == earliest)
 
 
 def follow_up_links(
     graph: nx.MultiDiGraph,
     docs: Iterable[str] | None = None,
     *,
-    reports: Iterable[DocumentLink] | None = None,
+    via: Iterable[str] | None = None,
 ) -> list[DocumentLink]:
-    """``follows_up`` links: B follows up on A when B, dated after A, invokes an entity
-    that A launched. A news report of A (see :func:`report_links`) is not a follow-up.
+    """``follows_up`` links: B follows up on A when B, dated after A, invokes an
+    initiative or instrument that A launched (see :func:`origin_documents`). A news
+    report of A (see :func:`report_links`) is not a follow-up.
 
-    With ``docs``, only links that have one of them at either end.
+    With ``docs``, only links that have one of them at either end; with ``via``, also
+    every link through one of these entities (the union of both).
 
     Examples
     --------
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("urn:a", kind="document", date="2020-09-08", sort_date="2020-09-08")
     >>> g.add_node("urn:b", kind="document", date="2022-05-23", sort_date="2022-05-23")
-    >>> g.add_node("urn:x", kind="entity", label="X")
+    >>> g.add_node("urn:x", kind="entity", label="X", type="Initiative")
     >>> g.add_node("urn:ev", kind="event", event_type="launch", date="2020-09", document="urn:a")
     >>> _ = g.add_edge("urn:ev", "urn:x", key="subject"); _ = g.add_edge("urn:b", "urn:x", key="mentions")
     >>> [(l.source, l.target, l.via) for l in follow_up_links(g)]
     [('urn:b', 'urn:a', ('urn:x',))]
     """
-    wanted = None if docs is None else set(docs)
-    reported = {(link.source, link.target) for link in (reports if reports is not None else report_links(graph))}
-    via: dict[tuple[str, str], set[str]] = defaultdict(set)
+    wanted = None if docs is None and via is None else set(docs or ())
+    through = set(via or ())
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
     for entity in nodes_of_kind(graph, "entity"):
+        if graph.nodes[entity].get("type") not in LINEAGE_TYPES:
+            continue
         origins = origin_documents(graph, entity)
         if not origins:
             continue
         for later in sources(graph, entity, "mentions"):
             for origin in origins:
-                if wanted is not None and later not in wanted and origin not in wanted:
+                if (
+                    wanted is not None
+                    and entity not in through
+                    and later not in wanted
+                    and origin not in wanted
+                ):
                     continue
                 a, b = graph.nodes[origin], graph.nodes[later]
                 if (
                     later != origin
                     and (b.get("sort_date") or "") > (a.get("sort_date") or "9999")
                     and not compatible(b.get("date"), a.get("date"))
-                    and (later, origin) not in reported
+                    and not _reports(graph, later, origin)
                 ):
-                    via[(later, origin)].add(entity)
-    return [DocumentLink(FOLLOWS_UP, s, t, tuple(sorted(v))) for (s, t), v in sorted(via.items())]
+                    found[(later, origin)].add(entity)
+    return [DocumentLink(FOLLOWS_UP, s, t, tuple(sorted(v))) for (s, t), v in sorted(found.items())]
 
 
 def document_links(graph: nx.MultiDiGraph, docs: Iterable[str] | None = None) -> list[DocumentLink]:
     """Report links then follow-up links (all, or those touching ``docs``)."""
     wanted = None if docs is None else list(docs)
-    reports = report_links(graph, wanted)
-    all_reports = reports if wanted is None else report_links(graph)
-    return reports + follow_up_links(graph, wanted, reports=all_reports)
+    return report_links(graph, wanted) + follow_up_links(graph, wanted)
 
 
 def reporting_documents(graph: nx.MultiDiGraph) -> dict[str, str]:
@@ -645,8 +660,15 @@ def timeline(
         sort_date = attrs.get("sort_date") or graph.nodes[doc].get("sort_date")
         entries.append(
             TimelineEntry(
-                kind, date, sort_date, what, node, document_info(graph, doc), evidence,
-                reports_on=reports.get(doc), **extra,
+                kind,
+                date,
+                sort_date,
+                what,
+                node,
+                document_info(graph, doc),
+                evidence,
+                reports_on=reports.get(doc),
+                **extra,
             )
         )
 
@@ -678,13 +700,20 @@ def timeline(
                 continue
             if holder is not None and stance_holder != holder:
                 continue
-            if entity is not None and entity != stance_holder and entity not in targets(
-                graph, stance, "target_entity"
+            if (
+                entity is not None
+                and entity != stance_holder
+                and entity not in targets(graph, stance, "target_entity")
             ):
                 continue
             add(
-                "stance", stance, attrs["document"], f"{attrs['polarity']}: {attrs.get('target') or ''}",
-                attrs.get("evidence"), subject=stance_holder, topic=stance_topic,
+                "stance",
+                stance,
+                attrs["document"],
+                f"{attrs['polarity']}: {attrs.get('target') or ''}",
+                attrs.get("evidence"),
+                subject=stance_holder,
+                topic=stance_topic,
             )
     kept = [e for e in entries if low <= (e.sort_date or "9999") <= high]
     kept.sort(key=lambda e: e.order_key)

@@ -7,28 +7,26 @@ exactly the ones a changed document touches. Terms and date literals come from
 :mod:`graph.rdf` (the records-to-triples module); this module is its counterpart for
 derived links. Every derived resource has ``prov:wasGeneratedBy`` the activity of the
 rule that derived it (``<graph:links#rule-NAME>``, described by :func:`rule_quads`) and
-``prov:wasDerivedFrom`` the documents it rests on (co-mentions excepted: their
-``pkg:weight`` counts the documents, which :mod:`graph.derived` finds through the
-``pkg:linkInput`` snapshot instead).
+``prov:wasDerivedFrom`` the documents it rests on.
 
 Vocabulary (``pkg:``): classes ``LineageStep``, ``DocumentLink`` (``FollowUp``,
-``NewsReportLink``), ``CoMention``, ``StanceShift``; properties ``lineageOf``,
-``stepRole`` (``origin``, ``laterEvent``, ``invocation``), ``document``, ``reportedIn``,
-``followsUp``, ``reportsOn``, ``fromDocument``, ``toDocument``, ``via``,
-``coMentioned``, ``weight``, ``holder``, ``shiftKind`` (``polarityShift``,
-``targetShift``), ``fromStance``, ``toStance``, ``linkInput``, ``linkHolder``; the event
-type ``invoke``.
+``NewsReportLink``), ``StanceShift``; properties ``lineageOf``, ``stepRole``
+(``origin``, ``laterEvent``, ``invocation``), ``document``, ``reportedIn``,
+``followsUp``, ``reportsOn``, ``fromDocument``, ``toDocument``, ``via``, ``holder``,
+``shiftKind`` (``polarityShift``, ``targetShift``), ``fromStance``, ``toStance``,
+``linkHolder``; the event type ``invoke``. A follow-up is one ``FollowUp`` node per
+document pair and entity it goes through (the unit :mod:`graph.derived` rewrites when
+that entity's origin changes), plus the plain triple ``doc:B pkg:followsUp doc:A``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph.connectivity import CoMention
 from graph.links import FOLLOWS_UP, ROLE_EVENT, ROLE_INVOCATION, ROLE_ORIGIN, DocumentLink, LineageStep
 from graph.network import Evidence
 from graph.rdf import date_terms, pkg
@@ -74,7 +72,6 @@ LINEAGE_STEP = pkg("LineageStep")
 DOCUMENT_LINK = pkg("DocumentLink")
 FOLLOW_UP = pkg("FollowUp")
 NEWS_REPORT_LINK = pkg("NewsReportLink")
-CO_MENTION = pkg("CoMention")
 STANCE_SHIFT = pkg("StanceShift")
 LINEAGE_OF = pkg("lineageOf")
 STEP_ROLE = pkg("stepRole")
@@ -85,13 +82,10 @@ REPORTS_ON_P = pkg("reportsOn")
 FROM_DOCUMENT = pkg("fromDocument")
 TO_DOCUMENT = pkg("toDocument")
 VIA = pkg("via")
-CO_MENTIONED = pkg("coMentioned")
-WEIGHT = pkg("weight")
 HOLDER = pkg("holder")
 SHIFT_KIND = pkg("shiftKind")
 FROM_STANCE = pkg("fromStance")
 TO_STANCE = pkg("toStance")
-LINK_INPUT = pkg("linkInput")
 LINK_HOLDER = pkg("linkHolder")
 ROLES = {ROLE_ORIGIN: pkg("origin"), ROLE_EVENT: pkg("laterEvent"), ROLE_INVOCATION: pkg("invocation")}
 SHIFT_KINDS = {"polarity": pkg("polarityShift"), "target": pkg("targetShift")}
@@ -120,11 +114,6 @@ RULES: dict[str, tuple[str, str]] = {
         "A news_report dated the same day as a statement, or the day after, with the same "
         "speaker (or the same forum and actor), reports that statement; it is not a second "
         "independent statement.",
-    ),
-    "co-mention": (
-        "co-mention",
-        "Two entities mentioned in the same document are co-mentioned; the weight is the number "
-        "of such documents.",
     ),
     "stance-shift": (
         "stance shift",
@@ -176,14 +165,12 @@ def step_iri(step: LineageStep) -> str:
     return f"{LINKS_BASE}lineage/{entity}/{step.event_type}-{step.date or 'undated'}"
 
 
-def document_link_iri(link: DocumentLink) -> str:
-    kind = "follow-up" if link.kind == FOLLOWS_UP else "news-report"
-    return f"{LINKS_BASE}{kind}/{_key(link.source)}/{_key(link.target)}"
-
-
-def co_mention_iri(a: str, b: str) -> str:
-    low, high = sorted((a, b))
-    return f"{LINKS_BASE}co-mention/{_key(low)}/{_key(high)}"
+def document_link_iri(link: DocumentLink, via: str | None = None) -> str:
+    """``links/news-report/<B>/<A>``, or ``links/follow-up/<B>/<A>/<entity>`` (one node per
+    entity a follow-up goes through)."""
+    if link.kind != FOLLOWS_UP:
+        return f"{LINKS_BASE}news-report/{_key(link.source)}/{_key(link.target)}"
+    return f"{LINKS_BASE}follow-up/{_key(link.source)}/{_key(link.target)}/{_key(via or '')}"
 
 
 def shift_iri(shift: StanceShift) -> str:
@@ -260,34 +247,23 @@ def step_quads(steps: Iterable[LineageStep]) -> Iterator[ox.Quad]:
 
 def document_link_quads(links: Iterable[DocumentLink]) -> Iterator[ox.Quad]:
     """Quads of document links: the plain triple (``doc:B pkg:followsUp doc:A``) plus a
-    qualified node carrying the rule, the documents and the entities it goes through."""
+    qualified node carrying the rule, the documents and the entity it goes through (one
+    node per entity for follow-ups)."""
     out = _Writer([])
     for link in links:
         follow = link.kind == FOLLOWS_UP
-        node = ox.NamedNode(document_link_iri(link))
         source, target = ox.NamedNode(link.source), ox.NamedNode(link.target)
         out.add(source, FOLLOWS_UP_P if follow else REPORTS_ON_P, target)
-        out.add(node, RDF_TYPE, DOCUMENT_LINK)
-        out.add(node, RDF_TYPE, FOLLOW_UP if follow else NEWS_REPORT_LINK)
-        out.add(node, FROM_DOCUMENT, source)
-        out.add(node, TO_DOCUMENT, target)
-        for entity in link.via:
+        for entity in link.via if follow else (None,):
+            node = ox.NamedNode(document_link_iri(link, entity))
+            out.add(node, RDF_TYPE, DOCUMENT_LINK)
+            out.add(node, RDF_TYPE, FOLLOW_UP if follow else NEWS_REPORT_LINK)
+            out.add(node, FROM_DOCUMENT, source)
+            out.add(node, TO_DOCUMENT, target)
             out.iri(node, VIA, entity)
-        out.add(node, PROV_DERIVED_FROM, source)
-        out.add(node, PROV_DERIVED_FROM, target)
-        out.add(node, PROV_GENERATED_BY, rule_node("follow-up" if follow else "news-report"))
-    yield from out.quads
-
-
-def co_mention_quads(pairs: Iterable[CoMention]) -> Iterator[ox.Quad]:
-    out = _Writer([])
-    for pair in pairs:
-        node = ox.NamedNode(co_mention_iri(pair.a, pair.b))
-        out.add(node, RDF_TYPE, CO_MENTION)
-        out.iri(node, CO_MENTIONED, pair.a)
-        out.iri(node, CO_MENTIONED, pair.b)
-        out.add(node, WEIGHT, ox.Literal(str(pair.weight), datatype=XSD_INTEGER))
-        out.add(node, PROV_GENERATED_BY, rule_node("co-mention"))
+            out.add(node, PROV_DERIVED_FROM, source)
+            out.add(node, PROV_DERIVED_FROM, target)
+            out.add(node, PROV_GENERATED_BY, rule_node("follow-up" if follow else "news-report"))
     yield from out.quads
 
 
@@ -308,13 +284,11 @@ def shift_quads(shifts: Iterable[StanceShift]) -> Iterator[ox.Quad]:
     yield from out.quads
 
 
-def input_quads(inputs: dict[str, tuple[Iterable[str], Iterable[str]]]) -> Iterator[ox.Quad]:
-    """The snapshot of each document's entities and stance holders the links were
-    computed from (``doc:D pkg:linkInput entity:X``, ``doc:D pkg:linkHolder entity:H``):
-    what :mod:`graph.derived` must revisit when the document changes or goes."""
-    for doc, (entities, holders) in inputs.items():
+def holder_quads(holders: Mapping[str, Iterable[str]]) -> Iterator[ox.Quad]:
+    """The snapshot of each document's stance holders the links were computed from
+    (``doc:D pkg:linkHolder entity:H``): whose stance shifts :mod:`graph.derived` must
+    revisit when the document changes or goes."""
+    for doc, holder_iris in holders.items():
         node = ox.NamedNode(doc)
-        for entity in entities:
-            yield ox.Quad(node, LINK_INPUT, ox.NamedNode(entity), _G)
-        for holder in holders:
+        for holder in holder_iris:
             yield ox.Quad(node, LINK_HOLDER, ox.NamedNode(holder), _G)

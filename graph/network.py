@@ -83,9 +83,7 @@ def _rows(store: Store, sparql: str) -> Iterator[Any]:
     yield from store.query(sparql_prefixes() + sparql)
 
 
-def _restricted(
-    store: Store, template: str, var: str, iris: Sequence[str] | None
-) -> Iterator[Any]:
+def _restricted(store: Store, template: str, var: str, iris: Sequence[str] | None) -> Iterator[Any]:
     """Run ``template`` (with a ``{values}`` slot) for all, or in chunks of ``iris``."""
     if iris is None:
         yield from _rows(store, template.format(values=""))
@@ -264,7 +262,10 @@ class NetworkBuilder:
         found: set[str] = set()
         for chunk in _chunks(wanted):
             values = " ".join(f'"{day}"^^xsd:date' for day in chunk)
-            query = f"SELECT DISTINCT ?d WHERE {{ VALUES ?day {{ {values} }} GRAPH ?g {{ ?d a pkg:Document ; pkg:sortDate ?day }} }}"
+            query = (
+                f"SELECT DISTINCT ?d WHERE {{ VALUES ?day {{ {values} }} "
+                "GRAPH ?g { ?d a pkg:Document ; pkg:sortDate ?day } }"
+            )
             found.update(str(_text(row["d"])) for row in _rows(self.store, query))
         new = sorted(d for d in found if self.graph.nodes.get(d, {}).get("doc_id") is None)
         return self.add_documents(new) if new else []
@@ -313,9 +314,7 @@ class NetworkBuilder:
             else:
                 self._edge(doc, entity, "mentions", **attrs)
 
-    def add_events(
-        self, docs: Sequence[str] | None = None, *, subjects: Sequence[str] | None = None
-    ) -> None:
+    def add_events(self, docs: Sequence[str] | None = None, *, subjects: Sequence[str] | None = None) -> None:
         """Add event nodes of ``docs`` (or every event whose subject is in ``subjects``)."""
         var, iris = ("d", docs) if subjects is None else ("subject", subjects)
         for row in _restricted(self.store, _EVENTS, var, iris):
@@ -339,9 +338,7 @@ class NetworkBuilder:
                 self._touch(actor, "entity")
                 self._edge(event, actor, "event_actor")
 
-    def add_stances(
-        self, docs: Sequence[str] | None = None, *, holders: Sequence[str] | None = None
-    ) -> None:
+    def add_stances(self, docs: Sequence[str] | None = None, *, holders: Sequence[str] | None = None) -> None:
         """Add stance nodes of ``docs`` (or every stance held by one of ``holders``)."""
         var, iris = ("d", docs) if holders is None else ("holder", holders)
         template = _STANCES.replace("{sep}", _SEP)

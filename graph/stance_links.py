@@ -8,6 +8,7 @@ position is not counted twice.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Collection
@@ -171,7 +172,7 @@ def shifts_of(history: list[Position], exclude_docs: Collection[str] = ()) -> li
     for position in kept:
         by_doc[position.document].append(position)
     statements = list(by_doc.values())  # documents in date order (kept is sorted)
-    for before, after in zip(statements, statements[1:], strict=False):
+    for before, after in itertools.pairwise(statements):
         for polarity in ("support", "oppose"):
             old = [p for p in before if p.polarity == polarity]
             new = [p for p in after if p.polarity == polarity]

@@ -10,63 +10,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-if TYPE_CHECKING:
-    from graph.store import Store
-    from policykg.settings import Settings
-
-
-class _State:
-    """What the group passes to its commands: the overrides, turned into settings on demand."""
-
-    def __init__(self, overrides: dict[str, Any]) -> None:
-        self.overrides = overrides
-        self._settings: Settings | None = None
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            from pydantic import ValidationError
-
-            from policykg.settings import get_settings
-
-            try:
-                self._settings = get_settings(**self.overrides)
-            except ValidationError as exc:
-                raise click.UsageError(f"invalid settings: {exc}") from exc
-        return self._settings
-
-
-pass_state = click.make_pass_decorator(_State)
-
-
-@contextmanager
-def open_store(state: _State, *, read_only: bool = False) -> Iterator[Store]:
-    """The configured store, closed afterwards; open failures become a clear CLI error."""
-    from graph.store import StoreError
-    from graph.store import open_store as open_configured
-
-    settings = state.settings
-    try:
-        store = open_configured(settings, read_only=read_only and not settings.is_remote)
-    except StoreError as exc:
-        message = str(exc)
-        if "lock" in message.lower():
-            message += (
-                f"\nThe store at {settings.store} is in use by another process "
-                "(a running `policykg serve` or ingest?). Stop it, or use another --store."
-            )
-        raise click.ClickException(message) from exc
-    try:
-        yield store
-    finally:
-        store.close()
+from policykg.cli_common import CliState, open_store, outcome_line, pass_state, print_counts
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,34 +40,10 @@ def main(ctx: click.Context, verbose: int, **overrides: Any) -> None:
 
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = _State(overrides)
+    ctx.obj = CliState(overrides)
 
 
 # -- ingest / remove ---------------------------------------------------------------------------
-
-
-def _outcome_line(outcome: Any) -> str:
-    name = outcome.doc_id or outcome.source
-    if outcome.status in ("stored", "replaced"):
-        detail = (f"{outcome.entities} entities, {outcome.events} events, {outcome.stances} stances, "
-                  f"{outcome.quads} triples")
-        line = f"{outcome.status:<9} {name}  ({detail})"
-    elif outcome.status == "failed":
-        line = f"{'failed':<9} {outcome.message or name}"
-        return line
-    else:
-        line = f"{outcome.status:<9} {name}"
-    if outcome.message:
-        line += f"  [{outcome.message}]"
-    return line
-
-
-def _print_counts(report: Any) -> None:
-    counts = report.counts()
-    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to do"
-    click.echo(f"{summary} in {report.seconds:.1f} s", err=True)
-    if report.links_error:
-        click.echo(f"error: {report.links_error}", err=True)
 
 
 @main.command()
@@ -129,7 +54,7 @@ def _print_counts(report: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-file lines.")
 @pass_state
-def ingest(state: _State, paths: tuple[Path, ...], force: bool, as_json: bool, quiet: bool) -> None:
+def ingest(state: CliState, paths: tuple[Path, ...], force: bool, as_json: bool, quiet: bool) -> None:
     """Read, extract and store documents: files or folders (walked recursively).
 
     Each document becomes one named graph; unchanged documents are skipped, changed ones
@@ -155,9 +80,9 @@ def ingest(state: _State, paths: tuple[Path, ...], force: bool, as_json: bool, q
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     elif show_lines:
         for outcome in report.outcomes:
-            click.echo(_outcome_line(outcome))
+            click.echo(outcome_line(outcome))
     if not quiet:
-        _print_counts(report)
+        print_counts(report)
     if not report.ok:
         sys.exit(1)
 
@@ -165,14 +90,14 @@ def ingest(state: _State, paths: tuple[Path, ...], force: bool, as_json: bool, q
 @main.command()
 @click.argument("documents", nargs=-1, required=True)
 @pass_state
-def remove(state: _State, documents: tuple[str, ...]) -> None:
+def remove(state: CliState, documents: tuple[str, ...]) -> None:
     """Delete documents (by id, IRI or source path): their named graphs and nothing else."""
     from graph.ingest import remove_documents
 
     with open_store(state) as store:
         report = remove_documents(store, list(documents), state.settings)
     for outcome in report.outcomes:
-        click.echo(_outcome_line(outcome))
+        click.echo(outcome_line(outcome))
     if report.links_error:
         click.echo(f"error: {report.links_error}", err=True)
     if not report.ok:
@@ -230,7 +155,7 @@ def extract(path: Path, fmt: str) -> None:
 @click.option("--prefixes/--no-prefixes", default=True, show_default=True,
               help="Prepend the policykg PREFIX declarations (pkg:, doc:, entity:, ...).")
 @pass_state
-def query(state: _State, sparql: str | None, query_file: Path | None, fmt: str,
+def query(state: CliState, sparql: str | None, query_file: Path | None, fmt: str,
           default_graphs: tuple[str, ...], prefixes: bool) -> None:
     """Run a SPARQL query over the store and print the results."""
     import pyoxigraph as ox
@@ -348,7 +273,7 @@ _EXPORT_FORMATS = {"turtle": "TURTLE", "trig": "TRIG", "nquads": "N_QUADS", "ntr
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write to this file instead of stdout.")
 @pass_state
-def export(state: _State, fmt: str, graphs: tuple[str, ...], output: Path | None) -> None:
+def export(state: CliState, fmt: str, graphs: tuple[str, ...], output: Path | None) -> None:
     """Export the store (or some graphs) as RDF."""
     import pyoxigraph as ox
 
@@ -386,7 +311,7 @@ def export(state: _State, fmt: str, graphs: tuple[str, ...], output: Path | None
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
-def stats(state: _State, as_json: bool) -> None:
+def stats(state: CliState, as_json: bool) -> None:
     """Counts: documents, entities by type, mentions, events, stances, graphs, triples."""
     from graph.stats import store_stats
 
@@ -415,7 +340,7 @@ def stats(state: _State, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--max-results", default=20, show_default=True, help="Violations shown per graph.")
 @pass_state
-def validate(state: _State, graphs: tuple[str, ...], sample: int | None, as_json: bool,
+def validate(state: CliState, graphs: tuple[str, ...], sample: int | None, as_json: bool,
              max_results: int) -> None:
     """Check the store against the SHACL shapes (ontology/shapes.ttl), graph by graph.
 
@@ -452,7 +377,7 @@ def validate(state: _State, graphs: tuple[str, ...], sample: int | None, as_json
 @click.option("--port", type=click.IntRange(1, 65535), help="Port [env POLICYKG_PORT; default 8000].")
 @click.option("--update-token", help="Bearer token that allows SPARQL Update (prefer POLICYKG_UPDATE_TOKEN).")
 @pass_state
-def serve(state: _State, host: str | None, port: int | None, update_token: str | None) -> None:
+def serve(state: CliState, host: str | None, port: int | None, update_token: str | None) -> None:
     """Serve the SPARQL endpoint, REST API and exports over HTTP."""
     import uvicorn
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from policykg.cli import _outcome_line, _print_counts, _State, open_store, pass_state
+from policykg.cli_common import CliState, open_store, outcome_line, pass_state, print_counts
 
 
 def _year_range(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[int, int] | None:
@@ -43,7 +43,7 @@ def _year_range(_ctx: click.Context, _param: click.Parameter, value: str | None)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @pass_state
 def ingest_ungdc(
-    state: _State,
+    state: CliState,
     archive: Path,
     limit: int | None,
     years: tuple[int, int] | None,
@@ -91,12 +91,12 @@ def ingest_ungdc(
     else:
         for outcome in report.outcomes:
             if list_all or outcome.status == "failed":
-                click.echo(_outcome_line(outcome))
+                click.echo(outcome_line(outcome))
         for name, why in corpus.skipped:
             click.echo(f"skipped   {name}  [{why}]", err=True)
         for warning in corpus.warnings:
             click.echo(f"warning: {warning}", err=True)
     if not quiet:
-        _print_counts(report)
+        print_counts(report)
     if not report.ok:
         sys.exit(1)

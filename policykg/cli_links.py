@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from policykg.cli import _State, open_store, pass_state
+from policykg.cli_common import CliState, open_store, pass_state
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -48,7 +48,11 @@ def _topic(graph: nx.MultiDiGraph, name: str) -> str:
     topics = [n for n, a in graph.nodes(data=True) if a.get("kind") == "topic"]
     for node in topics:
         attrs = graph.nodes[node]
-        if node == name or node.rsplit("/", 1)[-1].casefold() == wanted or str(attrs.get("label")).casefold() == wanted:
+        if (
+            node == name
+            or node.rsplit("/", 1)[-1].casefold() == wanted
+            or str(attrs.get("label")).casefold() == wanted
+        ):
             return node
     known = ", ".join(sorted(t.rsplit("/", 1)[-1] for t in topics)) or "none in the store"
     raise click.ClickException(f"no topic is called {name!r} (topics with stances: {known})")
@@ -57,8 +61,12 @@ def _topic(graph: nx.MultiDiGraph, name: str) -> str:
 def _quote(evidence: Evidence | None, indent: str = "    ") -> str:
     if evidence is None:
         return f"{indent}(no quote)"
-    body = textwrap.fill(f"\u201c{evidence.quote}\u201d [{evidence.start}-{evidence.end}]", width=100,
-                         initial_indent=indent, subsequent_indent=indent)
+    body = textwrap.fill(
+        f"\u201c{evidence.quote}\u201d [{evidence.start}-{evidence.end}]",
+        width=100,
+        initial_indent=indent,
+        subsequent_indent=indent,
+    )
     return body
 
 
@@ -73,18 +81,62 @@ def _dump(payload: Any) -> None:
     click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
 
 
+def _lineage_from_links(state: CliState, name: str, as_json: bool) -> None:
+    """The chain as ONE SPARQL query over the derived links graph returns it."""
+    from graph.derived import lineage_query
+
+    query = lineage_query(name)
+    with open_store(state, read_only=True) as store:
+        result = store.query(query)
+        names = [v.value for v in result.variables]
+        rows = [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]
+    if as_json:
+        _dump({"query": query, "rows": rows})
+        return
+    if not rows:
+        raise click.ClickException(
+            f"the links graph has no lineage for {name!r} (an exact label, alias or acronym; "
+            "run `policykg rebuild-links` if the store was filled without links)"
+        )
+    for row in rows:
+        where = " at ".join(p for p in (row["speaker"], row["forum"]) if p)
+        click.echo(
+            f"{row['date'] or '?':<10}  {row['role']}/{row['eventType']} -- {row['docId']} "
+            f"({row['genre'] or 'document'}){' -- ' + where if where else ''}"
+        )
+        if row["quote"]:
+            click.echo(
+                textwrap.fill(
+                    f"\u201c{row['quote']}\u201d [{row['start']}-{row['end']}]",
+                    width=100,
+                    initial_indent="    ",
+                    subsequent_indent="    ",
+                )
+            )
+
+
 @click.command()
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--sparql",
+    "from_links",
+    is_flag=True,
+    help="Read the chain from the derived links graph with one SPARQL query (fast on any store).",
+)
 @pass_state
-def lineage(state: _State, name: str, as_json: bool) -> None:
+def lineage(state: CliState, name: str, as_json: bool, from_links: bool) -> None:
     """The history of an initiative or instrument: its origin event, later events and
     every document that invokes it, in date order, with quotes.
 
-    NAME is a label, alias, acronym, key or IRI (any case)."""
+    NAME is a label, alias, acronym, key or IRI (any case); with --sparql, a label, alias
+    or acronym."""
     from graph.links import lineage as lineage_of
     from graph.network import label
 
+    if from_links:
+        _lineage_from_links(state, name, as_json)
+        return
     with open_store(state, read_only=True) as store:
         graph = _network(store)
         entity = _entity(graph, name)
@@ -104,8 +156,11 @@ def lineage(state: _State, name: str, as_json: bool) -> None:
         doc = step.document
         where = _where(graph, doc.forum, doc.speaker)
         actor = f" by {label(graph, step.actor)}" if step.actor and step.role != "invocation" else ""
-        click.echo(f"{step.date or '?':<10}  {what}{actor} -- {doc.doc_id} ({doc.genre or 'document'}"
-                   f"{', ' + doc.date if doc.date and doc.date != step.date else ''}){' -- ' + where if where else ''}")
+        click.echo(
+            f"{step.date or '?':<10}  {what}{actor} -- {doc.doc_id} ({doc.genre or 'document'}"
+            f"{', ' + doc.date if doc.date and doc.date != step.date else ''})"
+            f"{' -- ' + where if where else ''}"
+        )
         click.echo(_quote(step.evidence))
         if step.reported_in:
             also = ", ".join(graph.nodes[d].get("doc_id", d) for d in step.reported_in if d in graph)
@@ -120,8 +175,15 @@ def lineage(state: _State, name: str, as_json: bool) -> None:
 @click.option("--to", "end", metavar="DATE", help="Latest date (inclusive).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
-def timeline(state: _State, entity_name: str | None, topic_name: str | None, holder_name: str | None,
-             start: str | None, end: str | None, as_json: bool) -> None:
+def timeline(
+    state: CliState,
+    entity_name: str | None,
+    topic_name: str | None,
+    holder_name: str | None,
+    start: str | None,
+    end: str | None,
+    as_json: bool,
+) -> None:
     """Dated documents, events and stances about an entity, a topic or an actor.
 
     Examples: ``--entity "Security Council"``; ``--holder China --topic outer-space``."""
@@ -147,8 +209,10 @@ def timeline(state: _State, entity_name: str | None, topic_name: str | None, hol
         doc = entry.document
         where = _where(graph, doc.forum, doc.speaker)
         note = f" (news report of {entry.reports_on.rsplit('/', 1)[-1]})" if entry.reports_on else ""
-        click.echo(f"{entry.date or '?':<10}  {entry.kind:<8} {entry.what} -- {doc.doc_id}"
-                   f"{' -- ' + where if where else ''}{note}")
+        click.echo(
+            f"{entry.date or '?':<10}  {entry.kind:<8} {entry.what} -- {doc.doc_id}"
+            f"{' -- ' + where if where else ''}{note}"
+        )
         if entry.evidence is not None:
             click.echo(_quote(entry.evidence))
     click.echo(f"{len(entries)} entries", err=True)
@@ -161,7 +225,7 @@ def timeline(state: _State, entity_name: str | None, topic_name: str | None, hol
 @click.option("--max-hops", default=4, show_default=True, type=click.IntRange(min=1))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
-def path(state: _State, source: str, target: str, max_paths: int, max_hops: int, as_json: bool) -> None:
+def path(state: CliState, source: str, target: str, max_paths: int, max_hops: int, as_json: bool) -> None:
     """The shortest evidence paths between two entities, each hop justified by a document
     that mentions both (with both quotes)."""
     from graph.connectivity import co_mention_graph, evidence_paths
@@ -188,8 +252,10 @@ def path(state: _State, source: str, target: str, max_paths: int, max_hops: int,
         for hop in found.hops:
             doc = hop.document
             others = len(hop.documents) - 1
-            click.echo(f"   {label(graph, hop.source)} -- {label(graph, hop.target)}: {doc.doc_id} "
-                       f"({doc.date or 'undated'}){f', +{others} more documents' if others else ''}")
+            click.echo(
+                f"   {label(graph, hop.source)} -- {label(graph, hop.target)}: {doc.doc_id} "
+                f"({doc.date or 'undated'}){f', +{others} more documents' if others else ''}"
+            )
             click.echo(_quote(hop.source_evidence, "      "))
             click.echo(_quote(hop.target_evidence, "      "))
 
@@ -197,7 +263,7 @@ def path(state: _State, source: str, target: str, max_paths: int, max_hops: int,
 @click.command("rebuild-links")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
-def rebuild_links(state: _State, as_json: bool) -> None:
+def rebuild_links(state: CliState, as_json: bool) -> None:
     """Recompute the derived links graph from the whole store."""
     from graph.derived import rebuild_links as rebuild
 
@@ -206,8 +272,10 @@ def rebuild_links(state: _State, as_json: bool) -> None:
     if as_json:
         _dump(stats.to_json())
         return
-    click.echo(f"{stats.steps} lineage steps, {stats.document_links} document links, {stats.co_mentions} "
-               f"co-mentions, {stats.shifts} stance shifts ({stats.quads} triples) in {stats.seconds:.2f} s")
+    click.echo(
+        f"{stats.steps} lineage steps, {stats.document_links} document links, "
+        f"{stats.shifts} stance shifts ({stats.quads} triples) in {stats.seconds:.2f} s"
+    )
 
 
 COMMANDS = (lineage, timeline, path, rebuild_links)

@@ -225,9 +225,9 @@ def write(store: Store, doc_ids: Iterable[str], docs: dict[str, Doc] | None = No
     store.replace_graphs({doc_graph_iri(d): document_quads(result_of(source[d])) for d in doc_ids})
 
 
-def D(doc_id: str) -> str:  # noqa: N802 - reads like the doc: prefix
+def D(doc_id: str) -> str:
     return doc_iri(doc_id)
 
 
-def E(key: str) -> str:  # noqa: N802 - reads like the entity: prefix
+def E(key: str) -> str:
     return entity_iri(key)

@@ -268,3 +268,47 @@ def test_sample_corpus_end_to_end(store_path: Path) -> None:
     del store
     validated = run(store_path, "validate", workers="2")
     assert validated.exit_code == 0, validated.output
+
+
+def test_link_commands_on_the_sample_corpus(store_path: Path) -> None:
+    """lineage (live and from the links graph), timelines and a path, with evidence."""
+    assert run(store_path, "ingest", str(SHARED / "corpus"), workers="2", links=True).exit_code == 0
+
+    live = run(store_path, "lineage", "global data security initiative", "--json")
+    steps = json.loads(live.stdout)["steps"]
+    assert [(s["role"], s["event_type"], s["date"], s["doc_id"][:3]) for s in steps] == [
+        ("origin", "launch", "2020-09-08", "002"),
+        ("invocation", "invoke", "2022-05-23", "000"),
+        ("invocation", "invoke", "2025-11", "004"),
+    ]
+    assert "formally putting forth the Global Initiative on Data Security" in steps[0]["evidence"]["quote"]
+    assert (steps[0]["forum"], steps[0]["speaker"]) == ("Conference on Disarmament", "Li Song")
+
+    stored = json.loads(run(store_path, "lineage", "Global Data Security Initiative", "--sparql", "--json").stdout)
+    assert "GRAPH <https://w3id.org/policykg/graph/links>" in stored["query"]
+    assert [(r["role"], r["date"], r["docId"], r["quote"]) for r in stored["rows"]] == [
+        ("origin" if s["role"] == "origin" else "invocation", s["date"], s["doc_id"], s["evidence"]["quote"])
+        for s in steps
+    ]
+    missing = run(store_path, "lineage", "No Such Initiative", "--sparql")
+    assert missing.exit_code == 1 and "no lineage for 'No Such Initiative'" in missing.output
+
+    council = json.loads(run(store_path, "timeline", "--entity", "Security Council", "--json").stdout)
+    assert [e["doc_id"][:3] for e in council] == ["003", "000", "001"]  # the undated news report last
+    assert [e["date"] for e in council] == ["2022-04-22", "2022-05-23", None]
+    assert all(e["evidence"]["quote"] in ("UN Security Council", "United Nations Security Council") for e in council)
+
+    space = json.loads(
+        run(store_path, "timeline", "--holder", "China", "--topic", "outer-space", "--from", "2021", "--json").stdout
+    )
+    assert space and all(e["date"] >= "2021" and e["kind"] == "stance" for e in space)
+    assert any(e["what"].startswith("oppose") for e in space) and any(e["what"].startswith("support") for e in space)
+
+    # The Tianjin Guidelines (2022 Council remarks) and the BWC's full title (2022 First
+    # Committee paper) are never named in one document: the path goes through another entity.
+    found = json.loads(run(store_path, "path", "Tianjin Biosecurity Guidelines", "BWC", "--json").stdout)
+    assert found and len(found[0]["hops"]) == 2
+    first_hop, second_hop = found[0]["hops"]
+    assert (first_hop["doc_id"][:3], second_hop["doc_id"][:3]) == ("000", "003")
+    assert first_hop["source_evidence"]["quote"].startswith("Tianjin Biosecurity Guidelines")
+    assert second_hop["target_evidence"]["quote"].startswith("Convention on the Prohibition")

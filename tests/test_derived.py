@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from links_fixture import CD_2020, DOCS, D, E, write
+from links_fixture import CD_2020, DOCS, D, Doc, E, _meta, write
 
 from graph.derived import LINEAGE_QUERY, lineage_query, rebuild_links, refresh_links
 from graph.oxigraph_store import OxigraphStore
@@ -65,23 +65,24 @@ def test_every_derived_resource_names_its_rule(store: OxigraphStore) -> None:
     rebuild_links(store)
     query = sparql_prefixes() + f"""
 SELECT ?type (COUNT(DISTINCT ?n) AS ?count) (COUNT(DISTINCT ?rule) AS ?rules) WHERE {{ GRAPH <{LINKS}> {{
-  ?n a ?type . VALUES ?type {{ pkg:LineageStep pkg:DocumentLink pkg:CoMention pkg:StanceShift }}
+  ?n a ?type . VALUES ?type {{ pkg:LineageStep pkg:DocumentLink pkg:StanceShift }}
   OPTIONAL {{ ?n prov:wasGeneratedBy ?rule . ?rule a prov:Activity ; pkg:rule ?text }}
 }} }} GROUP BY ?type ORDER BY ?type"""
     counts = {str(r["type"]).rsplit("#", 1)[1]: (r["count"], r["rules"]) for r in rows(store, query)}
     assert counts == {
-        "CoMention": ("38", "1"),
         "DocumentLink": ("3", "2"),
         "LineageStep": ("11", "2"),
         "StanceShift": ("2", "1"),
     }
     missing = sparql_prefixes() + f"""
 ASK {{ GRAPH <{LINKS}> {{ ?n a ?type . FILTER NOT EXISTS {{ ?n prov:wasGeneratedBy ?rule }}
-  VALUES ?type {{ pkg:LineageStep pkg:DocumentLink pkg:CoMention pkg:StanceShift }} }} }}"""
+  VALUES ?type {{ pkg:LineageStep pkg:DocumentLink pkg:StanceShift }} }} }}"""
     assert not store.query(missing)
 
 
 def test_document_links_and_co_mentions_in_sparql(store: OxigraphStore) -> None:
+    """Follow-ups and news reports are in the links graph; co-mention weights are one
+    aggregate over the document graphs (not materialised: see graph.derived)."""
     rebuild_links(store)
     follow = sparql_prefixes() + f"""
 SELECT ?b ?a ?rel WHERE {{ GRAPH <{LINKS}> {{ ?b ?rel ?a . FILTER(?rel IN (pkg:followsUp, pkg:reportsOn)) }} }}
@@ -91,9 +92,41 @@ ORDER BY ?rel ?b"""
         (D("wp-2025"), D("cd-2020"), "followsUp"),
         (D("news-2022"), D("unsc-2022"), "reportsOn"),
     ]
+    via = sparql_prefixes() + f"""
+SELECT ?b ?x WHERE {{ GRAPH <{LINKS}> {{ ?n a pkg:FollowUp ; pkg:fromDocument ?b ; pkg:via ?x }} }} ORDER BY ?b"""
+    assert [(r["b"], r["x"]) for r in rows(store, via)] == [(D("unsc-2022"), E("gids")), (D("wp-2025"), E("gids"))]
     weight = sparql_prefixes() + f"""
-SELECT ?w WHERE {{ GRAPH <{LINKS}> {{ ?n pkg:coMentioned <{E("china")}>, <{E("gids")}> ; pkg:weight ?w }} }}"""
-    assert [r["w"] for r in rows(store, weight)] == ["3"]
+SELECT ?other (COUNT(DISTINCT ?d) AS ?w) WHERE {{
+  GRAPH ?g {{ ?d a pkg:Document ; schema:mentions <{E("gids")}>, ?other }} FILTER(?other != <{E("gids")}>)
+}} GROUP BY ?other ORDER BY DESC(?w) ?other LIMIT 2"""
+    assert [(r["other"], r["w"]) for r in rows(store, weight)] == [(E("china"), "3"), (E("bwc"), "1")]
+
+
+def test_an_earlier_launch_report_moves_every_follow_up(store: OxigraphStore, tmp_path: Path) -> None:
+    """A document reporting the launch a day before the known origin becomes the origin:
+    the refresh re-targets the follow-ups of documents it did not touch."""
+    rebuild_links(store)
+    text = "Yesterday's news: China launched the Global Initiative on Data Security today."
+    early = Doc(
+        "news-2020", text, _meta("2020-09-07", "news_report", "china"),
+        {"china": ["China"], "gids": ["Global Initiative on Data Security"]},
+        [("launch", "gids", "2020-09-07", text, "china")],
+    )
+    docs = {**DOCS, "news-2020": early}
+    write(store, ["news-2020"], docs)
+    refresh_links(store, ["news-2020"], [])
+    assert links_snapshot(store) == rebuilt_snapshot(store, tmp_path)
+    follow = sparql_prefixes() + f"""
+SELECT ?b ?a WHERE {{ GRAPH <{LINKS}> {{ ?b pkg:followsUp ?a }} }} ORDER BY ?b"""
+    assert [(r["b"], r["a"]) for r in rows(store, follow)] == [
+        (D("cd-2020"), D("news-2020")),
+        (D("unsc-2022"), D("news-2020")),
+        (D("wp-2025"), D("news-2020")),
+    ]
+    store.drop_graph(doc_graph_iri("news-2020"))
+    refresh_links(store, [], ["news-2020"])
+    assert links_snapshot(store) == rebuilt_snapshot(store, tmp_path)
+    assert [r["a"] for r in rows(store, follow)] == [D("cd-2020"), D("cd-2020")]
 
 
 def test_refresh_after_add_remove_and_change_equals_a_rebuild(store: OxigraphStore, tmp_path: Path) -> None:

@@ -1,0 +1,89 @@
+"""What every ``policykg`` command shares: the state the group passes down, the store it
+opens, and the lines an ingest report prints. Its own module so that the command modules
+(:mod:`policykg.cli`, :mod:`policykg.cli_links`, :mod:`policykg.cli_corpus`) import it
+without importing each other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from graph.store import Store
+    from policykg.settings import Settings
+
+
+class CliState:
+    """What the group passes to its commands: the overrides, turned into settings on demand."""
+
+    def __init__(self, overrides: dict[str, Any]) -> None:
+        self.overrides = overrides
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from pydantic import ValidationError
+
+            from policykg.settings import get_settings
+
+            try:
+                self._settings = get_settings(**self.overrides)
+            except ValidationError as exc:
+                raise click.UsageError(f"invalid settings: {exc}") from exc
+        return self._settings
+
+
+pass_state = click.make_pass_decorator(CliState)
+
+
+@contextmanager
+def open_store(state: CliState, *, read_only: bool = False) -> Iterator[Store]:
+    """The configured store, closed afterwards; open failures become a clear CLI error."""
+    from graph.store import StoreError
+    from graph.store import open_store as open_configured
+
+    settings = state.settings
+    try:
+        store = open_configured(settings, read_only=read_only and not settings.is_remote)
+    except StoreError as exc:
+        message = str(exc)
+        if "lock" in message.lower():
+            message += (
+                f"\nThe store at {settings.store} is in use by another process "
+                "(a running `policykg serve` or ingest?). Stop it, or use another --store."
+            )
+        raise click.ClickException(message) from exc
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def outcome_line(outcome: Any) -> str:
+    name = outcome.doc_id or outcome.source
+    if outcome.status in ("stored", "replaced"):
+        detail = (
+            f"{outcome.entities} entities, {outcome.events} events, {outcome.stances} stances, "
+            f"{outcome.quads} triples"
+        )
+        line = f"{outcome.status:<9} {name}  ({detail})"
+    elif outcome.status == "failed":
+        line = f"{'failed':<9} {outcome.message or name}"
+        return line
+    else:
+        line = f"{outcome.status:<9} {name}"
+    if outcome.message:
+        line += f"  [{outcome.message}]"
+    return line
+
+
+def print_counts(report: Any) -> None:
+    counts = report.counts()
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to do"
+    click.echo(f"{summary} in {report.seconds:.1f} s", err=True)
+    if report.links_error:
+        click.echo(f"error: {report.links_error}", err=True)
