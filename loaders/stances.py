@@ -202,16 +202,23 @@ def classify_topic(*texts: str) -> str | None:
     'outer-space'
     """
     for text in texts:
-        if not text:
-            continue
-        best: tuple[int, str] | None = None
-        for name, pattern in topic_keywords():
-            hits = len(pattern.findall(text))
-            if hits and (best is None or hits > best[0]):
-                best = (hits, name)
-        if best:
-            return best[1]
+        if text:
+            topic = _topic_of(text)
+            if topic:
+                return topic
     return None
+
+
+@lru_cache(maxsize=4096)
+def _topic_of(text: str) -> str | None:
+    """The topic with the most keyword hits in ``text`` (the first on a tie). Cached: a
+    sentence is classified once for each stance it holds."""
+    best: tuple[int, str] | None = None
+    for name, pattern in topic_keywords():
+        hits = len(pattern.findall(text))
+        if hits and (best is None or hits > best[0]):
+            best = (hits, name)
+    return best[1] if best else None
 
 
 def _clean_bounds(text: str, start: int, end: int) -> tuple[int, int]:

@@ -66,7 +66,8 @@ def export(
     elif format == "timelinejs":
         if filters.entity or filters.topic or filters.actor or filters.forum:
             entries = timeline_entries(
-                graph,
+                ctx.store,
+                ctx.catalogue(),
                 entity=filters.entity,
                 topic=filters.topic,
                 actor=filters.actor,

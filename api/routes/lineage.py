@@ -1,39 +1,47 @@
-"""``/lineage/{entity}``: an initiative's or instrument's history in date order."""
+"""``/lineage/{entity}``: an initiative's or instrument's history in date order.
+
+Read from the precomputed lineage steps of the links graph in one indexed query, or
+computed for this one entity when the store has none (:func:`api.views.lineage_steps`);
+answers are cached per store generation (:meth:`api.context.AppContext.answer`).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
 from api import models
 from api.context import AppContext, context
-from api.routes.common import document_summary, entity_node, entity_ref, evidence_model
-from graph.links import lineage
+from api.routes.refs import document_summary, entity_named, entity_ref, evidence_model
+from api.views import lineage_steps
 
 router = APIRouter(tags=["timelines"])
 
 
+def build_lineage(ctx: AppContext, entity: str) -> models.Lineage:
+    catalogue = ctx.catalogue()
+    node = entity_named(catalogue, entity)
+    ref = entity_ref(catalogue, node)
+    assert ref is not None
+    steps = [
+        models.LineageStep(
+            role=step.role,
+            event_type=step.event_type,
+            date=step.date,
+            actor=entity_ref(catalogue, step.actor),
+            document=document_summary(catalogue, step.document),
+            evidence=evidence_model(catalogue, step.evidence),
+            reported_in=[catalogue.document(d).doc_id for d in step.reported_in],
+        )
+        for step in lineage_steps(ctx.store, catalogue, node)
+    ]
+    return models.Lineage(entity=ref, steps=steps)
+
+
 @router.get("/lineage/{entity}", response_model=models.Lineage, summary="Lineage of an initiative")
-def get_lineage(entity: str, ctx: Annotated[AppContext, Depends(context)]) -> models.Lineage:
+def get_lineage(entity: str, request: Request, ctx: Annotated[AppContext, Depends(context)]) -> Response:
     """Its origin (launch, proposal, ...), later events (each once, however many documents
     report it) and every later document that invokes it, each with the quote."""
-    graph = ctx.network()
-    node = entity_node(graph, entity)
-    found = lineage(graph, node)
-    ref = entity_ref(graph, node)
-    assert ref is not None
-    steps = []
-    for step in found.steps:
-        steps.append(
-            models.LineageStep(
-                role=step.role,
-                event_type=step.event_type,
-                date=step.date,
-                actor=entity_ref(graph, step.actor),
-                document=document_summary(graph, step.document.iri),
-                evidence=evidence_model(graph, step.evidence),
-                reported_in=[str(graph.nodes[d].get("doc_id") or d) for d in step.reported_in],
-            )
-        )
-    return models.Lineage(entity=ref, steps=steps)
+    return ctx.answer(request, lambda: build_lineage(ctx, entity))

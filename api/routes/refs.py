@@ -1,0 +1,84 @@
+"""Response-model pieces built from the :class:`api.catalogue.Catalogue` (no networkx view):
+name resolution (404 for an unknown name, 422 for an ambiguous one) and the references to
+entities, topics, documents and quotes every REST answer carries. The same shapes as the
+networkx-based helpers of :mod:`api.routes.common`."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException
+
+from api import models
+from api.catalogue import Catalogue
+from graph.links import DocumentInfo
+from graph.network import Evidence, local_name
+from ontology.namespace import ENTITY, TOPIC
+
+
+def entity_named(catalogue: Catalogue, name: str, what: str = "entity") -> str:
+    """The entity IRI ``name`` designates (IRI, id, label, alias or acronym, any case)."""
+    try:
+        return catalogue.resolve_entity(name.strip())
+    except LookupError as exc:
+        message = str(exc).strip("'\"")
+        status = 422 if "several" in message else 404
+        raise HTTPException(status, f"{what}: {message}") from exc
+
+
+def topic_named(catalogue: Catalogue, name: str) -> str:
+    """The topic IRI ``name`` designates (IRI, id such as ``outer-space``, or label)."""
+    found = catalogue.resolve_topic(name)
+    if found is None:
+        raise HTTPException(404, f"topic: no topic is called {name!r}")
+    return found
+
+
+def entity_ref(catalogue: Catalogue, iri: str | None) -> models.EntityRef | None:
+    if not iri:
+        return None
+    info = catalogue.entities.get(iri)
+    ident = iri.removeprefix(str(ENTITY)) if iri.startswith(str(ENTITY)) else iri
+    return models.EntityRef(
+        id=ident,
+        iri=iri,
+        label=info.label if info is not None else local_name(iri),
+        type=info.type if info is not None else None,
+    )
+
+
+def topic_ref(catalogue: Catalogue, iri: str | None) -> models.TopicRef | None:
+    if not iri:
+        return None
+    ident = iri.removeprefix(str(TOPIC)) if iri.startswith(str(TOPIC)) else local_name(iri)
+    return models.TopicRef(id=ident, iri=iri, label=catalogue.topics.get(iri) or ident)
+
+
+def document_summary(catalogue: Catalogue, doc: DocumentInfo | str) -> models.DocumentSummary:
+    record = catalogue.document(doc if isinstance(doc, str) else doc.iri)
+    return models.DocumentSummary(
+        id=record.doc_id,
+        iri=record.iri,
+        title=record.title,
+        date=record.date,
+        sort_date=record.sort_date,
+        genre=record.genre,
+        actor=entity_ref(catalogue, record.actor),
+        speaker=entity_ref(catalogue, record.speaker),
+        forum=entity_ref(catalogue, record.forum),
+    )
+
+
+def evidence_model(catalogue: Catalogue, evidence: Evidence | None) -> models.Evidence | None:
+    if evidence is None:
+        return None
+    return models.Evidence(
+        document=evidence.doc,
+        doc_id=catalogue.document(evidence.doc).doc_id,
+        start=evidence.start,
+        end=evidence.end,
+        quote=evidence.quote,
+    )
+
+
+def doc_id(catalogue: Catalogue, iri: str | None) -> str | None:
+    """The id of a document (None for None)."""
+    return None if not iri else catalogue.document(iri).doc_id
