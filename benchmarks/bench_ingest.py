@@ -10,7 +10,7 @@ finished speeches ``unchanged`` and store only the rest.
 
     uv run python benchmarks/bench_ingest.py                       # the whole corpus
     uv run python benchmarks/bench_ingest.py --limit 500           # a quick look
-    uv run python benchmarks/bench_ingest.py --store /work/bench-data/store-ungdc --keep
+    uv run python benchmarks/bench_ingest.py --store data/bench/store-ungdc --keep
 
 Figures are printed and also written as JSON next to the store (``STORE.ingest.json``);
 benchmarks/README.md records them with the machine. Targets (2 cores): full corpus under
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_ARCHIVE = ROOT / ".." / "shared" / "datasets" / "ungdc-1946-2024.tar.gz"
-DEFAULT_STORE = Path("/work/bench-data/store-ungdc")
+DEFAULT_STORE = ROOT / "data" / "bench" / "store-ungdc"
 #: Seconds before the first speech is extracted (archive scan, ontology graph, workers).
 START_UP_S = 12.0
 CLI = [sys.executable, "-c", "from policykg.cli import main; main()"]

@@ -19,11 +19,20 @@ stream.
 
 pyoxigraph result objects are bound to the thread that created them ("unsendable"):
 consume a result in the thread that called :meth:`OxigraphStore.query`.
+
+Readers and writers in other processes: RocksDB keeps a second writer out, but not a
+reader, and Oxigraph documents a read-only store opened while another process writes as
+undefined behaviour. So every store on disk also takes an advisory lock on
+``<folder>/policykg.lock`` (shared for reading, exclusive for writing): ``policykg ingest``
+refuses, with a clear error, to write under a running ``policykg serve``, and a server
+refuses to start on a store an ingest is writing.
 """
 
 from __future__ import annotations
 
+import fcntl
 import io
+import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -126,18 +135,25 @@ class OxigraphStore:
     def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
+        self._lock_fd: int | None = None
         try:
             if path is None:
                 self._store = ox.Store()
             elif read_only:
                 if not Path(path).is_dir():
                     raise StoreError(f"no store at {path}: run `policykg ingest` first")
+                self._lock_fd = _lock_folder(Path(path), exclusive=False)
                 self._store = ox.Store.read_only(str(path))
             else:
                 Path(path).mkdir(parents=True, exist_ok=True)
+                self._lock_fd = _lock_folder(Path(path), exclusive=True)
                 self._store = ox.Store(str(path))
         except (OSError, RuntimeError) as exc:
+            self._unlock()
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        except StoreError:
+            self._unlock()
+            raise
         # One writer at a time inside this process (RocksDB already keeps other processes out).
         self._write_lock = threading.Lock()
 
@@ -383,6 +399,44 @@ class OxigraphStore:
         ahead of WALs"), so this store never calls it.
         """
         self.__dict__.pop("_store", None)
+        self._unlock()
+
+    def _unlock(self) -> None:
+        fd, self._lock_fd = self._lock_fd, None
+        if fd is not None:
+            os.close(fd)  # releases the advisory lock
+
+    def __del__(self) -> None:
+        self._unlock()
+
+
+LOCK_FILE = "policykg.lock"
+
+
+def _lock_folder(folder: Path, *, exclusive: bool) -> int | None:
+    """Take the advisory lock of a store folder (see the module docstring); the returned
+    descriptor holds it until closed. A reader of a folder it may not write (a read-only
+    mount) goes without: nobody can write there either."""
+    try:
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError:
+        if exclusive:
+            raise
+        return None
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        if exclusive:
+            raise StoreError(
+                f"the store at {folder} is open in another process (a running `policykg serve`, "
+                "query or ingest?): stop it before writing, or use another --store"
+            ) from None
+        raise StoreError(
+            f"the store at {folder} is being written by another process (an ingest?): wait for it "
+            "to finish, or use another --store"
+        ) from None
+    return fd
 
 
 def _replace_request(graphs: dict[str, list[ox.Quad]]) -> str:

@@ -197,3 +197,22 @@ def test_load_new_graphs_refuses_data_of_other_graphs(store: OxigraphStore, per_
     with pytest.raises(StoreError, match="outside the ones being added"):
         store.load_new_graphs([G1], data)
     assert store.graphs() == []
+
+
+def test_readers_and_a_writer_keep_each_other_out(tmp_path: Path) -> None:
+    """Oxigraph leaves a read-only store opened under a writer undefined: the folder's
+    advisory lock turns that into a clear error, in either order."""
+    path = tmp_path / "store"
+    writer = OxigraphStore(path)
+    writer.update("INSERT DATA { GRAPH <http://e/g> { <http://e/s> <http://e/p> 1 } }")
+    with pytest.raises(StoreError, match="being written by another process"):
+        OxigraphStore(path, read_only=True)
+    writer.close()
+
+    first, second = OxigraphStore(path, read_only=True), OxigraphStore(path, read_only=True)
+    assert first.quad_count() == second.quad_count() == 1  # readers share
+    with pytest.raises(StoreError, match=r"open in another process \(a running `policykg serve`"):
+        OxigraphStore(path)
+    first.close()
+    second.close()
+    OxigraphStore(path).close()  # the last reader gone, a writer may open it
