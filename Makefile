@@ -27,6 +27,13 @@ lint: setup
 	$(UV) run ruff check .
 	$(UV) run mypy loaders ontology graph api policykg
 
+# Benchmarks print figures (benchmarks/README.md records them). The corpus-scale ones take
+# about half an hour on 2 cores; BENCH_STORE is the UN General Debate store they build and use.
+BENCH_STORE ?= data/bench/store-ungdc
 bench: setup
-	$(UV) run python benchmarks/bench_ingest.py
-	$(UV) run python benchmarks/bench_queries.py
+	$(UV) run python benchmarks/bench_readers.py
+	$(UV) run python benchmarks/bench_extract.py
+	$(UV) run python benchmarks/bench_ingest.py --store $(BENCH_STORE) --links none
+	$(UV) run python benchmarks/bench_links.py --store $(BENCH_STORE)
+	$(UV) run policykg --store $(BENCH_STORE) rebuild-links
+	$(UV) run python benchmarks/bench_queries.py --store $(BENCH_STORE)
