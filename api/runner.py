@@ -6,7 +6,7 @@ its results) on a worker thread and awaits it with a time limit. At most
 GIL while it evaluates, so they really run in parallel and one slow query never stalls
 the others or the event loop.
 
-pyoxigraph 0.4 cannot cancel a running evaluation. When the limit passes, the runner
+pyoxigraph (0.4, 0.5) cannot cancel a running evaluation. When the limit passes, the runner
 answers at once (:class:`QueryTimeout`), sets the job's ``cancel`` event (the
 serialisation loop checks it between rows, so a runaway that streams rows, such as a
 cross product, stops at its next row) and frees its slot. A job that cannot notice

@@ -82,6 +82,9 @@ from graph.store import Store
 from ontology.namespace import DOC, LINKS_GRAPH, doc_iri, sparql_prefixes
 
 _LINKS = f"<{LINKS_GRAPH}>"
+#: A full rebuild replaces the links graph in one transaction up to this many quads; a
+#: larger graph (the UN General Debate corpus gives 1.7M) is dropped and bulk-loaded.
+_ATOMIC_REWRITE_MAX = 200_000
 
 
 def lineage_query(name: str) -> str:
@@ -263,7 +266,11 @@ def rebuild_links(store: Store) -> LinkStats:
     graph = load_link_network(store)
     links = compute_links(graph)
     quads = link_quads(links)
-    store.replace_graph(str(LINKS_GRAPH), quads)
+    rewrite = getattr(store, "rewrite_graph", None)
+    if callable(rewrite) and len(quads) > _ATOMIC_REWRITE_MAX:
+        rewrite(str(LINKS_GRAPH), quads)  # too large for one transaction: see rewrite_graph
+    else:
+        store.replace_graph(str(LINKS_GRAPH), quads)
     return _stats(True, len(links.holders), links, len(quads), started)
 
 
@@ -287,30 +294,31 @@ class _OldState:
 
 
 def _old_state(store: Store, scope: set[str]) -> _OldState:
-    """What the links graph remembers of the documents in ``scope``."""
-    query = (
-        sparql_prefixes()
-        + f"""
-SELECT ?kind ?d ?x WHERE {{
-  {_values("d", scope)}
-  GRAPH {_LINKS} {{
-    {{ ?d pkg:linkHolder ?x BIND("holder" AS ?kind) }}
-    UNION {{ ?n pkg:lineageOf ?x ; prov:wasDerivedFrom ?d ; pkg:stepRole ?role .
-             FILTER(?role != pkg:invocation) BIND("subject" AS ?kind) }}
-    UNION {{ ?d pkg:reportsOn ?x BIND("partner" AS ?kind) }}
-    UNION {{ ?x pkg:reportsOn ?d BIND("partner" AS ?kind) }}
-  }}
-}}"""
-    )
+    """What the links graph remembers of the documents in ``scope``.
+
+    One small query per document with its IRI written in: every pattern then starts from
+    a constant, which Oxigraph answers from an index (a ``VALUES`` block joined to a
+    ``UNION`` was evaluated over the whole links graph: 3.5 s a document on 1,500 speeches).
+    """
     old = _OldState()
-    for row in store.query(query):
-        kind, _doc, value = str(row["kind"].value), str(row["d"].value), str(row["x"].value)
-        if kind == "holder":
-            old.holders.add(value)
-        elif kind == "subject":
-            old.subjects.add(value)
-        else:
-            old.partners.add(value)
+    for doc in sorted(scope):
+        d = f"<{doc}>"
+        query = sparql_prefixes() + f"""
+SELECT ?kind ?x WHERE {{ GRAPH {_LINKS} {{
+  {{ {d} pkg:linkHolder ?x BIND("holder" AS ?kind) }}
+  UNION {{ ?n prov:wasDerivedFrom {d} . ?n pkg:stepRole ?role . FILTER(?role != pkg:invocation)
+           ?n pkg:lineageOf ?x BIND("subject" AS ?kind) }}
+  UNION {{ {d} pkg:reportsOn ?x BIND("partner" AS ?kind) }}
+  UNION {{ ?x pkg:reportsOn {d} BIND("partner" AS ?kind) }}
+}} }}"""
+        for row in store.query(query):
+            kind, value = str(row["kind"].value), str(row["x"].value)
+            if kind == "holder":
+                old.holders.add(value)
+            elif kind == "subject":
+                old.subjects.add(value)
+            else:
+                old.partners.add(value)
     return old
 
 

@@ -217,3 +217,25 @@ def test_the_published_corpus() -> None:
     assert first.sidecar["speaker"] == "Sheikh Hamad bin Khalifa Al-Thani"
     assert first.sidecar["speaker_post"] == "Head of State"
     assert first.sidecar["date"] == "2008" and first.sidecar["session"] == 63
+
+
+@pytest.mark.skipif(not REAL_TARBALL.exists(), reason="../shared/datasets/ungdc-1946-2024.tar.gz is absent")
+def test_a_bulk_loaded_store_reopens_again_and_again(tmp_path: Path) -> None:
+    """60 real speeches go through Oxigraph's bulk loader; with pyoxigraph 0.4.11 such a
+    store opened once more and then failed for good ("SST file is ahead of WALs")."""
+    import subprocess
+    import sys
+
+    store = tmp_path / "store"
+    options = ["--store", str(store), "--no-auto-links", "--workers", "1"]
+    ingested = CliRunner().invoke(main, [*options, "ingest-ungdc", str(REAL_TARBALL), "--limit", "60", "-q"])
+    assert ingested.exit_code == 0, ingested.output
+    reopen = (
+        "import sys; from graph.oxigraph_store import OxigraphStore; "
+        "s = OxigraphStore(sys.argv[1]); print(len(s.graphs())); s.close()"
+    )
+    root = Path(__file__).parents[1]
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", reopen, str(store)], capture_output=True, text=True, cwd=root)
+        assert done.returncode == 0, done.stderr[-500:]
+        assert done.stdout.strip() == "61"  # 60 speeches and the ontology graph
