@@ -216,3 +216,21 @@ def test_readers_and_a_writer_keep_each_other_out(tmp_path: Path) -> None:
     first.close()
     second.close()
     OxigraphStore(path).close()  # the last reader gone, a writer may open it
+
+
+def test_rewrite_graph_replaces_a_large_graph_in_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.oxigraph_store as module
+
+    monkeypatch.setattr(module, "BULK_MAX_QUADS", 3)  # several bulk loads for 7 quads
+    store = OxigraphStore(tmp_path / "store")
+    g, other = ox.NamedNode("http://e/links"), ox.NamedNode("http://e/doc")
+    p = ox.NamedNode("http://e/p")
+    store.replace_graph(other.value, [ox.Quad(ox.NamedNode("http://e/d"), p, ox.Literal("kept"), other)])
+    store.replace_graph(g.value, [ox.Quad(ox.NamedNode("http://e/old"), p, ox.Literal("old"), g)])
+    new = [ox.Quad(ox.NamedNode(f"http://e/s{i}"), p, ox.Literal(str(i)), g) for i in range(7)]
+    store.rewrite_graph(g.value, new)
+    assert set(store.graph_quads(g.value)) == set(new)
+    assert store.quad_count(other.value) == 1
+    with pytest.raises(StoreError, match="names another graph"):
+        store.rewrite_graph(g.value, [ox.Quad(ox.NamedNode("http://e/x"), p, ox.Literal("x"), other)])
+    assert set(store.graph_quads(g.value)) == set(new)  # refused before anything was dropped
