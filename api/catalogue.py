@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 import networkx as nx
 
-from graph.links import reporting_documents
+from graph.links import DocumentInfo, reporting_documents
 from graph.network import ENTITY_TYPES, local_name
+from graph.solutions import text
 from graph.store import Store
 from ontology.namespace import DOC, ENTITY, LINKS_GRAPH, PKG, TOPIC, slug, sparql_prefixes
 
@@ -58,7 +58,9 @@ WHERE {
 
 # One query per predicate: each is one scan of the predicate's index (0.2 s for the
 # prefLabels of 3,000 speeches), where a UNION of the four with DISTINCT took 8 s.
-_TERMS = 'SELECT DISTINCT ?e ?o WHERE {{ GRAPH ?g {{ ?e {predicate} ?o }} FILTER(STRSTARTS(STR(?e), "{base}")) }}'
+_TERMS = (
+    'SELECT DISTINCT ?e ?o WHERE {{ GRAPH ?g {{ ?e {predicate} ?o }} FILTER(STRSTARTS(STR(?e), "{base}")) }}'
+)
 
 _TYPES = (
     "SELECT DISTINCT ?e ?t WHERE {{ VALUES ?t {{ {classes} }} GRAPH ?g {{ ?e a ?t }} "
@@ -66,10 +68,6 @@ _TYPES = (
 )
 
 _LINEAGE_BUILT = f"ASK {{ GRAPH <{LINKS_GRAPH}> {{ ?s a pkg:LineageStep }} }}"
-
-
-def _text(term: Any) -> str | None:
-    return None if term is None else str(term.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,26 +78,11 @@ class EntityInfo:
     acronyms: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentRecord:
-    """What :class:`api.models.DocumentSummary` shows of a document."""
-
-    iri: str
-    doc_id: str
-    title: str | None
-    date: str | None
-    sort_date: str | None
-    genre: str | None
-    actor: str | None
-    speaker: str | None
-    forum: str | None
-
-
 @dataclass
 class Catalogue:
     """Documents, entities and topics of one store generation (see the module docstring)."""
 
-    documents: dict[str, DocumentRecord] = field(default_factory=dict)
+    documents: dict[str, DocumentInfo] = field(default_factory=dict)
     by_doc_id: dict[str, str] = field(default_factory=dict)
     entities: dict[str, EntityInfo] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
@@ -166,28 +149,28 @@ class Catalogue:
     def topic_label(self, iri: str) -> str:
         return self.topics.get(iri) or local_name(iri)
 
-    def document(self, iri: str) -> DocumentRecord:
+    def document(self, iri: str) -> DocumentInfo:
         """The record of a document (a bare one, named after its IRI, when unknown)."""
         found = self.documents.get(iri)
         if found is not None:
             return found
-        return DocumentRecord(iri, iri.removeprefix(str(DOC)), None, None, None, None, None, None, None)
+        return DocumentInfo(iri, iri.removeprefix(str(DOC)), None, None, None, None, None, None, None)
 
 
 def _documents(store: Store, catalogue: Catalogue) -> None:
     for row in store.query(sparql_prefixes() + _DOCUMENTS):
-        iri = str(_text(row["d"]))
-        sort_date = _text(row["sort"])
-        record = DocumentRecord(
+        iri = str(text(row["d"]))
+        sort_date = text(row["sort"])
+        record = DocumentInfo(
             iri=iri,
-            doc_id=_text(row["id"]) or iri.removeprefix(str(DOC)),
-            title=_text(row["title"]),
-            date=_text(row["date"]) or sort_date,
+            doc_id=text(row["id"]) or iri.removeprefix(str(DOC)),
+            title=text(row["title"]),
+            date=text(row["date"]) or sort_date,
             sort_date=sort_date,
-            genre=_text(row["genre"]),
-            actor=_text(row["actor"]),
-            speaker=_text(row["speaker"]),
-            forum=_text(row["forum"]),
+            genre=text(row["genre"]),
+            actor=text(row["actor"]),
+            speaker=text(row["speaker"]),
+            forum=text(row["forum"]),
         )
         catalogue.documents[iri] = record
         catalogue.by_doc_id.setdefault(record.doc_id, iri)
@@ -203,12 +186,16 @@ def _documents(store: Store, catalogue: Catalogue) -> None:
 def _entities(store: Store, catalogue: Catalogue) -> None:
     terms: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     prefixes = sparql_prefixes()
-    for key, predicate in (("prefLabel", "skos:prefLabel"), ("altLabel", "skos:altLabel"), ("acronym", "pkg:acronym")):
+    for key, predicate in (
+        ("prefLabel", "skos:prefLabel"),
+        ("altLabel", "skos:altLabel"),
+        ("acronym", "pkg:acronym"),
+    ):
         for row in store.query(prefixes + _TERMS.format(predicate=predicate, base=ENTITY_BASE)):
-            terms[str(_text(row["e"]))][key].add(str(_text(row["o"])))
+            terms[str(text(row["e"]))][key].add(str(text(row["o"])))
     classes = " ".join(f"<{PKG}{name}>" for name in ENTITY_TYPES)
     for row in store.query(prefixes + _TYPES.format(classes=classes, base=ENTITY_BASE)):
-        terms[str(_text(row["e"]))]["type"].add(local_name(str(_text(row["t"]))))
+        terms[str(text(row["e"]))]["type"].add(local_name(str(text(row["t"]))))
     # Entities only named by documents (a speaker without a description) are entities too.
     for by_entity in catalogue.roles.values():
         for iri in by_entity:
@@ -227,29 +214,22 @@ def _entities(store: Store, catalogue: Catalogue) -> None:
 def _topics(store: Store, catalogue: Catalogue) -> None:
     labels: dict[str, set[str]] = defaultdict(set)
     for row in store.query(sparql_prefixes() + _TERMS.format(predicate="skos:prefLabel", base=TOPIC_BASE)):
-        labels[str(_text(row["e"]))].add(str(_text(row["o"])))
+        labels[str(text(row["e"]))].add(str(text(row["o"])))
     # Topics stances point at without a description are topics too (labelled by their key).
     # (Not joined with ``a pkg:Stance``: that join took 3.8 s on 3,000 speeches, this 0.01 s.)
-    used = f'SELECT DISTINCT ?t WHERE {{ GRAPH ?g {{ ?s dcterms:subject ?t }} FILTER(STRSTARTS(STR(?t), "{TOPIC_BASE}")) }}'
+    used = (
+        "SELECT DISTINCT ?t WHERE { GRAPH ?g { ?s dcterms:subject ?t } "
+        f'FILTER(STRSTARTS(STR(?t), "{TOPIC_BASE}")) }}'
+    )
     for row in store.query(sparql_prefixes() + used):
-        labels.setdefault(str(_text(row["t"])), set())
+        labels.setdefault(str(text(row["t"])), set())
     catalogue.topics = {iri: (min(found) if found else local_name(iri)) for iri, found in labels.items()}
 
 
 def _reports(catalogue: Catalogue) -> None:
     graph = nx.MultiDiGraph()
     for iri, doc in catalogue.documents.items():
-        graph.add_node(
-            iri,
-            kind="document",
-            doc_id=doc.doc_id,
-            date=doc.date,
-            sort_date=doc.sort_date,
-            genre=doc.genre,
-            actor=doc.actor,
-            speaker=doc.speaker,
-            forum=doc.forum,
-        )
+        graph.add_node(iri, **doc.node_attributes())
     catalogue.reports = reporting_documents(graph)
 
 
@@ -286,4 +266,4 @@ def load_catalogue(store: Store) -> Catalogue:
     return catalogue
 
 
-__all__ = ["Catalogue", "DocumentRecord", "EntityInfo", "load_catalogue"]
+__all__ = ["Catalogue", "EntityInfo", "load_catalogue"]

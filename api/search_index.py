@@ -18,11 +18,12 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from graph.solutions import chunks, text
 from graph.store import Store
 from ontology.namespace import DOC, sparql_prefixes
 
@@ -106,15 +107,6 @@ def match_expression(q: str) -> str:
     return " ".join('"' + part + '"' for part in parts)
 
 
-def _chunks(items: Sequence[str], size: int = 200) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def _value(term: Any) -> str | None:
-    return None if term is None else str(term.value)
-
-
 class SearchIndex:
     """An FTS5 index in ``path`` (``None``: in memory)."""
 
@@ -159,7 +151,7 @@ class SearchIndex:
         graph_of = {}
         for row in store.query(sparql_prefixes() + _FINGERPRINTS):
             doc = str(row["d"].value)
-            current[doc] = f"{_value(row['sha'])}|{_value(row['gen'])}"
+            current[doc] = f"{text(row['sha'])}|{text(row['gen'])}"
             graph_of[doc] = str(row["g"].value)
         with self._lock:
             db = self._connection()
@@ -175,7 +167,7 @@ class SearchIndex:
                     _forget(db, doc)
         # One transaction per chunk: memory stays bounded (texts are large) and a sync
         # cut short keeps what it finished.
-        for chunk in _chunks(stale):
+        for chunk in chunks(stale):
             rows = self._passages(store, chunk, graph_of)
             with self._lock:
                 db = self._connection()
@@ -203,18 +195,16 @@ class SearchIndex:
         meta: dict[str, tuple[str, str | None, str | None]] = {}
         for row in store.query(sparql_prefixes() + _TEXTS.format(docs=values)):
             doc = str(row["d"].value)
-            doc_id = _value(row["id"]) or doc.removeprefix(str(DOC))
-            title, date = _value(row["title"]), _value(row["date"])
+            doc_id = text(row["id"]) or doc.removeprefix(str(DOC))
+            title, date = text(row["title"]), text(row["date"])
             meta[doc] = (doc_id, title, date)
-            rows.append((_value(row["text"]) or "", doc, doc_id, "document", doc, 0, title, date))
+            rows.append((text(row["text"]) or "", doc, doc_id, "document", doc, 0, title, date))
         for doc in chunk:
             doc_id, title, date = meta.get(doc, (doc.removeprefix(str(DOC)), None, None))
             for row in store.query(sparql_prefixes() + _EVIDENCE.format(graph=graph_of[doc], doc=doc)):
                 kind = "event" if str(row["type"].value).endswith("#Event") else "stance"
                 start = int(str(row["s"].value))
-                rows.append(
-                    (_value(row["x"]) or "", doc, doc_id, kind, _value(row["node"]), start, title, date)
-                )
+                rows.append((text(row["x"]) or "", doc, doc_id, kind, text(row["node"]), start, title, date))
         return rows
 
     def search(

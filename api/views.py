@@ -21,13 +21,13 @@ entities and topics come from the :class:`api.catalogue.Catalogue`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
 
-from api.catalogue import Catalogue, DocumentRecord
+from api.catalogue import Catalogue
 from graph.links import (
     LINEAGE_TYPES,
     DocumentInfo,
@@ -37,8 +37,9 @@ from graph.links import (
     period_bounds,
 )
 from graph.network import Evidence, NetworkBuilder, local_name
+from graph.solutions import chunks, integer, select, text, values_clause
 from graph.store import Store
-from ontology.namespace import LINKS_GRAPH, PKG, sparql_prefixes
+from ontology.namespace import LINKS_GRAPH, PKG
 
 _SEP = "\x1f"
 _CHUNK = 400
@@ -50,32 +51,11 @@ _EVIDENCE = """
     }}"""
 
 
-def _text(term: Any) -> str | None:
-    return None if term is None else str(term.value)
-
-
-def _int(term: Any) -> int | None:
-    return None if term is None else int(term.value)
-
-
-def _rows(store: Store, sparql: str) -> Iterator[Any]:
-    yield from store.query(sparql_prefixes() + sparql)
-
-
 def _evidence(doc: str | None, row: Any) -> Evidence | None:
-    start, end, quote = _int(row["s"]), _int(row["en"]), _text(row["x"])
+    start, end, quote = integer(row["s"]), integer(row["en"]), text(row["x"])
     if doc is None or start is None or end is None or quote is None:
         return None
     return Evidence(doc, start, end, quote)
-
-
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
-
-
-def _values(var: str, iris: Iterable[str]) -> str:
-    return f"VALUES ?{var} {{ {' '.join(f'<{i}>' for i in iris)} }}"
 
 
 def _window_filter(start: str | None, end: str | None, var: str = "sort") -> str:
@@ -85,21 +65,6 @@ def _window_filter(start: str | None, end: str | None, var: str = "sort") -> str
         return ""
     low, high = period_bounds(start, end)
     return f'FILTER(!BOUND(?{var}) || (STR(?{var}) >= "{low}" && STR(?{var}) <= "{high}"))'
-
-
-def document_info(catalogue: Catalogue, doc: str) -> DocumentInfo:
-    record: DocumentRecord = catalogue.document(doc)
-    return DocumentInfo(
-        iri=record.iri,
-        doc_id=record.doc_id,
-        title=record.title,
-        date=record.date,
-        sort_date=record.sort_date,
-        genre=record.genre,
-        actor=record.actor,
-        speaker=record.speaker,
-        forum=record.forum,
-    )
 
 
 # -- lineage -----------------------------------------------------------------------------------
@@ -126,22 +91,22 @@ _ROLES = {"origin": "origin", "laterEvent": "event", "invocation": "invocation"}
 def _derived_steps(store: Store, catalogue: Catalogue, entity: str) -> list[LineageStep]:
     """The entity's ``pkg:LineageStep`` resources of the links graph (ONE query)."""
     steps: dict[str, dict[str, Any]] = {}
-    for row in _rows(store, _LINEAGE.replace("{entity}", entity)):
-        step = str(_text(row["step"]))
+    for row in select(store, _LINEAGE.replace("{entity}", entity)):
+        step = str(text(row["step"]))
         found = steps.get(step)
         if found is None:
-            doc = str(_text(row["doc"]))
+            doc = str(text(row["doc"]))
             found = steps[step] = {
-                "role": _ROLES.get(local_name(str(_text(row["role"]))), "invocation"),
-                "event_type": local_name(str(_text(row["type"]))),
-                "date": _text(row["date"]),
-                "sort_date": _text(row["sort"]),
-                "document": document_info(catalogue, doc),
-                "actor": _text(row["actor"]),
-                "evidence": _evidence(_text(row["src"]), row),
+                "role": _ROLES.get(local_name(str(text(row["role"]))), "invocation"),
+                "event_type": local_name(str(text(row["type"]))),
+                "date": text(row["date"]),
+                "sort_date": text(row["sort"]),
+                "document": catalogue.document(doc),
+                "actor": text(row["actor"]),
+                "evidence": _evidence(text(row["src"]), row),
                 "reported_in": set(),
             }
-        reported = _text(row["rep"])
+        reported = text(row["rep"])
         if reported:
             found["reported_in"].add(reported)
     out = [
@@ -169,19 +134,7 @@ SELECT ?st ?d ?s ?en ?x WHERE {{
 
 
 def _add_document(graph: nx.MultiDiGraph, catalogue: Catalogue, doc: str) -> None:
-    record = catalogue.document(doc)
-    graph.add_node(
-        doc,
-        kind="document",
-        doc_id=record.doc_id,
-        title=record.title,
-        date=record.date,
-        sort_date=record.sort_date,
-        genre=record.genre,
-        actor=record.actor,
-        speaker=record.speaker,
-        forum=record.forum,
-    )
+    graph.add_node(doc, **catalogue.document(doc).node_attributes())
 
 
 def lineage_network(store: Store, catalogue: Catalogue, entity: str) -> nx.MultiDiGraph:
@@ -193,8 +146,8 @@ def lineage_network(store: Store, catalogue: Catalogue, entity: str) -> nx.Multi
     builder = NetworkBuilder(store, graph)
     builder.add_events(subjects=[entity])
     builder.add_mentions(entities=[entity], evidence=True)
-    for row in _rows(store, _TARGETING_STANCES.format(entity=entity)):
-        stance, doc = str(_text(row["st"])), str(_text(row["d"]))
+    for row in select(store, _TARGETING_STANCES.format(entity=entity)):
+        stance, doc = str(text(row["st"])), str(text(row["d"]))
         if stance not in graph:
             graph.add_node(stance, kind="stance", document=doc, evidence=_evidence(doc, row))
             graph.add_edge(doc, stance, key="has_stance", rel="has_stance")
@@ -245,10 +198,10 @@ def first_mentions(store: Store, entity: str, docs: Sequence[str]) -> dict[str, 
     """The first mention (smallest start, then end, then quote) of ``entity`` in each of
     ``docs``, as :class:`graph.network.NetworkBuilder` attaches it to ``mentions`` edges."""
     best: dict[str, Evidence] = {}
-    for chunk in _chunks(sorted(set(docs))):
-        sparql = _FIRST_MENTIONS.format(values=_values("d", chunk), entity=entity)
-        for row in _rows(store, sparql):
-            doc = str(_text(row["d"]))
+    for chunk in chunks(sorted(set(docs))):
+        sparql = _FIRST_MENTIONS.format(values=values_clause("d", chunk), entity=entity)
+        for row in select(store, sparql):
+            doc = str(text(row["d"]))
             found = _evidence(doc, row)
             if found is None:
                 continue
@@ -281,33 +234,46 @@ def entity_entries(
     ``evidence_for`` (all by default): a page needs only its own."""
     low, high = period_bounds(start, end)
     related: dict[str, list[str]] = defaultdict(list)
-    for row in _rows(store, _MENTIONING.format(entity=entity)):
-        related[str(_text(row["d"]))].append("mentions")
+    for row in select(store, _MENTIONING.format(entity=entity)):
+        related[str(text(row["d"]))].append("mentions")
     for role in ("forum", "actor", "speaker"):
         for doc in catalogue.roles.get(role, {}).get(entity, []):
             related[doc].append(role)
     entries: list[TimelineEntry] = []
     for doc, rels in related.items():
-        info = document_info(catalogue, doc)
+        info = catalogue.document(doc)
         if not _in_window(info.sort_date, low, high):
             continue
         entries.append(
             TimelineEntry(
-                "document", info.date, info.sort_date, ", ".join(rels), doc, info, None,
-                subject=entity, reports_on=catalogue.reports.get(doc),
+                "document",
+                info.date,
+                info.sort_date,
+                ", ".join(rels),
+                doc,
+                info,
+                None,
+                subject=entity,
+                reports_on=catalogue.reports.get(doc),
             )
         )
-    for row in _rows(store, _EVENTS.format(entity=entity, window=_window_filter(start, end))):
-        event, doc = str(_text(row["ev"])), str(_text(row["d"]))
-        info = document_info(catalogue, doc)
-        sort_date = _text(row["sort"]) or info.sort_date
+    for row in select(store, _EVENTS.format(entity=entity, window=_window_filter(start, end))):
+        event, doc = str(text(row["ev"])), str(text(row["d"]))
+        info = catalogue.document(doc)
+        sort_date = text(row["sort"]) or info.sort_date
         if not _in_window(sort_date, low, high):
             continue
         entries.append(
             TimelineEntry(
-                "event", _text(row["date"]) or _text(row["sort"]), sort_date,
-                local_name(str(_text(row["type"]))), event, info, _evidence(doc, row),
-                subject=entity, reports_on=catalogue.reports.get(doc),
+                "event",
+                text(row["date"]) or text(row["sort"]),
+                sort_date,
+                local_name(str(text(row["type"]))),
+                event,
+                info,
+                _evidence(doc, row),
+                subject=entity,
+                reports_on=catalogue.reports.get(doc),
             )
         )
     entries.sort(key=lambda e: e.order_key)
@@ -408,14 +374,14 @@ def stance_records(
         bound.append(f"?st pkg:polarity <{PKG}{polarity}> .")
     sparql = _STANCES.format(bound="\n    ".join(bound), window=_window_filter(start, end))
     merged: dict[str, dict[str, Any]] = {}
-    for row in _rows(store, sparql):
-        stance = str(_text(row["st"]))
+    for row in select(store, sparql):
+        stance = str(text(row["st"]))
         found = merged.get(stance)
         if found is None:
             found = merged[stance] = {"row": row, "holders": set(), "topics": set(), "targets": set()}
-        found["holders"].add(str(_text(row["holder"])))
+        found["holders"].add(str(text(row["holder"])))
         for key, var in (("topics", "topic"), ("targets", "te")):
-            value = _text(row[var])
+            value = text(row[var])
             if value:
                 found[key].add(value)
     low, high = period_bounds(start, end)
@@ -426,9 +392,9 @@ def stance_records(
         first_topic = min(found["topics"]) if found["topics"] else None
         if (holder is not None and first_holder != holder) or (topic is not None and first_topic != topic):
             continue
-        doc = str(_text(row["d"]))
-        info = document_info(catalogue, doc)
-        sort_date = _text(row["sort"]) or info.sort_date
+        doc = str(text(row["d"]))
+        info = catalogue.document(doc)
+        sort_date = text(row["sort"]) or info.sort_date
         if not _in_window(sort_date, low, high):
             continue
         out.append(
@@ -436,10 +402,10 @@ def stance_records(
                 stance=stance,
                 holder=first_holder,
                 topic=first_topic,
-                polarity=local_name(str(_text(row["polarity"]))),
-                target=_text(row["target"]) or "",
+                polarity=local_name(str(text(row["polarity"]))),
+                target=text(row["target"]) or "",
                 target_entities=tuple(sorted(found["targets"])),
-                date=_text(row["date"]) or _text(row["sort"]),
+                date=text(row["date"]) or text(row["sort"]),
                 sort_date=sort_date,
                 document=info,
                 evidence=_evidence(doc, row),
@@ -463,8 +429,16 @@ def stance_entries(
     records = stance_records(store, catalogue, holder=holder, topic=topic, start=start, end=end)
     entries = [
         TimelineEntry(
-            "stance", r.date, r.sort_date, f"{r.polarity}: {r.target}", r.stance, r.document, r.evidence,
-            subject=r.holder, topic=r.topic, reports_on=catalogue.reports.get(r.document.iri),
+            "stance",
+            r.date,
+            r.sort_date,
+            f"{r.polarity}: {r.target}",
+            r.stance,
+            r.document,
+            r.evidence,
+            subject=r.holder,
+            topic=r.topic,
+            reports_on=catalogue.reports.get(r.document.iri),
         )
         for r in records
         if entity is None or entity == r.holder or entity in r.target_entities

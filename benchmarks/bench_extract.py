@@ -52,7 +52,8 @@ def sample(archive: Path, every: int) -> tuple[list[Document], float, int]:
 def stage_times(documents: list[Document]) -> dict[str, list[float]]:
     """Milliseconds per document of each stage, run in order as the pipeline runs them."""
     gaz = load_gazetteer()
-    times: dict[str, list[float]] = {name: [] for name in ("metadata", "entities", "dates", "events", "stances")}
+    stages = ("metadata", "entities", "dates", "events", "stances")
+    times: dict[str, list[float]] = {name: [] for name in stages}
     for document in documents:
         t0 = time.perf_counter()
         meta = metadata.extract_metadata(document, gaz)
@@ -92,7 +93,10 @@ def main() -> None:
     documents, read_s, seen = sample(args.archive, args.every)
     megabytes = sum(len(d.text.encode()) for d in documents) / 1e6
     print(f"speeches: {len(documents):,} of {seen:,} (every {args.every}), {megabytes:.1f} MB of text")
-    print(f"reader (baseline): {read_s / seen * 1000:6.2f} ms per speech (decode + boilerplate, all {seen:,})")
+    print(
+        f"reader (baseline): {read_s / seen * 1000:6.2f} ms per speech "
+        f"(decode + boilerplate, all {seen:,})"
+    )
 
     load_gazetteer()  # built once per process; not a per-document cost
     times = stage_times(documents)
@@ -117,8 +121,7 @@ def main() -> None:
     print(f"wall {wall:.1f} s: {rate:.1f} speeches/s, {megabytes / wall:.2f} MB/s "
           f"({rate / single_rate:.2f}x one process)")
     print(f"found {found[0]:,} entities, {found[1]:,} events, {found[2]:,} stances "
-          f"({found[0] / len(documents):.1f} / {found[1] / len(documents):.1f} / {found[2] / len(documents):.1f} "
-          "per speech)")
+          f"({' / '.join(f'{n / len(documents):.1f}' for n in found)} per speech)")
     print(f"full corpus ({FULL_CORPUS:,} speeches) at this rate: {FULL_CORPUS / rate / 60:.1f} min")
 
 

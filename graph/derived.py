@@ -77,6 +77,7 @@ from graph.links import (
     report_links,
 )
 from graph.network import NetworkBuilder, load_network, nodes_of_kind, sources, targets
+from graph.solutions import values_clause
 from graph.stance_links import StanceShift, positions, shifts_of
 from graph.store import Store
 from ontology.namespace import DOC, LINKS_GRAPH, doc_iri, sparql_prefixes
@@ -237,10 +238,6 @@ def _links_built(store: Store) -> bool:
     return bool(store.query(f"ASK {{ GRAPH {_LINKS} {{ ?s ?p ?o }} }}"))
 
 
-def _values(var: str, iris: Iterable[str]) -> str:
-    return f"VALUES ?{var} {{ {' '.join(f'<{i}>' for i in sorted(set(iris)))} }}"
-
-
 def load_link_network(store: Store) -> nx.MultiDiGraph:
     """The full network as the link rules need it: mention evidence only for
     initiatives and instruments (the quotes of invocation steps), which keeps the
@@ -303,7 +300,9 @@ def _old_state(store: Store, scope: set[str]) -> _OldState:
     old = _OldState()
     for doc in sorted(scope):
         d = f"<{doc}>"
-        query = sparql_prefixes() + f"""
+        query = (
+            sparql_prefixes()
+            + f"""
 SELECT ?kind ?x WHERE {{ GRAPH {_LINKS} {{
   {{ {d} pkg:linkHolder ?x BIND("holder" AS ?kind) }}
   UNION {{ ?n prov:wasDerivedFrom {d} . ?n pkg:stepRole ?role . FILTER(?role != pkg:invocation)
@@ -311,6 +310,7 @@ SELECT ?kind ?x WHERE {{ GRAPH {_LINKS} {{
   UNION {{ {d} pkg:reportsOn ?x BIND("partner" AS ?kind) }}
   UNION {{ ?x pkg:reportsOn {d} BIND("partner" AS ?kind) }}
 }} }}"""
+        )
         for row in store.query(query):
             kind, value = str(row["kind"].value), str(row["x"].value)
             if kind == "holder":
@@ -331,7 +331,7 @@ def _stored_reporters(store: Store, docs: set[str], scope: set[str]) -> dict[str
     query = (
         sparql_prefixes()
         + f"""
-SELECT ?b ?a WHERE {{ {_values("b", docs)} GRAPH {_LINKS} {{ ?b pkg:reportsOn ?a }} }} ORDER BY ?b ?a"""
+SELECT ?b ?a WHERE {{ {values_clause("b", docs)} GRAPH {_LINKS} {{ ?b pkg:reportsOn ?a }} }} ORDER BY ?b ?a"""
     )
     out: dict[str, str] = {}
     for row in store.query(query):
@@ -363,24 +363,24 @@ def _delete_request(scope: set[str], subjects: set[str], via: Sequence[str], hol
     # A derived node and the nodes hanging off it (its evidence annotation and selectors).
     subtree = "?n (pkg:evidence|oa:hasTarget|oa:hasSelector)* ?m . ?m ?p ?o ."
     parts = [
-        f"""DELETE {{ GRAPH {_LINKS} {{ ?m ?p ?o }} }} WHERE {{ {_values("d", scope)}
+        f"""DELETE {{ GRAPH {_LINKS} {{ ?m ?p ?o }} }} WHERE {{ {values_clause("d", scope)}
   GRAPH {_LINKS} {{ ?n pkg:stepRole pkg:invocation ; prov:wasDerivedFrom ?d . {subtree} }} }}""",
-        f"""DELETE {{ GRAPH {_LINKS} {{ ?n ?p ?o . ?b ?rel ?a }} }} WHERE {{ {_values("d", scope)}
+        f"""DELETE {{ GRAPH {_LINKS} {{ ?n ?p ?o . ?b ?rel ?a }} }} WHERE {{ {values_clause("d", scope)}
   GRAPH {_LINKS} {{ ?n a pkg:DocumentLink ; prov:wasDerivedFrom ?d ; pkg:fromDocument ?b ; pkg:toDocument ?a .
     ?n ?p ?o . ?b ?rel ?a . FILTER(?rel IN (pkg:followsUp, pkg:reportsOn)) }} }}""",
-        f"""DELETE {{ GRAPH {_LINKS} {{ ?d ?p ?x }} }} WHERE {{ {_values("d", scope)}
+        f"""DELETE {{ GRAPH {_LINKS} {{ ?d ?p ?x }} }} WHERE {{ {values_clause("d", scope)}
   GRAPH {_LINKS} {{ ?d pkg:linkHolder ?x BIND(pkg:linkHolder AS ?p) }} }}""",
     ]
     if subjects:
         parts.append(
-            f"""DELETE {{ GRAPH {_LINKS} {{ ?m ?p ?o }} }} WHERE {{ {_values("x", subjects)}
+            f"""DELETE {{ GRAPH {_LINKS} {{ ?m ?p ?o }} }} WHERE {{ {values_clause("x", subjects)}
   GRAPH {_LINKS} {{ ?n pkg:lineageOf ?x ; pkg:stepRole ?role .
     FILTER(?role != pkg:invocation) {subtree} }} }}"""
         )
     if via:
         # Follow-ups through these entities, then the plain triples no follow-up holds up.
         parts.append(
-            f"""DELETE {{ GRAPH {_LINKS} {{ ?n ?p ?o }} }} WHERE {{ {_values("x", via)}
+            f"""DELETE {{ GRAPH {_LINKS} {{ ?n ?p ?o }} }} WHERE {{ {values_clause("x", via)}
   GRAPH {_LINKS} {{ ?n a pkg:FollowUp ; pkg:via ?x ; ?p ?o }} }}"""
         )
         parts.append(
@@ -390,7 +390,7 @@ def _delete_request(scope: set[str], subjects: set[str], via: Sequence[str], hol
         )
     if holders:
         parts.append(
-            f"""DELETE {{ GRAPH {_LINKS} {{ ?n ?p ?o }} }} WHERE {{ {_values("h", holders)}
+            f"""DELETE {{ GRAPH {_LINKS} {{ ?n ?p ?o }} }} WHERE {{ {values_clause("h", holders)}
   GRAPH {_LINKS} {{ ?n a pkg:StanceShift ; pkg:holder ?h ; ?p ?o }} }}"""
         )
     return sparql_prefixes() + " ;\n".join(parts)

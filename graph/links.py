@@ -103,6 +103,21 @@ class DocumentInfo:
     speaker: str | None
     forum: str | None
 
+    def node_attributes(self) -> dict[str, Any]:
+        """The attributes of its ``document`` node in the networkx view
+        (:mod:`graph.network`); :func:`document_info` reads them back."""
+        return {
+            "kind": "document",
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "date": self.date,
+            "sort_date": self.sort_date,
+            "genre": self.genre,
+            "actor": self.actor,
+            "speaker": self.speaker,
+            "forum": self.forum,
+        }
+
     def to_json(self, graph: nx.MultiDiGraph | None = None) -> dict[str, Any]:
         def name(node: str | None) -> str | None:
             return label(graph, node) if graph is not None else node

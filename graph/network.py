@@ -37,8 +37,9 @@ from typing import Any
 
 import networkx as nx
 
+from graph.solutions import chunks, integer, select, text, values_clause
 from graph.store import Store
-from ontology.namespace import DOC, ENTITY, PKG, TOPIC, sparql_prefixes
+from ontology.namespace import DOC, ENTITY, PKG, TOPIC
 
 #: Separator of values packed into one aggregated string (ASCII unit separator).
 _SEP = "\x1f"
@@ -61,35 +62,13 @@ class Evidence:
         return {"document": self.doc, "start": self.start, "end": self.end, "quote": self.quote}
 
 
-def _values(var: str, iris: Iterable[str]) -> str:
-    """A ``VALUES`` clause binding ``?var`` to each IRI."""
-    return f"VALUES ?{var} {{ {' '.join(f'<{i}>' for i in iris)} }}"
-
-
-def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def _text(term: Any) -> str | None:
-    return None if term is None else str(term.value)
-
-
-def _int(term: Any) -> int | None:
-    return None if term is None else int(term.value)
-
-
-def _rows(store: Store, sparql: str) -> Iterator[Any]:
-    yield from store.query(sparql_prefixes() + sparql)
-
-
 def _restricted(store: Store, template: str, var: str, iris: Sequence[str] | None) -> Iterator[Any]:
     """Run ``template`` (with a ``{values}`` slot) for all, or in chunks of ``iris``."""
     if iris is None:
-        yield from _rows(store, template.format(values=""))
+        yield from select(store, template.format(values=""))
         return
-    for chunk in _chunks(sorted(set(iris))):
-        yield from _rows(store, template.format(values=_values(var, chunk)))
+    for chunk in chunks(sorted(set(iris))):
+        yield from select(store, template.format(values=values_clause(var, chunk)))
 
 
 def local_name(iri: str) -> str:
@@ -202,7 +181,7 @@ SELECT ?c (SAMPLE(STR(?l)) AS ?label) WHERE {{
 
 
 def _evidence(doc: str | None, row: Any) -> Evidence | None:
-    start, end, quote = _int(row["s"]), _int(row["en"]), _text(row["x"])
+    start, end, quote = integer(row["s"]), integer(row["en"]), text(row["x"])
     if doc is None or start is None or end is None or quote is None:
         return None
     return Evidence(doc, start, end, quote)
@@ -233,20 +212,20 @@ class NetworkBuilder:
         """Add document nodes (all, or the IRIs in ``docs``); returns the IRIs found."""
         found = []
         for row in _restricted(self.store, _DOCS, "d", docs):
-            doc = _text(row["d"])
+            doc = text(row["d"])
             assert doc is not None
-            sort_date = _text(row["sort"])
-            date = _text(row["date"]) or sort_date
+            sort_date = text(row["sort"])
+            date = text(row["date"]) or sort_date
             attrs = {
                 "kind": "document",
-                "doc_id": _text(row["id"]) or doc.removeprefix(str(DOC)),
-                "title": _text(row["title"]),
+                "doc_id": text(row["id"]) or doc.removeprefix(str(DOC)),
+                "title": text(row["title"]),
                 "date": date,
                 "sort_date": sort_date,
-                "genre": _text(row["genre"]),
-                "actor": _text(row["actor"]),
-                "speaker": _text(row["speaker"]),
-                "forum": _text(row["forum"]),
+                "genre": text(row["genre"]),
+                "actor": text(row["actor"]),
+                "speaker": text(row["speaker"]),
+                "forum": text(row["forum"]),
             }
             self.graph.add_node(doc, **attrs)
             for rel in ("actor", "speaker", "forum"):
@@ -260,13 +239,13 @@ class NetworkBuilder:
         """Add the documents whose ``pkg:sortDate`` is one of ``days`` (``YYYY-MM-DD``)."""
         wanted = sorted(set(days))
         found: set[str] = set()
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             values = " ".join(f'"{day}"^^xsd:date' for day in chunk)
             query = (
                 f"SELECT DISTINCT ?d WHERE {{ VALUES ?day {{ {values} }} "
                 "GRAPH ?g { ?d a pkg:Document ; pkg:sortDate ?day } }"
             )
-            found.update(str(_text(row["d"])) for row in _rows(self.store, query))
+            found.update(str(text(row["d"])) for row in select(self.store, query))
         new = sorted(d for d in found if self.graph.nodes.get(d, {}).get("doc_id") is None)
         return self.add_documents(new) if new else []
 
@@ -285,7 +264,7 @@ class NetworkBuilder:
         """
         var, iris = ("d", docs) if entities is None else ("e", entities)
         for row in _restricted(self.store, _MENTION_LINKS, var, iris):
-            doc, entity = str(_text(row["d"])), str(_text(row["e"]))
+            doc, entity = str(text(row["d"])), str(text(row["e"]))
             self._touch(doc, "document")
             self._touch(entity, "entity")
             if not self.graph.has_edge(doc, entity, key="mentions"):
@@ -302,11 +281,11 @@ class NetworkBuilder:
         template = _MENTION_EVIDENCE.replace("{pad}", _PAD).replace("{sep}", _SEP)
         wanted_docs = None if docs is None else set(docs)
         for row in _restricted(self.store, template, var, iris):
-            doc, entity = str(_text(row["d"])), str(_text(row["e"]))
+            doc, entity = str(text(row["d"])), str(text(row["e"]))
             if wanted_docs is not None and doc not in wanted_docs:
                 continue
             start, end, quote = str(row["first"].value).split(_SEP, 2)
-            attrs = {"count": _int(row["n"]), "evidence": Evidence(doc, int(start), int(end), quote)}
+            attrs = {"count": integer(row["n"]), "evidence": Evidence(doc, int(start), int(end), quote)}
             self._touch(doc, "document")
             self._touch(entity, "entity")
             if self.graph.has_edge(doc, entity, key="mentions"):
@@ -318,22 +297,22 @@ class NetworkBuilder:
         """Add event nodes of ``docs`` (or every event whose subject is in ``subjects``)."""
         var, iris = ("d", docs) if subjects is None else ("subject", subjects)
         for row in _restricted(self.store, _EVENTS, var, iris):
-            event, doc, subject = _text(row["ev"]), _text(row["d"]), _text(row["subject"])
+            event, doc, subject = text(row["ev"]), text(row["d"]), text(row["subject"])
             assert event is not None and doc is not None and subject is not None
             self._touch(doc, "document")
             self._touch(subject, "entity")
             self.graph.add_node(
                 event,
                 kind="event",
-                event_type=local_name(str(_text(row["type"]))),
-                date=_text(row["date"]) or _text(row["sort"]),
-                sort_date=_text(row["sort"]),
+                event_type=local_name(str(text(row["type"]))),
+                date=text(row["date"]) or text(row["sort"]),
+                sort_date=text(row["sort"]),
                 document=doc,
                 evidence=_evidence(doc, row),
             )
             self._edge(doc, event, "has_event")
             self._edge(event, subject, "subject")
-            actor = _text(row["actor"])
+            actor = text(row["actor"])
             if actor:
                 self._touch(actor, "entity")
                 self._edge(event, actor, "event_actor")
@@ -343,28 +322,28 @@ class NetworkBuilder:
         var, iris = ("d", docs) if holders is None else ("holder", holders)
         template = _STANCES.replace("{sep}", _SEP)
         for row in _restricted(self.store, template, var, iris):
-            stance, doc, holder = _text(row["st"]), _text(row["d"]), _text(row["holder"])
+            stance, doc, holder = text(row["st"]), text(row["d"]), text(row["holder"])
             assert stance is not None and doc is not None and holder is not None
             self._touch(doc, "document")
             self._touch(holder, "entity")
             self.graph.add_node(
                 stance,
                 kind="stance",
-                polarity=local_name(str(_text(row["polarity"]))),
-                target=_text(row["target"]),
-                cue=_text(row["cue"]),
-                date=_text(row["date"]) or _text(row["sort"]),
-                sort_date=_text(row["sort"]),
+                polarity=local_name(str(text(row["polarity"]))),
+                target=text(row["target"]),
+                cue=text(row["cue"]),
+                date=text(row["date"]) or text(row["sort"]),
+                sort_date=text(row["sort"]),
                 document=doc,
                 evidence=_evidence(doc, row),
             )
             self._edge(doc, stance, "has_stance")
             self._edge(stance, holder, "holder")
-            topic = _text(row["topic"])
+            topic = text(row["topic"])
             if topic:
                 self._touch(topic, "topic")
                 self._edge(stance, topic, "topic")
-            for target in filter(None, str(_text(row["targets"]) or "").split(_SEP)):
+            for target in filter(None, str(text(row["targets"]) or "").split(_SEP)):
                 self._touch(target, "entity")
                 self._edge(stance, target, "target_entity")
 
@@ -373,7 +352,7 @@ class NetworkBuilder:
         template = _ENTITY_TERMS.replace("{entity_base}", str(ENTITY))
         terms: dict[str, dict[str, set[str]]] = {}
         for row in _restricted(self.store, template, "e", entities):
-            entity, prop, value = _text(row["e"]), _text(row["p"]), _text(row["o"])
+            entity, prop, value = text(row["e"]), text(row["p"]), text(row["o"])
             assert entity is not None and prop is not None and value is not None
             terms.setdefault(entity, {}).setdefault(local_name(prop), set()).add(value)
         for entity, props in terms.items():
@@ -406,7 +385,7 @@ class NetworkBuilder:
         if topics:
             template = _TOPIC_LABELS.replace("{topic_base}", str(TOPIC))
             for row in _restricted(self.store, template, "c", topics):
-                labels[str(_text(row["c"]))] = str(_text(row["label"]))
+                labels[str(text(row["c"]))] = str(text(row["label"]))
         for node in topics:
             graph.nodes[node]["label"] = labels.get(node, local_name(node))
         return graph

@@ -16,7 +16,15 @@ from api import models
 from api.catalogue import Catalogue
 from api.context import AppContext, context
 from api.routes.common import FromDate, Limit, Offset, ToDate, page
-from api.routes.refs import doc_id, document_summary, entity_named, entity_ref, evidence_model, topic_named, topic_ref
+from api.routes.refs import (
+    doc_id,
+    document_summary,
+    entity_named,
+    entity_ref,
+    evidence_model,
+    topic_named,
+    topic_ref,
+)
 from api.views import StanceRecord, stance_records
 
 router = APIRouter(tags=["stances"])

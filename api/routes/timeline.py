@@ -59,7 +59,9 @@ def timeline_entries(
     """
     evidence_for: list[str] | None = None if quotes else []
     if topic is not None or actor is not None:
-        entries = stance_entries(store, catalogue, entity=entity, topic=topic, holder=actor, start=start, end=end)
+        entries = stance_entries(
+            store, catalogue, entity=entity, topic=topic, holder=actor, start=start, end=end
+        )
     elif entity is not None:
         entries = entity_entries(store, catalogue, entity, start, end, evidence_for=evidence_for)
     elif forum is not None:
