@@ -34,6 +34,5 @@ bench: setup
 	$(UV) run python benchmarks/bench_readers.py
 	$(UV) run python benchmarks/bench_extract.py
 	$(UV) run python benchmarks/bench_ingest.py --store $(BENCH_STORE) --links none
-	$(UV) run python benchmarks/bench_links.py --store $(BENCH_STORE)
-	$(UV) run policykg --store $(BENCH_STORE) rebuild-links
+	$(UV) run python benchmarks/bench_links.py --store $(BENCH_STORE) --in-place
 	$(UV) run python benchmarks/bench_queries.py --store $(BENCH_STORE)

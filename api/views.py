@@ -36,19 +36,13 @@ from graph.links import (
     lineage,
     period_bounds,
 )
-from graph.network import Evidence, NetworkBuilder, local_name
-from graph.solutions import chunks, integer, select, text, values_clause
+from graph.network import Evidence, NetworkBuilder, evidence_of, local_name
+from graph.solutions import integer, select, select_for, text
 from graph.store import Store
 from ontology.namespace import LINKS_GRAPH, PKG
 
 _SEP = "\x1f"
 _CHUNK = 400
-
-_EVIDENCE = """
-    OPTIONAL {{
-      ?{node} pkg:evidence ?ann . ?ann oa:hasTarget ?t .
-      ?t oa:hasSelector ?p, ?q . ?p oa:start ?s ; oa:end ?en . ?q oa:exact ?x .
-    }}"""
 
 
 def _evidence(doc: str | None, row: Any) -> Evidence | None:
@@ -70,17 +64,13 @@ def _window_filter(start: str | None, end: str | None, var: str = "sort") -> str
 # -- lineage -----------------------------------------------------------------------------------
 
 _LINEAGE = """
-SELECT ?step ?role ?type ?date ?sort ?doc ?actor ?rep ?src ?s ?en ?x WHERE {
+SELECT ?step ?role ?type ?date ?sort ?doc ?actor ?rep WHERE {
   GRAPH <{links}> {
     ?step pkg:lineageOf <{entity}> ; pkg:stepRole ?role ; pkg:eventType ?type ; pkg:document ?doc .
     OPTIONAL { ?step pkg:sortDate ?sort }
     OPTIONAL { ?step dcterms:date ?date }
     OPTIONAL { ?step sem:hasActor ?actor }
     OPTIONAL { ?step pkg:reportedIn ?rep }
-    OPTIONAL {
-      ?step pkg:evidence ?ann . ?ann oa:hasTarget ?t . ?t oa:hasSource ?src ;
-        oa:hasSelector ?p, ?q . ?p oa:start ?s ; oa:end ?en . ?q oa:exact ?x .
-    }
   }
 }
 """.replace("{links}", str(LINKS_GRAPH))
@@ -89,7 +79,8 @@ _ROLES = {"origin": "origin", "laterEvent": "event", "invocation": "invocation"}
 
 
 def _derived_steps(store: Store, catalogue: Catalogue, entity: str) -> list[LineageStep]:
-    """The entity's ``pkg:LineageStep`` resources of the links graph (ONE query)."""
+    """The entity's ``pkg:LineageStep`` resources of the links graph (one query, and one
+    for their quotes: :func:`graph.network.evidence_of`)."""
     steps: dict[str, dict[str, Any]] = {}
     for row in select(store, _LINEAGE.replace("{entity}", entity)):
         step = str(text(row["step"]))
@@ -103,15 +94,19 @@ def _derived_steps(store: Store, catalogue: Catalogue, entity: str) -> list[Line
                 "sort_date": text(row["sort"]),
                 "document": catalogue.document(doc),
                 "actor": text(row["actor"]),
-                "evidence": _evidence(text(row["src"]), row),
                 "reported_in": set(),
             }
         reported = text(row["rep"])
         if reported:
             found["reported_in"].add(reported)
+    quotes = evidence_of(store, steps)
     out = [
-        LineageStep(entity=entity, **{**fields, "reported_in": tuple(sorted(fields["reported_in"]))})
-        for fields in steps.values()
+        LineageStep(
+            entity=entity,
+            evidence=quotes.get(step),
+            **{**fields, "reported_in": tuple(sorted(fields["reported_in"]))},
+        )
+        for step, fields in steps.items()
     ]
     # graph.links orders steps by LineageStep.order_key; event steps of one document and day
     # are then in event-type order (they are built per type, in sorted order).
@@ -121,16 +116,11 @@ def _derived_steps(store: Store, catalogue: Catalogue, entity: str) -> list[Line
 
 _MENTIONING = "SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ ?d schema:mentions <{entity}> }} }}"
 
-_TARGETING_STANCES = (
-    """
-SELECT ?st ?d ?s ?en ?x WHERE {{
-  GRAPH ?g {{ ?st pkg:targetEntity <{entity}> ; a pkg:Stance ; prov:wasDerivedFrom ?d ."""
-    + _EVIDENCE.replace("{node}", "st")
-    + """
-  }}
+_TARGETING_STANCES = """
+SELECT ?st ?d WHERE {{
+  GRAPH ?g {{ ?st pkg:targetEntity <{entity}> ; a pkg:Stance ; prov:wasDerivedFrom ?d . }}
 }}
 """
-)
 
 
 def _add_document(graph: nx.MultiDiGraph, catalogue: Catalogue, doc: str) -> None:
@@ -146,10 +136,13 @@ def lineage_network(store: Store, catalogue: Catalogue, entity: str) -> nx.Multi
     builder = NetworkBuilder(store, graph)
     builder.add_events(subjects=[entity])
     builder.add_mentions(entities=[entity], evidence=True)
-    for row in select(store, _TARGETING_STANCES.format(entity=entity)):
-        stance, doc = str(text(row["st"])), str(text(row["d"]))
+    targeting = {
+        str(text(r["st"])): str(text(r["d"])) for r in select(store, _TARGETING_STANCES.format(entity=entity))
+    }
+    quotes = evidence_of(store, targeting)
+    for stance, doc in sorted(targeting.items()):
         if stance not in graph:
-            graph.add_node(stance, kind="stance", document=doc, evidence=_evidence(doc, row))
+            graph.add_node(stance, kind="stance", document=doc, evidence=quotes.get(stance))
             graph.add_edge(doc, stance, key="has_stance", rel="has_stance")
             graph.add_edge(stance, entity, key="target_entity", rel="target_entity")
     for node, attrs in list(graph.nodes(data=True)):
@@ -168,21 +161,19 @@ def lineage_steps(store: Store, catalogue: Catalogue, entity: str) -> list[Linea
 
 # -- timelines ---------------------------------------------------------------------------------
 
-_EVENTS = (
-    """
-SELECT ?ev ?d ?type ?date ?sort ?s ?en ?x WHERE {{
+_EVENTS = """
+SELECT ?ev ?d ?type ?date ?sort WHERE {{
   GRAPH ?g {{
     ?ev pkg:subject <{entity}> ; a pkg:Event ; pkg:eventType ?type ; prov:wasDerivedFrom ?d .
     OPTIONAL {{ ?ev dcterms:date ?date }}
-    OPTIONAL {{ ?ev pkg:sortDate ?sort }}"""
-    + _EVIDENCE.replace("{node}", "ev")
-    + """
+    OPTIONAL {{ ?ev pkg:sortDate ?sort }}
   }}
   {window}
 }}
 """
-)
 
+# Run per document, in its own graph (graph.solutions.select_for): one VALUES block of
+# documents was joined over every mention of the entity in the store.
 _FIRST_MENTIONS = """
 SELECT ?d ?s ?en ?x WHERE {{
   {values}
@@ -198,20 +189,16 @@ def first_mentions(store: Store, entity: str, docs: Sequence[str]) -> dict[str, 
     """The first mention (smallest start, then end, then quote) of ``entity`` in each of
     ``docs``, as :class:`graph.network.NetworkBuilder` attaches it to ``mentions`` edges."""
     best: dict[str, Evidence] = {}
-    for chunk in chunks(sorted(set(docs))):
-        sparql = _FIRST_MENTIONS.format(values=values_clause("d", chunk), entity=entity)
-        for row in select(store, sparql):
-            doc = str(text(row["d"]))
-            found = _evidence(doc, row)
-            if found is None:
-                continue
-            current = best.get(doc)
-            if current is None or (found.start, found.end, found.quote) < (
-                current.start,
-                current.end,
-                current.quote,
-            ):
-                best[doc] = found
+    template = _FIRST_MENTIONS.replace("{entity}", entity)
+    for row in select_for(store, template, "d", docs):
+        doc = str(text(row["d"]))
+        found = _evidence(doc, row)
+        if found is None:
+            continue
+        current = best.get(doc)
+        key = (found.start, found.end, found.quote)
+        if current is None or key < (current.start, current.end, current.quote):
+            best[doc] = found
     return best
 
 
@@ -257,7 +244,9 @@ def entity_entries(
                 reports_on=catalogue.reports.get(doc),
             )
         )
-    for row in select(store, _EVENTS.format(entity=entity, window=_window_filter(start, end))):
+    events = list(select(store, _EVENTS.format(entity=entity, window=_window_filter(start, end))))
+    quotes = evidence_of(store, (str(text(row["ev"])) for row in events))
+    for row in events:
         event, doc = str(text(row["ev"])), str(text(row["d"]))
         info = catalogue.document(doc)
         sort_date = text(row["sort"]) or info.sort_date
@@ -271,7 +260,7 @@ def entity_entries(
                 local_name(str(text(row["type"]))),
                 event,
                 info,
-                _evidence(doc, row),
+                quotes.get(event),
                 subject=entity,
                 reports_on=catalogue.reports.get(doc),
             )
@@ -326,9 +315,8 @@ class StanceRecord:
         return (self.sort_date or "9999", self.document.doc_id, start)
 
 
-_STANCES = (
-    """
-SELECT ?st ?d ?holder ?polarity ?target ?topic ?te ?date ?sort ?s ?en ?x WHERE {{
+_STANCES = """
+SELECT ?st ?d ?holder ?polarity ?target ?topic ?te ?date ?sort WHERE {{
   GRAPH ?g {{
     {bound}
     ?st a pkg:Stance ; prov:wasAttributedTo ?holder ; pkg:polarity ?polarity ; prov:wasDerivedFrom ?d .
@@ -336,14 +324,11 @@ SELECT ?st ?d ?holder ?polarity ?target ?topic ?te ?date ?sort ?s ?en ?x WHERE {
     OPTIONAL {{ ?st dcterms:subject ?topic }}
     OPTIONAL {{ ?st dcterms:date ?date }}
     OPTIONAL {{ ?st pkg:sortDate ?sort }}
-    OPTIONAL {{ ?st pkg:targetEntity ?te }}"""
-    + _EVIDENCE.replace("{node}", "st")
-    + """
+    OPTIONAL {{ ?st pkg:targetEntity ?te }}
   }}
   {window}
 }}
 """
-)
 
 
 def stance_records(
@@ -386,6 +371,7 @@ def stance_records(
                 found[key].add(value)
     low, high = period_bounds(start, end)
     out = []
+    quotes = evidence_of(store, merged)
     for stance, found in merged.items():
         row = found["row"]
         first_holder = min(found["holders"])
@@ -408,7 +394,7 @@ def stance_records(
                 date=text(row["date"]) or text(row["sort"]),
                 sort_date=sort_date,
                 document=info,
-                evidence=_evidence(doc, row),
+                evidence=quotes.get(stance),
             )
         )
     return out

@@ -10,7 +10,7 @@ token) with uvicorn in this process and prints:
 3. p50 / max latency of a small ASK while a runaway cross-product query runs, and the
    status and time of the runaway's answer (the per-query timeout, ``--timeout``).
 
-    uv run python benchmarks/bench_api.py --store /work/bench-data/store-1k
+    uv run python benchmarks/bench_api.py --store data/bench/store-ungdc
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--store", default="/work/bench-data/store-1k", help="an ingested store folder")
+    parser.add_argument("--store", default="data/bench/store-ungdc", help="an ingested store folder")
     parser.add_argument("--timeout", type=float, default=3.0, help="per-query timeout of /sparql (s)")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--entity", default="United Nations Security Council")

@@ -17,7 +17,7 @@ Ratios are printed: ``/sparql`` over raw pyoxigraph (target <= 1.5 on every quer
 rdflib over pyoxigraph. REST targets (16 clients): timeline and lineage p50 < 20 ms,
 p99 < 100 ms.
 
-    uv run python benchmarks/bench_queries.py --store /work/bench-data/store-ungdc
+    uv run python benchmarks/bench_queries.py --store data/bench/store-ungdc
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from ontology.namespace import GRAPH, sparql_prefixes  # noqa: E402
 
-DEFAULT_STORE = Path("/work/bench-data/store-ungdc")
+DEFAULT_STORE = ROOT / "data" / "bench" / "store-ungdc"
 CLI = [sys.executable, "-c", "from policykg.cli import main; main()"]
 CLIENTS = 16
 
@@ -88,7 +88,7 @@ def questions(args: argparse.Namespace) -> list[Question]:
      pkg:polarity ?polarity ; pkg:target ?target ; pkg:sortDate ?date ; prov:wasDerivedFrom ?doc }}
   FILTER(?date >= "1946-01-01"^^xsd:date && ?date <= "2024-12-31"^^xsd:date)
 }} ORDER BY ?date ?s LIMIT 500""",
-            f"/timeline?topic={topic}&start=1946&end=2024&limit=500",
+            f"/timeline?topic={topic}&from=1946&to=2024&limit=500",
         ),
         Question(
             "stances of a state on a topic",

@@ -358,7 +358,22 @@ def _unloaded(graph: nx.MultiDiGraph, docs: Iterable[str]) -> list[str]:
     return sorted(d for d in docs if d not in graph or graph.nodes[d].get("doc_id") is None)
 
 
-def _delete_request(scope: set[str], subjects: set[str], via: Sequence[str], holders: set[str]) -> str:
+def _follow_up_pairs(store: Store, via: Sequence[str]) -> list[tuple[str, str]]:
+    """The (follower, followed) document pairs of the follow-ups through ``via``."""
+    if not via:
+        return []
+    query = f"""SELECT DISTINCT ?b ?a WHERE {{ {values_clause("x", via)} GRAPH {_LINKS} {{
+  ?n pkg:via ?x ; a pkg:FollowUp ; pkg:fromDocument ?b ; pkg:toDocument ?a }} }}"""
+    return sorted((str(r["b"].value), str(r["a"].value)) for r in store.query(sparql_prefixes() + query))
+
+
+def _delete_request(
+    scope: set[str],
+    subjects: set[str],
+    via: Sequence[str],
+    via_pairs: Sequence[tuple[str, str]],
+    holders: set[str],
+) -> str:
     """ONE SPARQL Update part removing every unit the refresh rewrites."""
     # A derived node and the nodes hanging off it (its evidence annotation and selectors).
     subtree = "?n (pkg:evidence|oa:hasTarget|oa:hasSelector)* ?m . ?m ?p ?o ."
@@ -378,15 +393,19 @@ def _delete_request(scope: set[str], subjects: set[str], via: Sequence[str], hol
     FILTER(?role != pkg:invocation) {subtree} }} }}"""
         )
     if via:
-        # Follow-ups through these entities, then the plain triples no follow-up holds up.
         parts.append(
             f"""DELETE {{ GRAPH {_LINKS} {{ ?n ?p ?o }} }} WHERE {{ {values_clause("x", via)}
   GRAPH {_LINKS} {{ ?n a pkg:FollowUp ; pkg:via ?x ; ?p ?o }} }}"""
         )
+    if via_pairs:
+        # Then the plain triples of those pairs that no follow-up holds up any more. MINUS,
+        # not FILTER NOT EXISTS: Oxigraph 0.5 took 1.1 s for the NOT EXISTS of 76 pairs in
+        # 300 speeches, 0.03 s for the MINUS.
+        pairs = " ".join(f"(<{b}> <{a}>)" for b, a in via_pairs)
         parts.append(
-            f"""DELETE {{ GRAPH {_LINKS} {{ ?b pkg:followsUp ?a }} }} WHERE {{
+            f"""DELETE {{ GRAPH {_LINKS} {{ ?b pkg:followsUp ?a }} }} WHERE {{ VALUES (?b ?a) {{ {pairs} }}
   GRAPH {_LINKS} {{ ?b pkg:followsUp ?a
-    FILTER NOT EXISTS {{ ?n pkg:fromDocument ?b ; pkg:toDocument ?a ; a pkg:FollowUp }} }} }}"""
+    MINUS {{ ?n pkg:fromDocument ?b ; pkg:toDocument ?a ; a pkg:FollowUp }} }} }}"""
         )
     if holders:
         parts.append(
@@ -504,7 +523,8 @@ def refresh_links(store: Store, changed: Sequence[str], removed: Sequence[str]) 
     links.holders = {d: _holders(graph, d) for d in present}
 
     quads = link_quads(links, with_rules=False)
-    store.update(_delete_request(scope, subjects, via, holders) + _insert_request(quads))
+    request = _delete_request(scope, subjects, via, _follow_up_pairs(store, via), holders)
+    store.update(request + _insert_request(quads))
     return _stats(False, len(scope), links, len(quads), started)
 
 

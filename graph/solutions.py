@@ -1,5 +1,11 @@
 """Reading SPARQL solutions from the store: the small helpers every reader of it shares.
 
+Restricting a query to some resources: :func:`bound_to` writes the resource into the
+query pattern as a constant, where Oxigraph (0.5) looks it up through its indexes. A
+``VALUES`` block joined with OPTIONAL patterns is planned as a hash join over every match
+of those patterns in the store instead: on the 10,952 UN speeches the stances of 20
+documents took 378 s that way and 0.2 s as 20 queries with the document as a constant.
+
 >>> values_clause("d", ["urn:b", "urn:a", "urn:b"])
 'VALUES ?d { <urn:a> <urn:b> }'
 >>> [list(c) for c in chunks(["a", "b", "c"], 2)]
@@ -8,11 +14,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from graph.store import Store
-from ontology.namespace import sparql_prefixes
+from ontology.namespace import DOC, doc_graph_iri, sparql_prefixes
 
 
 def text(term: Any) -> str | None:
@@ -35,10 +42,53 @@ def values_clause(var: str, iris: Iterable[str]) -> str:
     return f"VALUES ?{var} {{ {' '.join(f'<{i}>' for i in sorted(set(iris)))} }}"
 
 
+def bound_to(query: str, var: str, iri: str, graph: str | None = None) -> str:
+    """``query`` restricted to ``?var = <iri>``: the IRI replaces the variable in the WHERE
+    pattern, and a ``BIND`` closing that pattern binds the variable for the projection,
+    ``GROUP BY`` and ``ORDER BY`` (a trailing ``VALUES`` would be joined as slowly).
+    With ``graph``, ``GRAPH ?g`` becomes that graph: a document's facts all lie in its own
+    graph, and a pattern scoped to one graph never strays into the others (the mention
+    quotes of one speech: 62 s over the whole store, 0.02 s in its graph).
+
+    >>> bound_to("SELECT ?d ?t WHERE { ?d dcterms:title ?t } ORDER BY ?d", "d", "urn:x")
+    'SELECT ?d ?t WHERE { <urn:x> dcterms:title ?t  BIND(<urn:x> AS ?d) } ORDER BY ?d'
+    """
+    start = query.index("{", query.index("WHERE"))
+    depth = 0
+    for end in range(start, len(query)):
+        depth += {"{": 1, "}": -1}.get(query[end], 0)
+        if depth == 0:
+            break
+    pattern = re.sub(rf"\?{var}\b", f"<{iri}>", query[start:end])
+    if graph is not None:
+        pattern = pattern.replace("GRAPH ?g ", f"GRAPH <{graph}> ")
+    return f"{query[:start]}{pattern} BIND(<{iri}> AS ?{var}) }}{query[end + 1 :]}"
+
+
+def select_for(
+    store: Store, template: str, var: str, iris: Iterable[str] | None, *, one_by_one: bool = True
+) -> Iterator[Any]:
+    """Run ``template`` (with a ``{values}`` slot) for all, or for ``iris``: once per IRI,
+    bound as a constant and a document within its own graph (:func:`graph.solutions.bound_to`
+    says why), or, for the plain patterns that Oxigraph joins well with a VALUES block
+    (``one_by_one=False``), in chunks."""
+    if iris is None:
+        yield from select(store, template.format(values=""))
+        return
+    if not one_by_one:
+        for chunk in chunks(sorted(set(iris))):
+            yield from select(store, template.format(values=values_clause(var, chunk)))
+        return
+    query = template.format(values="")
+    for iri in sorted(set(iris)):
+        graph = doc_graph_iri(iri.removeprefix(str(DOC))) if var == "d" and iri.startswith(str(DOC)) else None
+        yield from select(store, bound_to(query, var, iri, graph))
+
+
 def chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
     """``items`` in slices of ``size``: VALUES blocks stay small enough to plan quickly."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
-__all__ = ["chunks", "integer", "select", "text", "values_clause"]
+__all__ = ["bound_to", "chunks", "integer", "select", "select_for", "text", "values_clause"]
