@@ -121,6 +121,11 @@ class EntitySummary(EntityRef):
     documents: int = Field(0, description="number of documents that mention it")
 
 
+class CoMention(BaseModel):
+    entity: EntityRef
+    documents: int = Field(description="number of documents that mention both entities")
+
+
 class DocumentMention(BaseModel):
     document: DocumentSummary
     count: int | None = None

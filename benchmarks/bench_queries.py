@@ -104,7 +104,7 @@ def questions(args: argparse.Namespace) -> list[Question]:
             f"""SELECT ?other (COUNT(DISTINCT ?doc) AS ?documents) WHERE {{ GRAPH ?g {{
   ?doc schema:mentions entity:{entity}, ?other }} FILTER(?other != entity:{entity})
 }} GROUP BY ?other ORDER BY DESC(?documents) ?other LIMIT 50""",
-            f"/export?format=cytoscape&entity={entity}",
+            f"/entities/{entity}/co-mentions?limit=50",
         ),
         Question(
             "full-text search",

@@ -263,3 +263,18 @@ def test_openapi_lists_the_routes(client: TestClient) -> None:
     assert docs.status_code == 200
     assert "/static/node_modules/swagger-ui-dist/swagger-ui-bundle.js" in docs.text
     assert "cdn" not in docs.text.lower()
+
+
+def test_co_mentions_of_an_entity_by_alias(client: TestClient) -> None:
+    found = client.get("/entities/Global Data Security Initiative/co-mentions", params={"limit": 3}).json()
+    assert found["total"] == 9
+    assert [(c["entity"]["id"], c["documents"]) for c in found["items"]] == [
+        ("china", 3),
+        ("bwc", 1),
+        ("cd", 1),
+    ]
+    rest = client.get("/entities/gids/co-mentions", params={"offset": 3}).json()
+    assert [c["entity"]["id"] for c in rest["items"]] == [
+        "li-song", "ppwt", "tianjin", "unsc", "wang-yi", "zhang-jun",
+    ]
+    assert client.get("/entities/no-such-thing/co-mentions").status_code == 404
