@@ -233,8 +233,11 @@ def start_server(store: Path, port: int) -> subprocess.Popen[bytes]:
     # The server's log (one access line per request) goes to a file: a pipe nobody reads
     # would fill and stall the server.
     log = store.with_name(store.name + ".server.log").open("wb")
+    # The aggregation question runs 5 s alone: past the default 10 s limit under load.
+    env = {**os.environ, "POLICYKG_QUERY_TIMEOUT_S": "300"}
     server = subprocess.Popen(
         [*CLI, "--store", str(store), "serve", "--port", str(port)],
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=ROOT,
