@@ -200,7 +200,9 @@ def main() -> None:
         "--links-rss-cap", type=float, default=14.0, help="GiB; stop the links rebuild beyond"
     )
     parser.add_argument("--no-restart-check", action="store_true")
-    parser.add_argument("--restart-limit", type=int, default=400, help="speeches in the restart check")
+    parser.add_argument(
+        "--restart-limit", type=int, default=1200, help="speeches in the restart check (several batches)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the restart-check store")
     args = parser.parse_args()
     if not args.archive.exists():
@@ -300,7 +302,7 @@ def main() -> None:
 def restart_check(args: argparse.Namespace) -> dict[str, Any]:
     """Kill an ingest part-way, rerun it, and count what the rerun had to redo."""
     store = args.store.with_name(args.store.name + "-restart")
-    limit = min(args.restart_limit, args.limit or args.restart_limit)
+    limit = args.restart_limit
     shutil.rmtree(store, ignore_errors=True)
     command = ingest_command(store, args.archive, args, limit)
     print(f"\n== restart check: {limit} speeches, killed part-way, then rerun ==")
