@@ -278,3 +278,12 @@ def test_co_mentions_of_an_entity_by_alias(client: TestClient) -> None:
         "li-song", "ppwt", "tianjin", "unsc", "wang-yi", "zhang-jun",
     ]
     assert client.get("/entities/no-such-thing/co-mentions").status_code == 404
+
+
+def test_entity_detail_counts_roles_and_event_actors(client: TestClient) -> None:
+    entity = client.get("/entities/gids").json()
+    assert entity["documents"] == 3 and [m["count"] for m in entity["mentions"]] == [2, 1, 1]
+    assert [e["actor"]["label"] for e in entity["events"]] == ["China", "China", "China"]
+    council = client.get("/entities/UNSC").json()
+    assert council["roles"] == {"forum": ["news-2022", "unsc-2022"]}
+    assert [m["document"]["id"] for m in council["mentions"]] == ["unsc-2022", "news-2022", "unga-2024"]
