@@ -37,19 +37,12 @@ from graph.links import (
     period_bounds,
 )
 from graph.network import Evidence, NetworkBuilder, evidence_of, local_name
-from graph.solutions import integer, select, select_for, text
+from graph.solutions import select, text
 from graph.store import Store
 from ontology.namespace import LINKS_GRAPH, PKG
 
 _SEP = "\x1f"
 _CHUNK = 400
-
-
-def _evidence(doc: str | None, row: Any) -> Evidence | None:
-    start, end, quote = integer(row["s"]), integer(row["en"]), text(row["x"])
-    if doc is None or start is None or end is None or quote is None:
-        return None
-    return Evidence(doc, start, end, quote)
 
 
 def _window_filter(start: str | None, end: str | None, var: str = "sort") -> str:
@@ -172,34 +165,18 @@ SELECT ?ev ?d ?type ?date ?sort WHERE {{
 }}
 """
 
-# Run per document, in its own graph (graph.solutions.select_for): one VALUES block of
-# documents was joined over every mention of the entity in the store.
-_FIRST_MENTIONS = """
-SELECT ?d ?s ?en ?x WHERE {{
-  {values}
-  GRAPH ?g {{
-    ?a oa:hasBody <{entity}> ; oa:motivatedBy oa:identifying ; oa:hasTarget ?t .
-    ?t oa:hasSource ?d ; oa:hasSelector ?p, ?q . ?p oa:start ?s ; oa:end ?en . ?q oa:exact ?x .
-  }}
-}}
-"""
-
-
 def first_mentions(store: Store, entity: str, docs: Sequence[str]) -> dict[str, Evidence]:
-    """The first mention (smallest start, then end, then quote) of ``entity`` in each of
-    ``docs``, as :class:`graph.network.NetworkBuilder` attaches it to ``mentions`` edges."""
-    best: dict[str, Evidence] = {}
-    template = _FIRST_MENTIONS.replace("{entity}", entity)
-    for row in select_for(store, template, "d", docs):
-        doc = str(text(row["d"]))
-        found = _evidence(doc, row)
-        if found is None:
-            continue
-        current = best.get(doc)
-        key = (found.start, found.end, found.quote)
-        if current is None or key < (current.start, current.end, current.quote):
-            best[doc] = found
-    return best
+    """The first mention of ``entity`` in each of ``docs``: what
+    :meth:`graph.network.NetworkBuilder.add_mention_evidence` attaches to the ``mentions``
+    edges (read per document, in its own graph)."""
+    builder = NetworkBuilder(store)
+    builder.add_mention_evidence(sorted(set(docs)))
+    graph = builder.graph
+    return {
+        doc: graph.edges[doc, entity, "mentions"]["evidence"]
+        for doc in docs
+        if graph.has_edge(doc, entity, key="mentions")
+    }
 
 
 def _in_window(sort_date: str | None, low: str, high: str) -> bool:

@@ -77,7 +77,7 @@ from graph.links import (
     report_links,
 )
 from graph.network import NetworkBuilder, load_network, nodes_of_kind, sources, targets
-from graph.solutions import values_clause
+from graph.solutions import select, values_clause
 from graph.stance_links import StanceShift, positions, shifts_of
 from graph.store import Store
 from ontology.namespace import DOC, LINKS_GRAPH, doc_iri, sparql_prefixes
@@ -364,7 +364,7 @@ def _follow_up_pairs(store: Store, via: Sequence[str]) -> list[tuple[str, str]]:
         return []
     query = f"""SELECT DISTINCT ?b ?a WHERE {{ {values_clause("x", via)} GRAPH {_LINKS} {{
   ?n pkg:via ?x ; a pkg:FollowUp ; pkg:fromDocument ?b ; pkg:toDocument ?a }} }}"""
-    return sorted((str(r["b"].value), str(r["a"].value)) for r in store.query(sparql_prefixes() + query))
+    return sorted((str(r["b"].value), str(r["a"].value)) for r in select(store, query))
 
 
 def _delete_request(

@@ -18,7 +18,7 @@ from api.routes.common import (
     page,
 )
 from api.routes.refs import entity_named, entity_ref
-from graph.network import ENTITY_TYPES, NetworkBuilder, first, local_name, nodes_of_kind, sources
+from graph.network import ENTITY_TYPES, NetworkBuilder, local_name, nodes_of_kind, sources
 from ontology.namespace import sparql_prefixes
 
 router = APIRouter(tags=["entities"])
@@ -128,22 +128,7 @@ def get_entity(entity: str, request: Request, ctx: Annotated[AppContext, Depends
                 )
             )
         mentions.sort(key=lambda m: (m.document.sort_date or "9999", m.document.id))
-        events = []
-        for event in sources(graph, node, "subject"):
-            attrs = graph.nodes[event]
-            subject = refs.entity_ref(catalogue, node)
-            assert subject is not None
-            events.append(
-                models.EventItem(
-                    iri=event,
-                    event_type=attrs.get("event_type", ""),
-                    date=attrs.get("date"),
-                    subject=subject,
-                    actor=refs.entity_ref(catalogue, first(graph, event, "event_actor")),
-                    document=refs.document_summary(catalogue, attrs["document"]),
-                    evidence=refs.evidence_model(catalogue, attrs.get("evidence")),
-                )
-            )
+        events = [refs.event_item(catalogue, graph, e) for e in sources(graph, node, "subject")]
         events.sort(key=lambda e: (graph.nodes[e.iri].get("sort_date") or "9999", e.document.id, e.iri))
         roles = {}
         for rel in ("forum", "actor", "speaker"):

@@ -5,12 +5,13 @@ networkx-based helpers of :mod:`api.routes.common`."""
 
 from __future__ import annotations
 
+import networkx as nx
 from fastapi import HTTPException
 
 from api import models
 from api.catalogue import Catalogue
 from graph.links import DocumentInfo
-from graph.network import Evidence, local_name
+from graph.network import Evidence, first, local_name
 from ontology.namespace import ENTITY, TOPIC
 
 
@@ -76,6 +77,22 @@ def evidence_model(catalogue: Catalogue, evidence: Evidence | None) -> models.Ev
         start=evidence.start,
         end=evidence.end,
         quote=evidence.quote,
+    )
+
+
+def event_item(catalogue: Catalogue, graph: nx.MultiDiGraph, event: str) -> models.EventItem:
+    """An event node of a (partial) networkx view, named through the catalogue."""
+    attrs = graph.nodes[event]
+    subject = entity_ref(catalogue, first(graph, event, "subject"))
+    assert subject is not None
+    return models.EventItem(
+        iri=event,
+        event_type=attrs.get("event_type", ""),
+        date=attrs.get("date"),
+        subject=subject,
+        actor=entity_ref(catalogue, first(graph, event, "event_actor")),
+        document=document_summary(catalogue, attrs["document"]),
+        evidence=evidence_model(catalogue, attrs.get("evidence")),
     )
 
 
