@@ -147,7 +147,7 @@ def extract_genre(doc: Document, title: str | None) -> str:
         r"^\s*II\.\s", doc.body, re.MULTILINE
     ):
         return "position_paper"
-    return "document"
+    return "other"
 
 
 def _entries_in(text: str, gaz: Gazetteer, types: set[str]) -> list[tuple[int, GazetteerEntry]]:
@@ -199,7 +199,7 @@ def extract_actor(doc: Document, title: str | None, gaz: Gazetteer) -> str | Non
 
 def extract_speaker(doc: Document, title: str | None, genre: str) -> str | None:
     """The person speaking: named in the title, else (news) the most reported voice."""
-    if genre not in ("speech", "statement", "news_report", "document"):
+    if genre not in ("speech", "statement", "news_report", "transcript", "op_ed", "other"):
         return None
     if title:
         persons = name_patterns.find_persons(title)

@@ -14,7 +14,22 @@ from typing import Any, Literal
 
 EntityType = Literal["Initiative", "Instrument", "Forum", "State", "Person", "Organization"]
 Polarity = Literal["support", "oppose"]
-Genre = Literal["speech", "statement", "news_report", "position_paper", "white_paper", "document"]
+# The genre list of the extraction contract (../shared/eval/GUIDELINES.md).
+Genre = Literal[
+    "speech",
+    "statement",
+    "joint_statement",
+    "readout",
+    "press_release",
+    "news_report",
+    "op_ed",
+    "position_paper",
+    "white_paper",
+    "resolution",
+    "treaty",
+    "transcript",
+    "other",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +108,7 @@ class Entity:
     acronyms: tuple[str, ...] = ()
     wikidata: str | None = None
     in_gazetteer: bool = False
+    rule: str = ""  # the rule that found it (gazetteer match, name pattern, ...)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -104,6 +120,8 @@ class Entity:
         }
         if self.wikidata:
             out["wikidata"] = self.wikidata
+        if self.rule:
+            out["rule"] = self.rule
         return out
 
 
@@ -131,9 +149,10 @@ class Event:
     actor_key: str | None = None
     date: str | None = None
     date_span: Span | None = None
+    rule: str = ""  # the rule that produced it (a name in the event trigger lexicon)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "type": self.type,
             "subject": self.subject,
             "subject_id": self.subject_key,
@@ -141,6 +160,9 @@ class Event:
             "date": self.date,
             "evidence": self.evidence.to_json(),
         }
+        if self.rule:
+            out["rule"] = self.rule
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +179,10 @@ class Stance:
     cue: str | None = None  # the cue word: oppose, support, call for, ...
     target_keys: tuple[str, ...] = ()  # entities named inside the target
     date: str | None = None
+    rule: str = ""  # the rule that produced it (a name in the stance rule registry)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "holder": self.holder,
             "polarity": self.polarity,
             "target": self.target,
@@ -167,6 +190,9 @@ class Stance:
             "cue": self.cue,
             "evidence": self.evidence.to_json(),
         }
+        if self.rule:
+            out["rule"] = self.rule
+        return out
 
 
 @dataclass(frozen=True, slots=True)
