@@ -35,6 +35,7 @@ from ontology.namespace import (
     WD,
     doc_graph_iri,
     doc_iri,
+    rule_iri,
     slug,
 )
 
@@ -339,17 +340,24 @@ class _DocWriter:
         add(quote, OA_EXACT, ox.Literal(span.text))
         return node
 
-    def mention(self, span: Span, body: ox.NamedNode) -> None:
+    def mention(self, span: Span, body: ox.NamedNode, rule: str = "") -> None:
         node = self.fragment(f"m-{span.start}-{span.end}")
         if node.value in self.annotations:
             # Two entities on one span: the annotation simply gets a second body.
             self.add(node, OA_HAS_BODY, body)
+            self.generated_by(node, rule)
             return
         self.annotations.add(node.value)
         self.add(node, RDF_TYPE, OA_ANNOTATION)
         self.add(node, OA_MOTIVATED_BY, OA_IDENTIFYING)
         self.add(node, OA_HAS_BODY, body)
         self.add(node, OA_HAS_TARGET, self.target(span))
+        self.generated_by(node, rule)
+
+    def generated_by(self, node: ox.NamedNode, rule: str) -> None:
+        """``prov:wasGeneratedBy`` the extraction rule that produced the fact, when known."""
+        if rule:
+            self.add(node, PROV_GENERATED_BY, _n(rule_iri(rule)))
 
     def evidence(self, span: Span) -> ox.NamedNode:
         node = self.fragment(f"e-{span.start}-{span.end}")
@@ -490,7 +498,7 @@ def document_quads(
         add(doc, SCHEMA_MENTIONS, body)
         for span in entity.mentions:
             _check_span(span, text, f"mention of {entity.key}", doc_id)
-            out.mention(span, body)
+            out.mention(span, body, entity.rule)
 
     # -- events ------------------------------------------------------------------------
     for number, event in enumerate(result.events, 1):
@@ -511,6 +519,7 @@ def document_quads(
             _check_span(event.date_span, text, f"date of event {number}", doc_id)
             add(node, PKG_DATE_EVIDENCE, out.evidence(event.date_span))
         add(node, PROV_DERIVED_FROM, doc)
+        out.generated_by(node, event.rule)
 
     # -- stances -----------------------------------------------------------------------
     for number, stance in enumerate(result.stances, 1):
@@ -534,6 +543,7 @@ def document_quads(
         out.dated(node, stance.date or meta.date)
         add(node, PKG_EVIDENCE, out.evidence(stance.evidence))
         add(node, PROV_DERIVED_FROM, doc)
+        out.generated_by(node, stance.rule)
 
     # -- descriptions of every entity the graph names ----------------------------------
     for description in described.values():

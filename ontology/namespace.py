@@ -75,6 +75,12 @@ def doc_iri(doc_id: str) -> str:
     return str(DOC[doc_id])
 
 
+def rule_iri(name: str) -> str:
+    """The extraction rule that produced a fact (``prov:wasGeneratedBy``):
+    ``"stance.cue_verb"`` -> ``https://w3id.org/policykg/rule/stance.cue_verb``."""
+    return BASE + "rule/" + re.sub(r"[^A-Za-z0-9._-]+", "-", name)
+
+
 def doc_graph_iri(doc_id: str) -> str:
     """The named graph holding everything extracted from one document."""
     return str(GRAPH["doc/" + doc_id])

@@ -111,7 +111,9 @@ def remove(state: CliState, documents: tuple[str, ...]) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "turtle", "nquads"]), default="json",
               show_default=True, help="json: the extraction record; turtle/nquads: the document graph.")
-def extract(path: Path, fmt: str) -> None:
+@click.option("--explain", is_flag=True,
+              help="Print each fact with the rule that produced it and its quote, instead of --format.")
+def extract(path: Path, fmt: str, explain: bool) -> None:
     """Extract one file and print the result; the store is not touched."""
     from loaders.pipeline import extract_path
 
@@ -120,6 +122,12 @@ def extract(path: Path, fmt: str) -> None:
     except Exception as exc:  # a clear one-line error naming the file, exit 1
         message = str(exc)
         raise click.ClickException(message if str(path) in message else f"{path}: {message}") from exc
+    if explain:
+        from loaders.explain import explain_lines
+
+        for line in explain_lines(result):
+            click.echo(line)
+        return
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return
