@@ -12,9 +12,13 @@ from loaders.records import Span
 _END = re.compile(r"[.!?](?=[\"'”’)]?\s+[\"“‘(]?[A-Z0-9\-•])|\n")
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:Mr|Ms|Mrs|Dr|Prof|St|No|Nos|Art|Vol|para|paras|e\.g|i\.e|etc|vs|cf|Jan|Feb|Mar|Apr|"
-    r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gen|Adm|Amb|Rep|Sen|Gov|H\.\s?E|U\.S|U\.N|U\.K)"
+    r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gen|Adm|Amb|Rep|Sen|Gov|H\.\s?E|U\.S|U\.N|U\.K|Jr|Sr)"
     r"|\b[A-Z])$"
 )
+#: A line that ends a paragraph or a heading whatever comes next.
+_LINE_CLOSED = re.compile(r"[.!?:;]['\"”’)]*\s*$")
+#: A line that starts an item of its own.
+_LINE_OPENS_ITEM = re.compile(r"\s*(?:[-•*▪◦]\s|[a-z_]+:\s|-{3}|\d{1,2}[.)]\s|\([a-z0-9]{1,3}\)\s|#)")
 
 
 def sentence_spans(text: str) -> list[Span]:
@@ -29,9 +33,12 @@ def _sentence_spans(text: str) -> tuple[Span, ...]:
     >>> [s.text for s in sentence_spans("Mr. President, thanks. H. E. Li Song spoke.\\n- Oppose war;")]
     ['Mr. President, thanks.', 'H. E. Li Song spoke.', '- Oppose war;']
     """
+    soft = _soft_breaks(text)
     out: list[Span] = []
     start = 0
     for m in _END.finditer(text):
+        if m.group() == "\n" and m.start() in soft:
+            continue
         end = m.end() if m.group() != "\n" else m.start()
         if m.group() != "\n" and _ABBREVIATIONS.search(text[max(start, end - 8) : end - 1]):
             continue
@@ -39,6 +46,44 @@ def _sentence_spans(text: str) -> tuple[Span, ...]:
         start = m.end()
     _add(text, start, len(text), out)
     return tuple(out)
+
+
+def _soft_breaks(text: str) -> frozenset[int]:
+    """Offsets of line breaks that only wrap a paragraph at a fixed width.
+
+    A text is hard-wrapped when most of its lines are short (nine in ten at most 100
+    characters) and most long lines end without closing punctuation. There a break is soft
+    when its line is long (at least half the wrap width), not closed by punctuation, and
+    the next line is neither blank nor a list item of its own.
+
+    >>> t = "We firmly support the peaceful use of\\nouter space by all nations.\\n"
+    >>> sorted(_soft_breaks(t * 8))[:1]
+    [37]
+    """
+    lines = text.split("\n")
+    filled = [line.rstrip() for line in lines if line.strip()]
+    if len(filled) < 6:
+        return frozenset()
+    lengths = sorted(len(line) for line in filled)
+    width = lengths[int(len(lengths) * 0.9)]
+    long_lines = [line for line in filled if len(line) >= min(40, width // 2)]
+    open_lines = [line for line in long_lines if not _LINE_CLOSED.search(line)]
+    if width > 100 or not long_lines or len(open_lines) * 2 < len(long_lines):
+        return frozenset()
+    soft: set[int] = set()
+    offset = 0
+    for line, following in zip(lines, lines[1:], strict=False):
+        offset += len(line)
+        body = line.rstrip()
+        if (
+            len(body) >= width // 2
+            and not _LINE_CLOSED.search(body)
+            and following.strip()
+            and not _LINE_OPENS_ITEM.match(following)
+        ):
+            soft.add(offset)
+        offset += 1
+    return frozenset(soft)
 
 
 def _add(text: str, start: int, end: int, out: list[Span]) -> None:
