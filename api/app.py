@@ -2,27 +2,35 @@
 
 The store is opened in the app's lifespan, never at import time: read-only when no
 update token is configured (the endpoint cannot write then, whatever it is sent), for
-writing when one is. Errors are JSON everywhere: ``{"error": "<what was wrong>",
-"status": <code>}``.
+writing when one is. Errors are RFC 9457 problem details everywhere
+(:mod:`api.problems`); every ``GET`` also answers ``HEAD``, carries an ``ETag`` keyed to the
+store generation and is compressed when large (:mod:`api.middleware`).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import Scope
 
+from api import problems
+from api.assets import missing_assets, missing_message
 from api.context import AppContext
+from api.middleware import ConditionalGetMiddleware, HeadMiddleware
 from api.routes import documents, entities, export, lineage, paths, search, stances, timeline, viewers
 from api.sparql import STATIC_DIR
 from api.sparql import router as sparql_router
@@ -43,12 +51,20 @@ Entity parameters accept an id, a label, an alias or an acronym (any case).
 """
 
 
-def _validation_message(exc: RequestValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body"))
-        parts.append(f"{where or 'request'}: {error.get('msg', 'invalid')}")
-    return "; ".join(parts) or "invalid request"
+logger = logging.getLogger("policykg.api")
+
+#: Answers smaller than this are sent uncompressed (gzip would not pay for itself).
+GZIP_MINIMUM_BYTES = 1024
+
+
+def operation_id(route: APIRoute) -> str:
+    """OpenAPI operation ids are the route functions' names (``list_documents``)."""
+    return route.name
+
+
+def _generation(scope: Scope) -> int | None:
+    ctx = getattr(scope["app"].state, "ctx", None)
+    return ctx.generation if ctx is not None else None
 
 
 def _open(settings: Settings) -> Store:
@@ -73,6 +89,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        missing = missing_assets()
+        if missing:
+            logger.warning("%s", missing_message(missing))
         served = store if store is not None else _open(settings)
         ctx = AppContext(settings, served)
         app.state.ctx = ctx
@@ -94,32 +113,23 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         # /docs is served below from the local npm install (no CDN); no ReDoc page.
         docs_url=None,
         redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(
-            {"error": str(exc.detail), "status": exc.status_code},
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        detail: Any = jsonable(exc.errors())
-        return JSONResponse(
-            {"error": _validation_message(exc), "status": 422, "detail": detail}, status_code=422
-        )
+    app.add_exception_handler(StarletteHTTPException, problems.http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, problems.validation_error)  # type: ignore[arg-type]
 
     # Any web page may query the endpoint (as Fuseki and Oxigraph allow): a hosted YASGUI,
     # a notebook. Updates still need the bearer token, which a page cannot borrow.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
-        allow_methods=["GET", "POST"],
-        allow_headers=["Authorization", "Content-Type", "Accept"],
-        expose_headers=["X-Result-Truncated"],
+        allow_methods=["GET", "HEAD", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Accept", "If-None-Match"],
+        expose_headers=["X-Result-Truncated", "ETag"],
     )
+    app.add_middleware(ConditionalGetMiddleware, generation=_generation)
+    app.add_middleware(HeadMiddleware)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.include_router(sparql_router)
     for module in (documents, entities, timeline, lineage, stances, paths, search, export, viewers):
         app.include_router(module.router)
@@ -140,18 +150,21 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     async def index() -> RedirectResponse:
         return RedirectResponse("/docs")
 
+    @app.get("/healthz", tags=["service"], summary="Liveness and readiness of the service")
+    async def health() -> JSONResponse:
+        """``200 {"status": "ok", ...}`` when the store answers, ``503`` when it does not."""
+        ctx: AppContext | None = getattr(app.state, "ctx", None)
+        if ctx is None:
+            return problems.problem_response(503, "the store is not open yet")
+        body: dict[str, Any] = {"status": "ok", "missing_assets": sorted(missing_assets())}
+        try:
+            ctx.store.query("ASK { }")
+        except Exception as exc:  # any store failure makes the service unready
+            return problems.problem_response(503, f"the store does not answer: {exc}")
+        body["generation"] = ctx.generation
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
     return app
-
-
-def jsonable(value: Any) -> Any:
-    """Validation error details with anything JSON cannot hold turned into text."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
 
 
 __all__ = ["AppContext", "create_app"]

@@ -38,6 +38,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api import media
 from api.context import AppContext
+from api.problems import problem_response
 from api.runner import QueryTimeout, RunnerBusy
 from api.service_description import service_description
 from api.sparql_guard import GuardError, add_using, check_query, check_update
@@ -54,7 +55,8 @@ _UPDATE = "application/sparql-update"
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+    """An RFC 9457 problem details answer, like every other error of the API."""
+    return problem_response(status, message, headers=headers)
 
 
 @dataclass(frozen=True, slots=True)

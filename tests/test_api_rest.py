@@ -96,16 +96,25 @@ def test_document_detail_with_highlighted_evidence(client: TestClient) -> None:
 def test_unknown_ids_are_404_with_a_message(client: TestClient) -> None:
     response = client.get("/documents/no-such-doc")
     assert response.status_code == 404
-    assert response.json() == {"error": "no document has the id 'no-such-doc'", "status": 404}
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank", "title": "Not Found", "status": 404,
+        "detail": "no document has the id 'no-such-doc'", "instance": "/documents/no-such-doc",
+    }
     entity = client.get("/entities/Atlantis Initiative")
-    assert entity.status_code == 404 and "Atlantis Initiative" in entity.json()["error"]
+    assert entity.status_code == 404 and "Atlantis Initiative" in entity.json()["detail"]
     assert client.get("/lineage/nothing-here").status_code == 404
     assert client.get("/timeline", params={"topic": "gardening"}).status_code == 404
 
 
 def test_bad_parameters_are_422(client: TestClient) -> None:
     bad_date = client.get("/timeline", params={"entity": "gids", "from": "2021-13"})
-    assert bad_date.status_code == 422 and "from" in bad_date.json()["error"]
+    assert bad_date.status_code == 422 and "from" in bad_date.json()["detail"]
+    assert bad_date.json()["errors"][0]["loc"] == ["query", "from"]
+    no_such_day = client.get("/timeline", params={"entity": "gids", "from": "2020-02-30"})
+    assert no_such_day.status_code == 422 and "2020-02-30 is not a date" in no_such_day.json()["detail"]
+    assert client.get("/timeline", params={"entity": "gids", "from": "2020-02-29"}).status_code == 200
+    assert client.get("/search", params={"q": "china", "offset": 2**63}).status_code == 422
     assert client.get("/timeline").status_code == 422
     assert client.get("/stances", params={"polarity": "maybe"}).status_code == 422
     assert client.get("/entities", params={"type": "Planet"}).status_code == 422

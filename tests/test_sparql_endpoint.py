@@ -154,7 +154,7 @@ def test_construct_formats(server: str) -> None:
 def test_unacceptable_format_is_406(server: str) -> None:
     response = sparql(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "image/png")
     assert response.status_code == 406
-    assert "none of the result formats" in response.json()["error"]
+    assert "none of the result formats" in response.json()["detail"]
     assert sparql(server, "ASK {}", "text/csv").status_code == 406
 
 
@@ -182,12 +182,12 @@ def test_service_description_and_editor(server: str) -> None:
 def test_service_is_refused(server: str) -> None:
     response = sparql(server, "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }")
     assert response.status_code == 400
-    assert "SERVICE" in response.json()["error"]
+    assert "SERVICE" in response.json()["detail"]
     silent = sparql(server, "select * where { service silent <http://169.254.169.254/> { ?s ?p ?o } }")
     assert silent.status_code == 400
     # SPARQL applies \u escapes before parsing: an escaped keyword is still the keyword.
     escaped = sparql(server, "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }")
-    assert escaped.status_code == 400 and "SERVICE" in escaped.json()["error"]
+    assert escaped.status_code == 400 and "SERVICE" in escaped.json()["detail"]
     # The word inside a string, an IRI or a variable name is no SERVICE clause.
     fine = sparql(server, 'SELECT ?service WHERE { BIND("SERVICE <x>" AS ?service) }')
     assert fine.status_code == 200
@@ -200,7 +200,7 @@ def test_from_of_files_and_foreign_graphs_is_refused(server: str) -> None:
     ):
         response = sparql(server, query)
         assert response.status_code == 400
-        assert "not a graph of this store" in response.json()["error"]
+        assert "not a graph of this store" in response.json()["detail"]
     own = sparql(
         server,
         "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/policykg/graph/doc/cd-2020> WHERE { ?s ?p ?o }",
@@ -230,7 +230,7 @@ def test_cross_origin_queries_are_allowed(server: str) -> None:
 
 def test_malformed_requests(server: str) -> None:
     syntax = sparql(server, "SELECT ?s WHERE { ?s ")
-    assert syntax.status_code == 400 and "syntax" in syntax.json()["error"].lower()
+    assert syntax.status_code == 400 and "syntax" in syntax.json()["detail"].lower()
     two = httpx.get(server + "/sparql", params=[("query", "ASK {}"), ("query", "ASK {}")])
     assert two.status_code == 400
     plain = httpx.post(server + "/sparql", content=b"ASK {}", headers={"Content-Type": "text/plain"})
@@ -273,7 +273,7 @@ def test_runaway_query_times_out_while_another_is_answered(
     assert runaway_still_running, "the quick query had to wait for the runaway"
     response = outcome["response"]
     assert response.status_code == 503
-    assert "timeout" in response.json()["error"]
+    assert "timeout" in response.json()["detail"]
     # The server is still fine afterwards.
     assert sparql(base, "ASK {}").json()["boolean"] is True
 
@@ -290,7 +290,7 @@ def test_updates_refused_without_a_configured_token(server: str) -> None:
         headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
     )
     assert response.status_code == 403
-    assert "read-only" in response.json()["error"]
+    assert "read-only" in response.json()["detail"]
     form = httpx.post(server + "/sparql", data={"update": INSERT})
     assert form.status_code == 403
     assert sparql(server, "ASK { GRAPH <urn:x-test:notes> { ?s ?p ?o } }").json()["boolean"] is False
@@ -319,7 +319,7 @@ def test_updates_need_the_token(tmp_path: Path, live_server: Any) -> None:
         content=b"LOAD <file:///etc/passwd> INTO GRAPH <urn:x-test:g>",
         headers={**headers, "Authorization": f"Bearer {TOKEN}"},
     )
-    assert load.status_code == 400 and "LOAD is disabled" in load.json()["error"]
+    assert load.status_code == 400 and "LOAD is disabled" in load.json()["detail"]
     service = httpx.post(
         base + "/sparql",
         content=b"INSERT { GRAPH <urn:x-test:g> { ?s ?p ?o } } WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }",
