@@ -104,3 +104,16 @@ def test_missing_front_end_assets_are_named(tmp_path: Path) -> None:
     assert "make setup" in missing_message(missing)
     installed = missing_assets()
     assert installed == {}, missing_message(installed)
+
+
+def test_a_viewer_without_its_assets_says_so(client: TestClient, monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
+    import api.assets
+    from api.routes import viewers
+
+    drawn = client.get("/viewer/graph")
+    assert drawn.status_code == 200 and "cytoscape" in drawn.text
+    monkeypatch.setattr(viewers, "missing_assets", lambda: api.assets.missing_assets(tmp_path))
+    response = client.get("/viewer/graph")
+    assert response.status_code == 503
+    assert "cytoscape/dist/cytoscape.min.js" in response.text and "make setup" in response.text
