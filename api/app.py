@@ -31,7 +31,19 @@ from api import problems
 from api.assets import missing_assets, missing_message
 from api.context import AppContext
 from api.middleware import ConditionalGetMiddleware, HeadMiddleware
-from api.routes import documents, entities, export, lineage, paths, search, stances, timeline, viewers
+from api.routes import (
+    document_writes,
+    documents,
+    entities,
+    export,
+    graph_store,
+    lineage,
+    paths,
+    search,
+    stances,
+    timeline,
+    viewers,
+)
 from api.sparql import STATIC_DIR
 from api.sparql import router as sparql_router
 from graph.store import Store, open_store
@@ -95,13 +107,15 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         served = store if store is not None else _open(settings)
         ctx = AppContext(settings, served)
         app.state.ctx = ctx
+        if store is None:
+            ctx.announce()  # where `policykg ingest` finds this server (policykg.server_file)
         # Build the networkx view and the search index in the background, so that the
         # first REST call does not pay for them; /sparql answers meanwhile.
         threading.Thread(target=ctx.warm_up, name="policykg-warm-up", daemon=True).start()
         try:
             yield
         finally:
-            ctx.search.close()
+            ctx.close()
             if store is None:
                 served.close()
 
@@ -131,7 +145,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_middleware(HeadMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.include_router(sparql_router)
-    for module in (documents, entities, timeline, lineage, stances, paths, search, export, viewers):
+    modules = (documents, document_writes, entities, timeline, lineage, stances, paths, search, export)
+    for module in (*modules, viewers, graph_store):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
@@ -150,7 +165,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     async def index() -> RedirectResponse:
         return RedirectResponse("/docs")
 
-    @app.get("/healthz", tags=["service"], summary="Liveness and readiness of the service")
+    @app.get("/healthz", tags=["service"], responses={503: {"description": "the store does not answer"}}, summary="Liveness and readiness of the service")
     async def health() -> JSONResponse:
         """``200 {"status": "ok", ...}`` when the store answers, ``503`` when it does not."""
         ctx: AppContext | None = getattr(app.state, "ctx", None)
@@ -164,6 +179,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         body["generation"] = ctx.generation
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
+    problems.document_error_responses(app)
     return app
 
 

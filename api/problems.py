@@ -10,12 +10,42 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error of the API is answered."""
+
+    type: str = Field("about:blank", description="a URI naming the kind of problem")
+    title: str = Field(description="the HTTP status phrase", examples=["Not Found"])
+    status: int = Field(description="the HTTP status code", examples=[404])
+    detail: str = Field(description="what was wrong, in words", examples=["no document has the id 'x'"])
+    instance: str | None = Field(None, description="the path of the request")
+    errors: list[dict[str, Any]] | None = Field(None, description="validation errors (422 only)")
+
+
+#: Why each error status may come back, for the OpenAPI description of every route.
+ERROR_REASONS: dict[int, str] = {
+    400: "malformed request (for /sparql: a query or update that does not parse or is refused)",
+    401: "an update without the bearer token",
+    403: "an update with a wrong token, or on a read-only store",
+    404: "a name (document, entity, topic, graph) the store does not know",
+    406: "none of the acceptable media types can be produced",
+    413: "request body or query too large",
+    415: "unsupported request media type",
+    422: "a parameter is missing, malformed or ambiguous",
+    503: "the query ran out of time, or too many queries are waiting (see Retry-After)",
+}
+
+#: Statuses every GET route may answer besides 200, and those only the SPARQL/update routes do.
+READ_ERRORS = (404, 406, 422, 503)
+PROTOCOL_ERRORS = (400, 401, 403, 406, 413, 415, 503)
 
 
 def problem(status: int, detail: str, *, instance: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -72,3 +102,36 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> JSONRespo
 
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     return problem_response(422, validation_message(exc), request=request, errors=jsonable(exc.errors()))
+
+
+def document_error_responses(app: FastAPI) -> None:
+    """Declare in every OpenAPI operation the error statuses it can answer (as problem
+    details) and, for GET, ``304 Not Modified`` (see :mod:`api.middleware`).
+
+    FastAPI's own description is generated first, then completed: the statuses are a
+    property of the whole API (its error handlers and middleware), not of each route."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = generate()
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
+        problem_content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path, operations in spec.get("paths", {}).items():
+            for method, operation in operations.items():
+                statuses = set(READ_ERRORS)
+                if method != "get" or path.startswith(("/sparql", "/rdf-graphs")):
+                    statuses |= set(PROTOCOL_ERRORS)
+                responses = operation.setdefault("responses", {})
+                for status in sorted(statuses):
+                    responses.setdefault(
+                        str(status), {"description": ERROR_REASONS[status], "content": problem_content}
+                    )
+                if method in ("get", "head"):
+                    responses.setdefault("304", {"description": "not modified since the ETag sent"})
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
