@@ -105,7 +105,7 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
 
 
 def document_error_responses(app: FastAPI) -> None:
-    """Declare in every OpenAPI operation the error statuses it can answer (as problem
+    """Make operation ids unique per method and declare in every OpenAPI operation the error statuses it can answer (as problem
     details) and, for GET, ``304 Not Modified`` (see :mod:`api.middleware`).
 
     FastAPI's own description is generated first, then completed: the statuses are a
@@ -119,8 +119,13 @@ def document_error_responses(app: FastAPI) -> None:
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
         schemas.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
         problem_content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        seen_ids: set[str] = set()
         for path, operations in spec.get("paths", {}).items():
             for method, operation in operations.items():
+                # One function serving several methods gets one id per method (ids are unique).
+                if operation.get("operationId") in seen_ids:
+                    operation["operationId"] = f"{operation['operationId']}_{method}"
+                seen_ids.add(operation.get("operationId", ""))
                 statuses = set(READ_ERRORS)
                 if method != "get" or path.startswith(("/sparql", "/rdf-graphs")):
                     statuses |= set(PROTOCOL_ERRORS)
