@@ -1,7 +1,18 @@
 """What every route shares: the settings, the open store, the query runner and the caches.
 
-Every cache belongs to a store generation: a SPARQL Update through the endpoint bumps
-:attr:`AppContext.generation`, and each cache is rebuilt (or, for answers, keyed) by it.
+Every cache belongs to a store generation. :attr:`AppContext.generation` is THE store
+generation of the running app: a counter that every committed write increments (a
+document posted, replaced or removed, a Graph Store Protocol write, a SPARQL Update), and
+each cache is rebuilt (or, for answers, keyed) by it. Code that keeps its own view of the
+store (a read-only copy opened in a worker process) reopens it when the number changes.
+
+Writes through the service (:meth:`AppContext.write`) run one at a time, off the event
+loop; readers go on meanwhile. Caches are never dropped while a write runs, so a reader
+answers from the state before the write (Oxigraph commits a document's graph in one
+transaction, so a query never sees half of one); the generation moves on only after the
+whole write -- graphs, then the incremental links refresh -- is committed, and every route
+answers from the new state from then on. The catalogue and the search index are then
+rebuilt in the background, so that the next reader does not wait for them.
 
 - :meth:`AppContext.catalogue`: documents, entities and topics with their names
   (:mod:`api.catalogue`; about 2 s and tens of MB for the full UN corpus). The REST
@@ -22,14 +33,15 @@ from __future__ import annotations
 
 import gc
 import logging
+import secrets
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import networkx as nx
 import pyoxigraph as ox
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -39,11 +51,14 @@ from api.runner import QueryRunner
 from api.search_index import SearchIndex
 from graph.network import load_network
 from graph.store import Store
+from policykg.server_file import announce, server_url, withdraw
 
 if TYPE_CHECKING:
     from policykg.settings import Settings
 
 logger = logging.getLogger("policykg.api")
+
+T = TypeVar("T")
 
 
 class AppContext:
@@ -55,6 +70,13 @@ class AppContext:
         self.runner = QueryRunner(settings.query_workers, settings.query_timeout_s)
         self.generation = 0
         self._lock = threading.Lock()  # the generation only: never held while working
+        #: One writer at a time (documents, Graph Store Protocol); held for a whole write.
+        self.write_lock = threading.Lock()
+        self._warm_lock = threading.Lock()
+        self._warm_thread: threading.Thread | None = None
+        self._warm_again = False
+        self._closing = False
+        self._announced: Path | None = None
         self._network_lock = threading.Lock()
         self._search_lock = threading.Lock()
         self._network: tuple[int, nx.MultiDiGraph] | None = None
@@ -71,11 +93,75 @@ class AppContext:
         return token.get_secret_value() if token is not None else None
 
     def changed(self) -> None:
-        """The store changed: drop every cache."""
+        """The store changed (a write was committed): move to the next generation, drop the
+        answers of the old one, and rebuild the catalogue and search index in the background."""
         with self._lock:
             self.generation += 1
         # Answers of older generations can never be asked for again.
         self.answers.clear()
+        self._warm_up_soon()
+
+    def write(self, job: Callable[[], T], wrote: Callable[[T], bool] | None = None) -> T:
+        """Run the write ``job`` alone (one writer at a time), then move to a new generation
+        unless ``wrote(result)`` says nothing changed; also when ``job`` failed part-way
+        (something may have been written). Call it off the event loop
+        (``run_in_threadpool``): it blocks while another write runs."""
+        with self.write_lock:
+            try:
+                result = job()
+            except BaseException:
+                self.changed()
+                raise
+            if wrote is None or wrote(result):
+                self.changed()
+            return result
+
+    def _warm_up_soon(self) -> None:
+        """Start one background warm-up, or have the running one go again when it is done
+        (writes in a row need one rebuild, not one each)."""
+        with self._warm_lock:
+            if self._closing:
+                return
+            if self._warm_thread is not None and self._warm_thread.is_alive():
+                self._warm_again = True
+                return
+            self._warm_thread = threading.Thread(target=self._warm_loop, name="policykg-warm-up", daemon=True)
+            self._warm_thread.start()
+
+    def _warm_loop(self) -> None:
+        while True:
+            self.warm_up()
+            with self._warm_lock:
+                if not self._warm_again or self._closing:
+                    return
+                self._warm_again = False
+
+    def announce(self) -> None:
+        """Write the store folder's server file (:mod:`policykg.server_file`), so that
+        ``policykg ingest`` and ``remove`` send their work here instead of failing on the
+        store lock. Only a server that writes to an embedded store announces itself."""
+        if self.settings.is_remote or getattr(self.store, "read_only", True):
+            return
+        folder = Path(self.settings.store)
+        try:
+            announce(folder, server_url(self.settings.host, self.settings.port))
+        except OSError as exc:
+            logger.warning("cannot write the server file in %s: %s", folder, exc)
+            return
+        self._announced = folder
+
+    def close(self, warm_up_wait_s: float = 30.0) -> None:
+        """Release what the context holds (the search index, the server file), after a
+        background warm-up still running (up to ``warm_up_wait_s``) is done with the store."""
+        with self._warm_lock:
+            self._closing = True
+            thread = self._warm_thread
+        if thread is not None:
+            thread.join(warm_up_wait_s)
+        self.search.close()
+        if self._announced is not None:
+            withdraw(self._announced)
+            self._announced = None
 
     def has_graph(self, iri: str) -> bool:
         """True when the store holds a named graph ``iri`` (asked, not cached)."""
@@ -160,3 +246,24 @@ def context(request: Request) -> AppContext:
     """The :class:`AppContext` of the app serving ``request`` (a FastAPI dependency)."""
     ctx: AppContext = request.app.state.ctx
     return ctx
+
+
+def require_update_token(request: Request) -> None:
+    """Refuse a write without the update token (a FastAPI dependency): 401 when no bearer
+    token is sent, 403 when the token is wrong or the service takes no writes (no
+    ``POLICYKG_UPDATE_TOKEN`` configured)."""
+    expected = context(request).update_token
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise HTTPException(
+            401,
+            "writing needs the update token: send Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": 'Bearer realm="policykg"'},
+        )
+    if expected is None:
+        raise HTTPException(
+            403, "this service takes no writes: it runs without an update token (POLICYKG_UPDATE_TOKEN)"
+        )
+    if not secrets.compare_digest(given.strip().encode(), expected.encode()):
+        raise HTTPException(403, "the update token is not the one this service accepts")
