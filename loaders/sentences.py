@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from loaders.records import Span
 
@@ -72,7 +73,7 @@ def _soft_breaks(text: str) -> frozenset[int]:
         return frozenset()
     soft: set[int] = set()
     offset = 0
-    for line, following in zip(lines, lines[1:], strict=False):
+    for line, following in pairwise(lines):
         offset += len(line)
         body = line.rstrip()
         if (
