@@ -80,9 +80,10 @@ from graph.network import NetworkBuilder, load_network, nodes_of_kind, sources, 
 from graph.solutions import select, values_clause
 from graph.stance_links import StanceShift, positions, shifts_of
 from graph.store import Store
-from ontology.namespace import DOC, LINKS_GRAPH, doc_iri, sparql_prefixes
+from ontology.namespace import DOC, ENTITIES_GRAPH, LINKS_GRAPH, doc_iri, sparql_prefixes
 
 _LINKS = f"<{LINKS_GRAPH}>"
+_ENTITIES = f"<{ENTITIES_GRAPH}>"  # entity labels (graph.entities_graph)
 #: A full rebuild replaces the links graph in one transaction up to this many quads; a
 #: larger graph (the UN General Debate corpus gives 1.7M) is dropped and bulk-loaded.
 _ATOMIC_REWRITE_MAX = 200_000
@@ -123,9 +124,9 @@ WHERE {{
   GRAPH ?docGraph {{ ?doc a pkg:Document ; dcterms:identifier ?docId . }}
   OPTIONAL {{ GRAPH ?docGraph {{ ?doc dcterms:title ?title }} }}
   OPTIONAL {{ GRAPH ?docGraph {{ ?doc pkg:genre ?genre }} }}
-  OPTIONAL {{ GRAPH {_LINKS} {{ ?step pkg:forum ?f }} GRAPH ?docGraph {{ ?f skos:prefLabel ?forum }} }}
-  OPTIONAL {{ GRAPH {_LINKS} {{ ?step pkg:speaker ?s }} GRAPH ?docGraph {{ ?s skos:prefLabel ?speaker }} }}
-  OPTIONAL {{ GRAPH {_LINKS} {{ ?step sem:hasActor ?a }} GRAPH ?docGraph {{ ?a skos:prefLabel ?actor }} }}
+  OPTIONAL {{ GRAPH {_LINKS} {{ ?step pkg:forum ?f }} GRAPH {_ENTITIES} {{ ?f skos:prefLabel ?forum }} }}
+  OPTIONAL {{ GRAPH {_LINKS} {{ ?step pkg:speaker ?s }} GRAPH {_ENTITIES} {{ ?s skos:prefLabel ?speaker }} }}
+  OPTIONAL {{ GRAPH {_LINKS} {{ ?step sem:hasActor ?a }} GRAPH {_ENTITIES} {{ ?a skos:prefLabel ?actor }} }}
   BIND(STRAFTER(STR(?roleIri), "#") AS ?role)
   BIND(STRAFTER(STR(?typeIri), "#") AS ?eventType)
   BIND(IF(?role = "origin", 0, IF(?role = "laterEvent", 1, 2)) AS ?roleRank)

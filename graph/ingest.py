@@ -21,8 +21,10 @@ Extraction runs in worker processes (``settings.workers``, 0 = one per core; see
 (:func:`graph.rdf.document_quads`) and hand them back as N-Quads bytes, which this process
 parses (in Rust) and writes. Outcomes are :mod:`graph.ingest_report` records.
 
-The vocabulary graph (``ontology/policykg.ttl``, ``ontology/topics.ttl`` and the gazetteer's
-entity descriptions) is (re)loaded into ``graph:ontology`` when missing or changed.
+The vocabulary graph (``ontology/policykg.ttl``, ``ontology/topics.ttl``) is (re)loaded into
+``graph:ontology`` when missing or changed, and the gazetteer's entity descriptions into
+``graph:entities`` with it. Entity descriptions of each document go to ``graph:entities``
+too (:mod:`graph.entities_graph`), before its document graph.
 """
 
 from __future__ import annotations
@@ -145,6 +147,9 @@ def _ontology_fingerprint(files: Sequence[Path]) -> str:
     from loaders.gazetteer import GAZETTEER_DIR
 
     digest = hashlib.sha256()
+    # The layout of what is loaded: a new layout reloads stores written by an older one
+    # ("entities-graph": the gazetteer's descriptions live in graph:entities).
+    digest.update(b"layout: entities-graph\n")
     for path in [*files, *sorted(GAZETTEER_DIR.glob("*.jsonl"))]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -152,9 +157,11 @@ def _ontology_fingerprint(files: Sequence[Path]) -> str:
 
 
 def ensure_ontology(store: Store, *, force: bool = False) -> bool:
-    """Load the vocabulary, topic scheme and gazetteer into ``graph:ontology`` when the
-    graph is missing or its source files changed; True when it was (re)loaded."""
-    from graph.rdf import PKG_SHA256, gazetteer_quads
+    """Load the vocabulary and topic scheme into ``graph:ontology`` (and the gazetteer's
+    descriptions into ``graph:entities``) when the graph is missing or its source files
+    changed; True when it was (re)loaded."""
+    from graph.entities_graph import load_gazetteer_descriptions
+    from graph.rdf import PKG_SHA256
     from loaders.gazetteer import load_gazetteer
 
     files = [ONTOLOGY_DIR / name for name in ONTOLOGY_FILES if (ONTOLOGY_DIR / name).is_file()]
@@ -174,9 +181,9 @@ def ensure_ontology(store: Store, *, force: bool = False) -> bool:
                 quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"{path}: cannot load the vocabulary: {exc}") from exc
-    quads.extend(gazetteer_quads(load_gazetteer(), graph.value))
     quads.append(ox.Quad(graph, PKG_SHA256, ox.Literal(fingerprint), graph))
     store.replace_graph(graph.value, quads)
+    load_gazetteer_descriptions(store, load_gazetteer())
     return True
 
 
@@ -213,6 +220,7 @@ class _Writer:
         self.claimed: dict[str, str] = {}  # doc_id -> source, within this run
         self.pending: list[tuple[FileOutcome, bytes]] = []
         self.pending_quads = 0
+        self.pending_descriptions: list[bytes] = []
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="policykg-writer")
         self._writing: Future[list[FileOutcome]] | None = None
 
@@ -247,6 +255,7 @@ class _Writer:
                 outcome.message = f"{note}; {outcome.message}" if outcome.message else note
         self.stored[outcome.doc_id] = (extracted.sha256, outcome.source)
         self.pending.append((outcome, extracted.data))
+        self.pending_descriptions.append(extracted.descriptions)
         self.pending_quads += outcome.quads
         if len(self.pending) >= BATCH_DOCUMENTS or self.pending_quads >= BATCH_QUADS:
             self.flush()
@@ -254,8 +263,15 @@ class _Writer:
     def flush(self, *, wait: bool = False) -> None:
         """Hand the pending documents to the writer thread (after the batch before them)."""
         batch, self.pending, self.pending_quads = self.pending, [], 0
+        descriptions, self.pending_descriptions = self.pending_descriptions, []
         if batch:
             self._collect(block=True)
+            # The entities the batch names are described before any of its documents is
+            # stored (graph.entities_graph); a set, so a failed document leaves no harm.
+            from graph.entities_graph import add_descriptions
+            from graph.rdf import parse_nquads
+
+            add_descriptions(self.store, parse_nquads(b"".join(descriptions)))
             self._writing = self._thread.submit(self._write, batch)
         if wait:
             self._collect(block=True)
@@ -327,6 +343,10 @@ def _run(
     started = time.perf_counter()
     report = IngestReport()
     report.ontology_loaded = ensure_ontology(store)
+    from graph.entities_graph import documents_hold_descriptions, migrate_descriptions
+
+    if documents_hold_descriptions(store):  # a store written before graph:entities
+        migrate_descriptions(store)
     stored = stored_documents(store)
     known = {doc_id: sha for doc_id, (sha, _) in stored.items()}
     writer = _Writer(store, stored, report, progress)

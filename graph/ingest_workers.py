@@ -2,7 +2,7 @@
 
 Each worker reads a file (or takes a document already read), skips it when its SHA-256
 equals the stored one, runs the extraction stages and turns the result into quads
-(:func:`graph.rdf.document_quads`), handed back as N-Quads bytes that the writing
+(:func:`graph.rdf.document_rdf`), handed back as N-Quads bytes that the writing
 process parses in Rust. :func:`extract_in_pool` keeps a bounded number of documents in
 flight and survives workers that die.
 """
@@ -31,11 +31,13 @@ def init_worker(known: dict[str, str], force: bool) -> None:
 
 @dataclass(slots=True)
 class Extracted:
-    """A worker's answer: the outcome and, for new content, the graph as N-Quads."""
+    """A worker's answer: the outcome and, for new content, the graph as N-Quads (and the
+    descriptions of the entities it names, for the entities graph)."""
 
     outcome: FileOutcome
     sha256: str = ""
     data: bytes = b""
+    descriptions: bytes = b""
 
 
 def _describe_error(source: str, exc: BaseException) -> str:
@@ -52,7 +54,7 @@ def extract_item(item: Path | Document, order: int = 0) -> Extracted:
 
 
 def _extract(item: Path | Document) -> Extracted:
-    from graph.rdf import document_quads, nquads
+    from graph.rdf import document_rdf, nquads
     from loaders.gazetteer import load_gazetteer
     from loaders.pipeline import extract
     from loaders.readers import read_document
@@ -64,7 +66,8 @@ def _extract(item: Path | Document) -> Extracted:
             return Extracted(FileOutcome(document.source, "unchanged", document.doc_id))
         gazetteer = load_gazetteer()
         result = extract(document, gazetteer)
-        quads = document_quads(result, gazetteer=gazetteer)
+        rdf = document_rdf(result, gazetteer=gazetteer)
+        quads = rdf.quads
     except Exception as exc:  # one bad file must not stop the batch
         return Extracted(FileOutcome(source, "failed", message=_describe_error(source, exc)))
     outcome = FileOutcome(
@@ -77,7 +80,7 @@ def _extract(item: Path | Document) -> Extracted:
         events=len(result.events),
         stances=len(result.stances),
     )
-    return Extracted(outcome, document.sha256, nquads(quads))
+    return Extracted(outcome, document.sha256, nquads(quads), nquads(rdf.descriptions))
 
 
 def unchanged(item: Path | Document, known: dict[str, str], force: bool) -> bool:

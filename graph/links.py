@@ -23,6 +23,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.event_identity import EventReport, dates_agree, identify_events, precision_of
 from graph.network import Evidence, first, label, local_name, nodes_of_kind, sources, targets
 from ontology.namespace import ENTITY
 
@@ -44,24 +45,10 @@ _ROLE_RANK = {ROLE_ORIGIN: 0, ROLE_EVENT: 1, ROLE_INVOCATION: 2}
 # -- dates ------------------------------------------------------------------------------
 
 
-def compatible(a: str | None, b: str | None) -> bool:
-    """True when two ISO dates at any precision may name the same moment.
-
-    >>> compatible("2020", "2020-09-08"), compatible("2020-09-08", "2020-09"), compatible("2021", "2020")
-    (True, True, False)
-    """
-    if not a or not b:
-        return False
-    return a.startswith(b) or b.startswith(a)
-
-
-def precision(value: str | None) -> int:
-    """3 for a day, 2 for a month, 1 for a year, 0 for nothing.
-
-    >>> precision("2020-09-08"), precision("2020-09"), precision("2020"), precision(None)
-    (3, 2, 1, 0)
-    """
-    return 0 if not value else min(3, value.count("-") + 1)
+#: Two ISO dates at any precision may name the same moment (:func:`graph.event_identity.dates_agree`).
+compatible = dates_agree
+#: 3 for a day, 2 for a month, 1 for a year, 0 for nothing.
+precision = precision_of
 
 
 def period_bounds(start: str | None, end: str | None) -> tuple[str, str]:
@@ -276,57 +263,40 @@ def event_steps(graph: nx.MultiDiGraph, entity: str) -> list[LineageStep]:
     The earliest origin-type step (launch, propose, submit, release, establish, adopt,
     sign) has role ``origin``.
     """
-    by_type: dict[str, list[str]] = defaultdict(list)
+    reports = []
     for event in _events_of(graph, entity):
-        by_type[graph.nodes[event]["event_type"]].append(event)
-
-    def rank(event: str) -> tuple[int, int, str, str]:
         attrs = graph.nodes[event]
         doc = graph.nodes[attrs["document"]]
-        return (
-            -precision(attrs.get("date")),
-            0 if _contemporaneous(graph, event) else 1,
-            doc.get("sort_date") or "9999",
-            f"{doc.get('doc_id')}\x00{event}",
-        )
-
-    steps: list[LineageStep] = []
-    for event_type, events in sorted(by_type.items()):
-        clusters: list[list[str]] = []
-        undated: list[str] = []
-        for event in sorted(events, key=rank):
-            date = graph.nodes[event].get("date")
-            if not date:
-                undated.append(event)
-                continue
-            home = next((c for c in clusters if compatible(graph.nodes[c[0]].get("date"), date)), None)
-            if home is None:
-                clusters.append([event])
-            else:
-                home.append(event)
-        if undated:
-            # An undated report joins the earliest dated event of its type, if any.
-            if clusters:
-                min(clusters, key=lambda c: graph.nodes[c[0]].get("sort_date") or "9999").extend(undated)
-            else:
-                clusters.append(undated)
-        for cluster in clusters:
-            best = cluster[0]
-            attrs = graph.nodes[best]
-            doc = document_info(graph, attrs["document"])
-            steps.append(
-                LineageStep(
-                    entity=entity,
-                    role=ROLE_EVENT,
-                    event_type=event_type,
-                    date=attrs.get("date"),
-                    sort_date=attrs.get("sort_date") or doc.sort_date,
-                    document=doc,
-                    evidence=attrs.get("evidence"),
-                    actor=first(graph, best, "event_actor"),
-                    reported_in=tuple(sorted({graph.nodes[e]["document"] for e in cluster[1:]} - {doc.iri})),
-                )
+        reports.append(
+            EventReport(
+                node=event,
+                event_type=attrs["event_type"],
+                date=attrs.get("date"),
+                document=attrs["document"],
+                doc_id=str(doc.get("doc_id") or ""),
+                doc_sort_date=doc.get("sort_date"),
+                actor=first(graph, event, "event_actor"),
+                contemporaneous=_contemporaneous(graph, event),
             )
+        )
+    steps: list[LineageStep] = []
+    for real in identify_events(reports):
+        best = real.best
+        attrs = graph.nodes[best.node]
+        doc = document_info(graph, best.document)
+        steps.append(
+            LineageStep(
+                entity=entity,
+                role=ROLE_EVENT,
+                event_type=real.event_type,
+                date=best.date,
+                sort_date=attrs.get("sort_date") or doc.sort_date,
+                document=doc,
+                evidence=attrs.get("evidence"),
+                actor=real.actor,
+                reported_in=tuple(sorted(set(real.documents) - {doc.iri})),
+            )
+        )
     steps.sort(key=lambda s: s.order_key)
     origin = next((s for s in steps if s.event_type in ORIGIN_EVENT_TYPES), None)
     return [LineageStep(**{**_fields(s), "role": ROLE_ORIGIN}) if s is origin else s for s in steps]

@@ -7,7 +7,9 @@ microseconds per quad, which keeps the 10,953-speech UN General Debate corpus ch
 
 The main entry points:
 
-- :func:`document_quads` -- the content of one document's named graph;
+- :func:`document_rdf` -- the content of one document's named graph, and apart from it
+  the descriptions of the entities it names (they go to the one entities graph);
+- :func:`document_quads` -- the document graph alone;
 - :func:`entity_description` -- type, labels, acronyms and Wikidata match of one entity;
 - :func:`gazetteer_quads` -- the gazetteer's entities, for the ontology graph;
 - :func:`date_terms` -- an ISO 8601 date at its precision, plus its sort date.
@@ -25,6 +27,7 @@ import pyoxigraph as ox
 
 from loaders.records import Entity, ExtractionResult, Span
 from ontology.namespace import (
+    ENTITIES_GRAPH,
     ENTITY,
     OA,
     PKG,
@@ -139,6 +142,7 @@ _ENTITY_CLASSES = {name: pkg(name) for name in ENTITY_TYPES}
 #: Event types of the records (``Event.type``), as individuals of the vocabulary.
 EVENT_TYPES = (
     "launch", "propose", "submit", "release", "adopt", "establish", "convene", "conclude", "update", "sign",
+    "host", "meet", "join", "announce", "veto", "enter_into_force", "expire",
 )
 POLARITIES = ("support", "oppose")
 
@@ -380,13 +384,40 @@ def _check_span(span: Span, text: str, what: str, doc_id: str) -> None:
         raise RdfError(f"{doc_id}: {what} span {span.start}-{span.end} lies outside the text")
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentRdf:
+    """The RDF of one document, in two parts that live in different graphs.
+
+    ``quads`` is what the document says (document node, mentions, quotes, events,
+    stances), all in the document's named graph ``graph:doc/<doc_id>``; ``descriptions``
+    describes every entity those quads name (type, labels, acronyms, Wikidata match), in
+    the one entities graph ``graph:entities`` shared by all documents, so that the union
+    default graph holds each description once however many documents name the entity.
+    """
+
+    quads: list[ox.Quad]
+    descriptions: list[ox.Quad]
+
+
 def document_quads(
     result: ExtractionResult,
     *,
     gazetteer: Gazetteer | None = None,
     generated_at: ox.Literal | None = None,
 ) -> list[ox.Quad]:
-    """Every quad of one document's named graph (``graph:doc/<doc_id>``).
+    """The quads of one document's named graph (``document_rdf(...).quads``); the
+    descriptions of the entities it names are :func:`document_rdf`'s ``descriptions``."""
+    return document_rdf(result, gazetteer=gazetteer, generated_at=generated_at).quads
+
+
+def document_rdf(
+    result: ExtractionResult,
+    *,
+    gazetteer: Gazetteer | None = None,
+    generated_at: ox.Literal | None = None,
+) -> DocumentRdf:
+    """One document's named graph (``graph:doc/<doc_id>``) and the descriptions of the
+    entities it names (in ``graph:entities``).
 
     Parameters
     ----------
@@ -412,9 +443,14 @@ def document_quads(
     >>> gids = Entity("gids", "Global Initiative on Data Security", "Initiative",
     ...               (Span(19, 53, text[19:53]),), acronyms=("GIDS",))
     >>> result = ExtractionResult(doc, DocumentMeta(title="T", date="2020-09"), (gids,))
-    >>> quads = document_quads(result)
+    >>> rdf = document_rdf(result)
+    >>> quads = rdf.quads
     >>> {q.graph_name.value for q in quads}
     {'https://w3id.org/policykg/graph/doc/d1'}
+    >>> {q.graph_name.value for q in rdf.descriptions}
+    {'https://w3id.org/policykg/graph/entities'}
+    >>> sorted(q.object.value for q in rdf.descriptions if q.predicate == PKG_ACRONYM)
+    ['GIDS']
     >>> sorted(q.object.value for q in quads if q.predicate.value.endswith("sortDate"))
     ['2020-09-01']
     >>> [q.object.value for q in quads if q.predicate.value.endswith("#exact")]
@@ -545,14 +581,16 @@ def document_quads(
         add(node, PROV_DERIVED_FROM, doc)
         out.generated_by(node, stance.rule)
 
-    # -- descriptions of every entity the graph names ----------------------------------
-    for description in described.values():
-        out.quads.extend(entity_description(description, out.graph))
-    return out.quads
+    # -- descriptions of every entity the graph names, for the entities graph -----------
+    entities_graph = _n(str(ENTITIES_GRAPH))
+    descriptions = [
+        quad for description in described.values() for quad in entity_description(description, entities_graph)
+    ]
+    return DocumentRdf(out.quads, descriptions)
 
 
 def gazetteer_quads(gazetteer: Gazetteer, graph: str) -> list[ox.Quad]:
-    """Descriptions of every gazetteer entity (for the ontology graph), with its
+    """Descriptions of every gazetteer entity (for the entities graph), with its
     ``parent``, ``proposer``, ``state``, ISO 3166 code and year when the entry gives them.
 
     >>> from loaders.gazetteer import Gazetteer, GazetteerEntry
@@ -591,11 +629,13 @@ __all__ = [
     "ENTITY_TYPES",
     "EVENT_TYPES",
     "POLARITIES",
+    "DocumentRdf",
     "EntityDescription",
     "RdfError",
     "date_terms",
     "datetime_term",
     "document_quads",
+    "document_rdf",
     "entity_description",
     "entity_node",
     "gazetteer_quads",

@@ -1,7 +1,8 @@
 """SHACL validation of a store, graph by graph (``policykg validate``).
 
 Each named graph must conform on its own to ``ontology/shapes.ttl``: the data graph of
-one pyshacl run is one store graph plus the vocabulary (``ontology/policykg.ttl``,
+one pyshacl run is one store graph (a document graph with the entities graph's
+descriptions of the entities it names) plus the vocabulary (``ontology/policykg.ttl``,
 ``ontology/topics.ttl``: class hierarchy and topic concepts). pyshacl would validate an
 rdflib ``Dataset`` as the union of its graphs, which hides per-graph faults (two
 documents giving one entity different labels) and cannot say which document failed, so
@@ -163,7 +164,14 @@ def validate_nquads(data: bytes) -> tuple[bool, list[str]]:
 
 def _graph_bytes(store: Store, graph: str) -> tuple[bytes, int]:
     quads = list(store.graph_quads(graph))
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", len(quads)
+    count = len(quads)
+    if graph.startswith(_DOC_GRAPHS):
+        # The entities a document names are described once, in graph:entities: their
+        # descriptions join the document's data graph (types for sh:class, labels).
+        from graph.entities_graph import descriptions_named_by
+
+        quads.extend(descriptions_named_by(store, graph))
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", count
 
 
 def _batches(store: Store, graphs: Sequence[str]) -> Iterator[list[tuple[str, bytes, int]]]:

@@ -29,8 +29,11 @@ WD = Namespace("http://www.wikidata.org/entity/")
 
 #: Named graph holding links derived across documents by ``graph.links``.
 LINKS_GRAPH = GRAPH["links"]
-#: Named graph holding the vocabulary, topic scheme and gazetteer descriptions.
+#: Named graph holding the vocabulary and the topic scheme.
 ONTOLOGY_GRAPH = GRAPH["ontology"]
+#: Named graph holding every entity description (type, labels, acronyms, Wikidata match),
+#: once: the gazetteer's and those of the entities documents name (``graph.entities_graph``).
+ENTITIES_GRAPH = GRAPH["entities"]
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from graph.oxigraph_store import OxigraphStore
-from ontology.namespace import LINKS_GRAPH, ONTOLOGY_GRAPH, doc_graph_iri
+from ontology.namespace import ENTITIES_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, doc_graph_iri
 from policykg.cli import main
 
 SHARED = Path(__file__).parents[1] / ".." / "shared"
@@ -166,14 +166,16 @@ def test_query_errors(docs: Path, store_path: Path) -> None:
 
 def test_export_formats(docs: Path, store_path: Path, tmp_path: Path) -> None:
     run(store_path, "ingest", str(docs))
-    total = stats(store_path)["triples"]
+    total = stats(store_path)["quads"]
     nquads = run(store_path, "export", "--format", "nquads")
     assert len(list(ox.parse(nquads.stdout_bytes, ox.RdfFormat.N_QUADS))) == total
     out = tmp_path / "dump.trig"
     assert run(store_path, "export", "--format", "trig", "-o", str(out)).exit_code == 0
     quads = list(ox.parse(path=str(out), format=ox.RdfFormat.TRIG))
     assert len(quads) == total
-    assert {q.graph_name.value for q in quads} == {doc_graph_iri("alpha"), doc_graph_iri("beta"), str(ONTOLOGY_GRAPH)}
+    assert {q.graph_name.value for q in quads} == {
+        doc_graph_iri("alpha"), doc_graph_iri("beta"), str(ONTOLOGY_GRAPH), str(ENTITIES_GRAPH)
+    }
     alpha = run(store_path, "export", "--format", "turtle", "--graph", "alpha")
     alpha_triples = list(ox.parse(alpha.stdout_bytes, ox.RdfFormat.TURTLE))
     assert len(alpha_triples) == OxigraphStore(store_path, read_only=True).quad_count(doc_graph_iri("alpha"))
@@ -195,7 +197,7 @@ def test_remove_deletes_only_that_document(docs: Path, store_path: Path) -> None
     assert result.exit_code == 0
     assert result.stdout.split() == ["removed", "alpha"]
     after = OxigraphStore(store_path, read_only=True)
-    assert after.graphs() == sorted([doc_graph_iri("beta"), str(ONTOLOGY_GRAPH)])
+    assert after.graphs() == sorted([doc_graph_iri("beta"), str(ONTOLOGY_GRAPH), str(ENTITIES_GRAPH)])
     assert set(after.graph_quads(doc_graph_iri("beta"))) == beta
     assert after.quad_count() == total - alpha_count
     del after

@@ -21,7 +21,7 @@ from graph.ingest import (
 )
 from graph.oxigraph_store import OxigraphStore
 from loaders.readers import read_document
-from ontology.namespace import ONTOLOGY_GRAPH, doc_graph_iri, sparql_prefixes
+from ontology.namespace import ENTITIES_GRAPH, ONTOLOGY_GRAPH, doc_graph_iri, sparql_prefixes
 from policykg.settings import Settings, get_settings
 
 ALPHA = (
@@ -81,7 +81,7 @@ def test_ingest_stores_one_graph_per_document(store: OxigraphStore, corpus: Path
     assert report.ok and report.ontology_loaded
     assert sorted(o.doc_id for o in report.outcomes if o.doc_id) == ["alpha", "beta"]
     assert store.graphs() == sorted(
-        [doc_graph_iri("alpha"), doc_graph_iri("beta"), str(ONTOLOGY_GRAPH)]
+        [doc_graph_iri("alpha"), doc_graph_iri("beta"), str(ONTOLOGY_GRAPH), str(ENTITIES_GRAPH)]
     )
     assert doc_value(store, "alpha", "pkg:text") == [ALPHA]
     assert doc_value(store, "alpha", "pkg:sha256") == [read_document(corpus / "alpha.txt").sha256]

@@ -8,7 +8,16 @@ import pyoxigraph as ox
 import pytest
 
 from graph.oxigraph_store import OxigraphStore
-from graph.rdf import RdfError, date_terms, datetime_term, document_quads, gazetteer_quads, wikidata_node
+from graph.entities_graph import add_descriptions
+from graph.rdf import (
+    RdfError,
+    date_terms,
+    datetime_term,
+    document_quads,
+    document_rdf,
+    gazetteer_quads,
+    wikidata_node,
+)
 from graph.validation import validate_nquads
 from loaders.gazetteer import Gazetteer, GazetteerEntry
 from loaders.records import (
@@ -118,10 +127,9 @@ def store() -> OxigraphStore:
     result = make_result()
     store = OxigraphStore(None)
     stamp = ox.Literal("2026-01-02T03:04:05Z", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime"))
-    store.replace_graph(
-        "https://w3id.org/policykg/graph/doc/ruritania-cd-2023",
-        document_quads(result, gazetteer=GAZ, generated_at=stamp),
-    )
+    rdf = document_rdf(result, gazetteer=GAZ, generated_at=stamp)
+    store.replace_graph("https://w3id.org/policykg/graph/doc/ruritania-cd-2023", rdf.quads)
+    add_descriptions(store, rdf.descriptions)
     return store
 
 
@@ -131,10 +139,18 @@ def rows(store: OxigraphStore, body: str) -> list[dict[str, str]]:
     return [{n: row[n].value for n in names if row[n] is not None} for row in result]
 
 
-def test_every_quad_lives_in_the_document_graph() -> None:
-    quads = document_quads(make_result(), gazetteer=GAZ)
-    assert {val(q.graph_name) for q in quads} == {"https://w3id.org/policykg/graph/doc/ruritania-cd-2023"}
-    assert len(quads) == len(set(quads)), "no quad is written twice"
+def test_every_quad_lives_in_the_document_graph_or_the_entities_graph() -> None:
+    rdf = document_rdf(make_result(), gazetteer=GAZ)
+    assert {val(q.graph_name) for q in rdf.quads} == {"https://w3id.org/policykg/graph/doc/ruritania-cd-2023"}
+    assert {val(q.graph_name) for q in rdf.descriptions} == {"https://w3id.org/policykg/graph/entities"}
+    assert len(rdf.quads) == len(set(rdf.quads)), "no quad is written twice"
+    # The document graph says what the document says; no entity is described in it.
+    entity_base = "https://w3id.org/policykg/entity/"
+    assert not [q for q in rdf.quads if val(q.subject).startswith(entity_base)]
+    described = {val(q.subject) for q in rdf.descriptions}
+    named = {val(q.object) for q in rdf.quads if val(q.object).startswith(entity_base)}
+    assert named == described  # every entity the graph names is described
+    assert document_quads(make_result(), gazetteer=GAZ) == rdf.quads
 
 
 def test_document_node(store: OxigraphStore) -> None:
@@ -251,19 +267,23 @@ def test_stance(store: OxigraphStore) -> None:
 
 
 def test_the_graph_conforms_to_the_shapes() -> None:
-    quads = document_quads(make_result(), gazetteer=GAZ)
+    rdf = document_rdf(make_result(), gazetteer=GAZ)
+    # validated as `policykg validate` does: the document graph with its descriptions
+    graph = rdf.quads[0].graph_name
+    quads = rdf.quads + [ox.Quad(q.subject, q.predicate, q.object, graph) for q in rdf.descriptions]
     conforms, violations = validate_nquads(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
     assert violations == []
     assert conforms
 
 
 def test_the_shapes_catch_a_broken_graph() -> None:
-    quads = [
-        q for q in document_quads(make_result(), gazetteer=GAZ)
+    rdf = document_rdf(make_result(), gazetteer=GAZ)
+    graph = rdf.quads[0].graph_name
+    quads = rdf.quads + [
+        ox.Quad(q.subject, q.predicate, q.object, graph) for q in rdf.descriptions
         if not (val(q.subject).endswith("/ruritania") and q.predicate.value.endswith("prefLabel"))
     ]
     stance = ox.NamedNode("https://w3id.org/policykg/doc/ruritania-cd-2023#stance-1")
-    graph = quads[0].graph_name
     quads.append(ox.Quad(stance, ox.NamedNode("https://w3id.org/policykg/ontology#polarity"),
                          ox.NamedNode("https://w3id.org/policykg/ontology#maybe"), graph))
     conforms, violations = validate_nquads(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
