@@ -22,9 +22,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from loaders import name_patterns
+from loaders import name_patterns, resolutions
 from loaders.gazetteer import Gazetteer, GazetteerEntry, normalise, signature
 from loaders.records import Document, DocumentMeta, Entity, Span
+from loaders.sidecar import front_matter
 from ontology.namespace import slug
 
 
@@ -37,8 +38,9 @@ class Candidate:
     key: str
     label: str
     type: str
-    source: str  # gazetteer, acronym, pattern, person, context
+    source: str  # gazetteer, acronym, pattern, resolution, person, surname, context
     entry: GazetteerEntry | None = None
+    rule: str = ""
 
 
 def derived_key(name: str, type_: str) -> str:
@@ -51,8 +53,8 @@ def derived_key(name: str, type_: str) -> str:
     return slug(f"{type_}-{'-'.join(words)}")[:120]
 
 
-def _entry_candidate(start: int, end: int, entry: GazetteerEntry, source: str) -> Candidate:
-    return Candidate(start, end, entry.key, entry.label, entry.type, source, entry)
+def _entry_candidate(start: int, end: int, entry: GazetteerEntry, source: str, rule: str) -> Candidate:
+    return Candidate(start, end, entry.key, entry.label, entry.type, source, entry, rule)
 
 
 def _context_ok(entry: GazetteerEntry, text_lower: str) -> bool:
@@ -77,13 +79,14 @@ def _gazetteer_candidates(body: str, gaz: Gazetteer) -> list[Candidate]:
                 continue
         if not entries:
             continue
-        out.append(_entry_candidate(match.start, match.end, entries[0], "gazetteer"))
+        out.append(_entry_candidate(match.start, match.end, entries[0], "gazetteer", "entity.gazetteer"))
     return out
 
 
 def _resolve_name(name: str, type_: str, gaz: Gazetteer) -> tuple[str, str, str, GazetteerEntry | None]:
     """(key, label, type, entry) for a found name: the gazetteer's when it knows it."""
-    for variant in (name, _PREFIX.sub("", name)):
+    bare = _INNER_PARENTHESIS.sub("", name)
+    for variant in (name, _PREFIX.sub("", name), bare, _PREFIX.sub("", bare)):
         entry = gaz.lookup(variant)
         if entry is not None:
             return entry.key, entry.label, entry.type, entry
@@ -93,13 +96,39 @@ def _resolve_name(name: str, type_: str, gaz: Gazetteer) -> tuple[str, str, str,
 #: Prefixes that qualify a name without changing what it names ("UN Group of
 #: Governmental Experts on ..." is the gazetteer's "Group of Governmental Experts on ...").
 _PREFIX = re.compile(r"^(?:the\s+|UN\s+|U\.N\.\s+|United Nations\s+|[A-Z][a-z]+(?:'s|’s)\s+)+")
+#: An acronym in parentheses inside a name ("Hiroshima Artificial Intelligence (AI)
+#: Process"): the name without it is the one to look up.
+_INNER_PARENTHESIS = re.compile(r"\s*\([^()]{1,12}\)(?=\s)")
 
 
 def _pattern_candidates(body: str, gaz: Gazetteer) -> list[Candidate]:
     out: list[Candidate] = []
     for found in name_patterns.find_names(body):
         key, label, type_, entry = _resolve_name(found.name, found.type, gaz)
-        out.append(Candidate(found.start, found.end, key, label, type_, "pattern", entry))
+        out.append(Candidate(found.start, found.end, key, label, type_, "pattern", entry, found.rule))
+    return out
+
+
+def _resolution_candidates(body: str, gaz: Gazetteer) -> list[Candidate]:
+    """Resolutions cited by number, under their canonical label (or the gazetteer's)."""
+    out: list[Candidate] = []
+    for cited in resolutions.find_resolutions(body):
+        entry = gaz.lookup(cited.label)
+        if entry is not None:
+            cand = _entry_candidate(cited.start, cited.end, entry, "resolution", "entity.pattern.resolution")
+        else:
+            key = slug(f"instrument-{cited.label}")[:120]
+            cand = Candidate(
+                cited.start,
+                cited.end,
+                key,
+                cited.label,
+                "Instrument",
+                "resolution",
+                None,
+                "entity.pattern.resolution",
+            )
+        out.append(cand)
     return out
 
 
@@ -113,12 +142,32 @@ def _acronym_candidates(body: str, named: list[Candidate], gaz: Gazetteer) -> li
         if owner is None or owner.start > definition.name_start:
             # The defined name was not found as an entity: resolve it now.
             key, label, type_, entry = _resolve_name(definition.name, definition.type, gaz)
-            owner = Candidate(definition.name_start, definition.name_end, key, label, type_, "acronym", entry)
+            owner = Candidate(
+                definition.name_start,
+                definition.name_end,
+                key,
+                label,
+                type_,
+                "acronym",
+                entry,
+                "entity.acronym_definition",
+            )
             out.append(owner)
         learned.setdefault(definition.acronym, owner)
     for acronym, owner in learned.items():
         for start, end in name_patterns.find_word(body, acronym):
-            out.append(Candidate(start, end, owner.key, owner.label, owner.type, "acronym", owner.entry))
+            out.append(
+                Candidate(
+                    start,
+                    end,
+                    owner.key,
+                    owner.label,
+                    owner.type,
+                    "acronym",
+                    owner.entry,
+                    "entity.acronym_definition",
+                )
+            )
     return out
 
 
@@ -128,9 +177,50 @@ def _person_candidates(body: str, gaz: Gazetteer) -> list[Candidate]:
         entry = gaz.lookup(found.name)
         if entry is not None and entry.type != "Person":
             continue
-        key = entry.key if entry else derived_key(found.name, "Person")
-        label = entry.label if entry else found.name
-        out.append(Candidate(found.start, found.end, key, label, "Person", "person", entry))
+        name = name_patterns.clean_label(found.name)
+        key = entry.key if entry else derived_key(name, "Person")
+        label = entry.label if entry else name
+        rule = "entity.person.name"
+        out.append(Candidate(found.start, found.end, key, label, "Person", "person", entry, rule))
+    return out
+
+
+def _surname_candidates(body: str, found: list[Candidate], gaz: Gazetteer) -> list[Candidate]:
+    """A person named by surname alone ("Putin", "President Xi", "Busch") is the person of
+    that surname the document names in full; failing that, after a title, the one person
+    of that surname the gazetteer knows."""
+    by_surname: dict[str, dict[str, Candidate]] = defaultdict(dict)
+    for cand in found:
+        if cand.type != "Person":
+            continue
+        surname = cand.entry.family_name if cand.entry else cand.label.split()[-1]
+        if surname:
+            by_surname[surname].setdefault(cand.key, cand)
+    out: list[Candidate] = []
+    for surname, owners in by_surname.items():
+        if len(owners) != 1 or gaz.lookup(surname) is not None:
+            continue  # two persons of one surname, or the word names something else
+        owner = next(iter(owners.values()))
+        for start, end in name_patterns.find_word(body, surname):
+            out.append(
+                Candidate(
+                    start,
+                    end,
+                    owner.key,
+                    owner.label,
+                    "Person",
+                    "surname",
+                    owner.entry,
+                    "entity.person.surname",
+                )
+            )
+    for titled in name_patterns.find_titled_surnames(body):
+        if titled.name in by_surname:
+            continue
+        persons = gaz.persons_named(titled.name)
+        if len(persons) == 1:
+            rule = "entity.person.surname"
+            out.append(_entry_candidate(titled.start, titled.end, persons[0], "surname", rule))
     return out
 
 
@@ -148,14 +238,22 @@ def _context_candidates(
             continue
         for alias in entry.context_aliases:
             for start, end in name_patterns.find_phrase(body, alias):
-                out.append(_entry_candidate(start, end, entry, "context"))
+                out.append(_entry_candidate(start, end, entry, "context", "entity.context_alias"))
     return out
 
 
 #: Which candidate wins when two name the same span: a definition made in the document
 #: beats the gazetteer ("OEWG" defined locally as another working group), the gazetteer
 #: beats a guess from the name's shape.
-_SOURCE_RANK = {"acronym": 0, "person": 1, "gazetteer": 2, "context": 3, "pattern": 4}
+_SOURCE_RANK = {
+    "acronym": 0,
+    "resolution": 1,
+    "person": 2,
+    "gazetteer": 3,
+    "context": 4,
+    "surname": 5,
+    "pattern": 6,
+}
 
 
 def _without_overlaps(body: str, candidates: list[Candidate]) -> list[Candidate]:
@@ -187,15 +285,55 @@ def _without_overlaps(body: str, candidates: list[Candidate]) -> list[Candidate]
     return kept
 
 
+def _searchable_body(doc: Document) -> str:
+    """``doc.body`` with a leading YAML front matter block (title, tags, URL of a saved
+    page) blanked: its escapes ("\\_") and keys are not prose."""
+    _, _, span = front_matter(doc.body)
+    if span is None:
+        return doc.body
+    start, end = span
+    return doc.body[:start] + re.sub(r"[^\n]", " ", doc.body[start:end]) + doc.body[end:]
+
+
+_SPACES = re.compile(r"\s+")
+_OPEN = re.compile(r"\s*\(\s*")
+_CLOSE = re.compile(r"\s*\)")
+_YEAR_AFTER = re.compile(r" (?:1[89]\d\d|20\d\d)(?![\w/-])")
+_WORD_AFTER = re.compile(r" ([a-z]+)\b")
+
+
+def _citation_forms(body: str, type_: str, spans: list[tuple[int, int]]) -> list[str]:
+    """How the document cites the entity beyond its bare mentions: "Group of Seven (G7)"
+    (a name with its acronym in parentheses), "President Biden" (a person with a title),
+    "Convention on the Law of the Sea 1982" (an instrument with its year), "Belt and Road
+    project" (an initiative with a lower-case head noun). Mentions keep their offsets;
+    these are aliases."""
+    forms: list[str] = []
+    for (start, end), nxt in zip(spans, [*spans[1:], None], strict=True):
+        close = _CLOSE.match(body, nxt[1]) if nxt is not None and _OPEN.fullmatch(body, end, nxt[0]) else None
+        if close is not None:
+            forms.append(body[start : close.end()])
+        if type_ == "Person" and (title := name_patterns.title_before(body, start)):
+            forms.append(f"{title} {body[start:end]}")
+        if type_ == "Instrument" and (y := _YEAR_AFTER.match(body, end)):
+            forms.append(body[start : y.end()])
+        word = _WORD_AFTER.match(body, end) if type_ == "Initiative" else None
+        if word is not None and name_patterns.HEAD_TYPES.get(word.group(1)) == type_:
+            forms.append(body[start : word.end()])
+    return [_SPACES.sub(" ", f) for f in forms]
+
+
 def extract_entities(doc: Document, meta: DocumentMeta, gaz: Gazetteer) -> tuple[Entity, ...]:
     """Every entity named in the document, with all its mentions (offsets into ``doc.text``).
 
     Entities are ordered by first mention.
     """
-    body = doc.body
+    body = _searchable_body(doc)
     found = _gazetteer_candidates(body, gaz)
     found += _pattern_candidates(body, gaz)
+    found += _resolution_candidates(body, gaz)
     found += _person_candidates(body, gaz)
+    found += _surname_candidates(body, found, gaz)
     found += _acronym_candidates(body, found, gaz)
     found += _context_candidates(body, meta, found, gaz)
     kept = _without_overlaps(body, found)
@@ -205,20 +343,21 @@ def extract_entities(doc: Document, meta: DocumentMeta, gaz: Gazetteer) -> tuple
         groups[cand.key].append(cand)
     entities: list[Entity] = []
     for key, cands in groups.items():
+        cands.sort(key=lambda c: c.start)
         entry = next((c.entry for c in cands if c.entry is not None), None)
-        surfaces = [doc.text[c.start : c.end] for c in cands]
+        type_ = entry.type if entry is not None else cands[0].type
+        surfaces = [_SPACES.sub(" ", doc.text[c.start : c.end]) for c in cands]
+        surfaces += _citation_forms(body, type_, [(c.start, c.end) for c in cands])
         if entry is not None:
-            label, type_ = entry.label, entry.type
+            label = entry.label
             aliases = tuple(dict.fromkeys((*entry.aliases, *surfaces)))
             acronyms = tuple(dict.fromkeys((*entry.acronyms, *entry.ambiguous_acronyms)))
         else:
-            label = max((c.label for c in cands), key=lambda s: (len(s), s))
-            type_ = cands[0].type
+            label = _SPACES.sub(" ", max((c.label for c in cands), key=lambda s: (len(s), s)))
             aliases = tuple(dict.fromkeys(s for s in surfaces if s != label))
             acronyms = tuple(dict.fromkeys(s for s in surfaces if s.isupper() and " " not in s))
-        mentions = tuple(
-            Span(c.start, c.end, doc.text[c.start : c.end]) for c in sorted(cands, key=lambda c: c.start)
-        )
+        mentions = tuple(Span(c.start, c.end, doc.text[c.start : c.end]) for c in cands)
+        finder = min(cands, key=lambda c: _SOURCE_RANK[c.source])
         entities.append(
             Entity(
                 key=key,
@@ -229,6 +368,7 @@ def extract_entities(doc: Document, meta: DocumentMeta, gaz: Gazetteer) -> tuple
                 acronyms=acronyms,
                 wikidata=entry.wikidata if entry else None,
                 in_gazetteer=entry is not None,
+                rule=finder.rule,
             )
         )
     entities.sort(key=lambda e: e.mentions[0].start)

@@ -108,12 +108,22 @@ class GazetteerEntry:
     proposer: str | None = None
     state: str | None = None
     iso3: str | None = None
+    surname: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
         """Label and aliases: the full names (not acronyms) of the entity."""
         return (self.label, *self.aliases)
+
+    @property
+    def family_name(self) -> str | None:
+        """A person's surname as texts use it alone ("Putin", "Xi"): the ``surname`` field
+        where the label does not end with it (family name first, particles), else the
+        label's last word."""
+        if self.type != "Person":
+            return None
+        return self.surname or self.label.split()[-1]
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> GazetteerEntry:
@@ -131,6 +141,7 @@ class GazetteerEntry:
             "proposer",
             "state",
             "iso3",
+            "surname",
         }
         return cls(
             key=str(obj["id"]),
@@ -146,6 +157,7 @@ class GazetteerEntry:
             proposer=obj.get("proposer"),
             state=obj.get("state"),
             iso3=obj.get("iso3"),
+            surname=obj.get("surname"),
             extra={k: v for k, v in obj.items() if k not in known},
         )
 
@@ -207,6 +219,7 @@ class Gazetteer:
         self._ambiguous: dict[str, set[str]] = {}
         self._demonyms: dict[str, str] = {}
         self._iso3: dict[str, str] = {}
+        self._surnames: dict[str, list[str]] = {}
         self._trie = _Trie()
         for entry in entries:
             self.add(entry)
@@ -227,6 +240,8 @@ class Gazetteer:
             self._demonyms.setdefault(dem, entry.key)
         if entry.iso3:
             self._iso3[entry.iso3.upper()] = entry.key
+        if entry.family_name:
+            self._surnames.setdefault(entry.family_name, []).append(entry.key)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -252,6 +267,15 @@ class Gazetteer:
             sig = signature(name)
             key = self._by_signature.get(sig) if len(sig) >= 2 else None
         return self.entries.get(key) if key else None
+
+    def persons_named(self, surname: str) -> tuple[GazetteerEntry, ...]:
+        """The persons whose surname is ``surname`` (case-sensitive).
+
+        >>> gaz = Gazetteer([GazetteerEntry("xi", "Xi Jinping", "Person", surname="Xi")])
+        >>> [e.key for e in gaz.persons_named("Xi")]
+        ['xi']
+        """
+        return tuple(self.entries[k] for k in self._surnames.get(surname, ()))
 
     def by_iso3(self, code: str) -> GazetteerEntry | None:
         key = self._iso3.get(code.upper())

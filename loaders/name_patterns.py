@@ -5,77 +5,47 @@ A name of this domain is a capitalised phrase, possibly with lower-case connecto
 Initiative, Guidelines, Code of Conduct, Strategy, Position Paper -> Initiative; Treaty,
 Convention, Agreement, Resolution, Charter, Declaration, Roadmap -> Instrument;
 Conference, Committee, Working Group, Summit, Regime, Mechanism -> Forum; Ministry,
-Center, Force -> Organization. The head tables below are the only domain knowledge here.
+Center, Force -> Organization. The head nouns, their types and the other word lists
+are data (``ontology/name_patterns.json``); this module holds no names.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
+from typing import Any
 
 from loaders.gazetteer import token_list
 
-HEAD_TYPES: dict[str, str] = {
-    **dict.fromkeys(
-        "initiative initiatives guidelines guideline strategy vision principles proposal "
-        "plan blueprint doctrine concept call goals paper papers".split(),
-        "Initiative",
-    ),
-    **dict.fromkeys(
-        "treaty treaties convention conventions agreement agreements resolution resolutions "
-        "charter protocol protocols declaration roadmap agenda framework accord accords pact "
-        "compact covenant memorandum act".split(),
-        "Instrument",
-    ),
-    **dict.fromkeys(
-        "conference conferences committee council assembly group meeting meetings summit "
-        "seminar forum organization organisation agency regime arrangement mechanism movement "
-        "commission union association league dialogue process platform secretariat session "
-        "symposium congress panel board alliance partnership community institute bank "
-        "subcommittee gge ungge oewg".split(),
-        "Forum",
-    ),
-    **dict.fromkeys(
-        "ministry department center centre force forces army administration bureau "
-        "company corporation university academy daily office".split(),
-        "Organization",
-    ),
-}
+
+def _load_shapes() -> dict[str, Any]:
+    text = resources.files("ontology").joinpath("name_patterns.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+#: ``ontology/name_patterns.json``: head nouns and their types, connectors, person titles,
+#: resolution-citing bodies (schema in tests/test_name_patterns_data.py).
+SHAPES = _load_shapes()
+HEAD_TYPES: dict[str, str] = {word: type_ for type_, words in SHAPES["head_types"].items() for word in words}
 #: Multi-word heads, matched on the lower-cased name before single words.
-PHRASE_HEADS: tuple[tuple[str, str], ...] = (
-    ("code of conduct", "Initiative"),
-    ("codes of conduct", "Initiative"),
-    ("position paper", "Initiative"),
-    ("programme of action", "Initiative"),
-    ("program of action", "Initiative"),
-    ("white paper", "Initiative"),
-    ("news agency", "Organization"),
-    ("working group", "Forum"),
-    ("group of governmental experts", "Forum"),
-)
+PHRASE_HEADS: tuple[tuple[str, str], ...] = tuple((p, t) for p, t in SHAPES["phrase_heads"])
 #: Words of names that say little about which thing is meant (used to judge whether a
 #: document's context supports an ambiguous acronym).
-GENERIC_NAME_WORDS = frozenset(
-    "united nations international conference committee group organization organisation "
-    "council general assembly treaty convention agreement global security cooperation "
-    "initiative working governmental experts world national regional review development "
-    "arrangement regime mechanism agency office union association league states member "
-    "meeting plenary session republic people federation kingdom parties party members".split()
-)
-CONNECTORS = frozenset("of on for the and in against between de du la a an".split())
+GENERIC_NAME_WORDS = frozenset(SHAPES["generic_name_words"])
+CONNECTORS = frozenset(SHAPES["connectors"])
+#: Connectors allowed only after certain words ("Parties *to* the Treaty").
+BOUND_CONNECTORS: dict[str, frozenset[str]] = {
+    word: frozenset(after) for word, after in SHAPES["bound_connectors"].items()
+}
 #: Capitalised words that begin a sentence or a clause but are not part of a name.
-LEADING_NOISE = frozenset(
-    "the a an in at on for of by as to with under through during since after before when "
-    "while this that these those its their our we it they his her some such all each every "
-    "firstly secondly thirdly fourthly also both and or but "
-    "however meanwhile moreover furthermore there here today currently recently notably "
-    "new i ii iii iv v vi vii viii ix x".split()
-)
-MONTH_WORDS = frozenset(
-    "january february march april may june july august september october november december".split()
-)
+LEADING_NOISE = frozenset(SHAPES["leading_noise"])
+MONTH_WORDS = frozenset(SHAPES["month_words"])
+_COMPLEMENT_STARTERS = frozenset(SHAPES["complement_starters"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +54,7 @@ class FoundName:
     end: int
     name: str
     type: str
+    rule: str = "entity.pattern.head_noun"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,9 +102,6 @@ def head_type(name: str) -> str | None:
     return None
 
 
-_COMPLEMENT_STARTERS = frozenset("on for in against between to".split())
-
-
 def _is_cap(tok: str) -> bool:
     return tok[:1].isupper() or (tok[:1].isdigit() and len(tok) >= 2)
 
@@ -160,12 +128,17 @@ def _scan_runs(text: str) -> Iterator[tuple[int, int]]:
             word = nxt[2]
             gap = text[toks[j][1] : nxt[0]]
             if "\n" in gap:
+                if not _wrapped_line(text, toks[j][1], gap):
+                    break
+                gap = " "  # a line wrapped inside running prose is one space
+            if gap and not gap.isspace():
                 break
             if _is_cap(word) and word.lower() not in MONTH_WORDS and not word.isdigit():
                 j += 1
                 last_cap = j
             elif (
                 (word in CONNECTORS and gap == " ")
+                or (word in BOUND_CONNECTORS and gap == " " and toks[j][2].lower() in BOUND_CONNECTORS[word])
                 or (word in ("-", "–") and gap == "" and j + 2 < n and toks[j + 2][0] == nxt[1])
                 or (word in ("+", "&") and j + 2 < n)
             ):
@@ -173,10 +146,53 @@ def _scan_runs(text: str) -> Iterator[tuple[int, int]]:
             elif word in ("'", "’") and j + 2 < n and toks[j + 2][2] == "s" and gap == "":
                 j += 2
                 last_cap = j
+            elif (
+                word in ("'", "’")
+                and gap == ""
+                and toks[j][2].endswith("s")
+                and j + 2 < n
+                and text[nxt[1] : toks[j + 2][0]] == " "
+                and _is_cap(toks[j + 2][2])
+            ):
+                j += 1  # plural possessive inside a name ("Ministers’ Statement")
+            elif word.isdigit() and toks[j][2] == "of" and gap == " ":
+                j += 1  # "Group of 20"
+                last_cap = j
+            elif (
+                word == "("
+                and _inner_acronym(text, toks, j + 2)
+                and head_type(text[toks[i][0] : toks[j][1]]) is None
+            ):
+                # "Hiroshima Artificial Intelligence (AI) Process": the acronym of words
+                # without a head noun, inside a name that goes on with its head noun
+                # (but "... Weapons (NPT) Review Conference" defines the NPT).
+                j += 3
             else:
                 break
         yield i, last_cap
         i = j + 1
+
+
+def _wrapped_line(text: str, line_end: int, gap: str) -> bool:
+    """A single line break inside running prose (a hard-wrapped paragraph line of 40 or
+    more characters), not the end of a heading or of a paragraph."""
+    if gap.count("\n") != 1:
+        return False
+    return "\n" not in text[max(0, line_end - 40) : line_end] and line_end >= 40
+
+
+def _inner_acronym(text: str, toks: tuple[tuple[int, int, str], ...], k: int) -> bool:
+    """``toks[k-1:k+3]`` is "( ACR ) Head" with a short capitalised acronym and a head noun."""
+    if k + 2 >= len(toks):
+        return False
+    acr, close, head = toks[k], toks[k + 1], toks[k + 2]
+    return (
+        close[2] == ")"
+        and acr[2][:1].isupper()
+        and len(acr[2]) <= 8
+        and text[close[1] : head[0]] == " "
+        and head[2].lower() in HEAD_TYPES
+    )
 
 
 def _trim(text: str, toks: tuple[tuple[int, int, str], ...], i: int, j: int) -> tuple[int, int] | None:
@@ -187,7 +203,6 @@ def _trim(text: str, toks: tuple[tuple[int, int, str], ...], i: int, j: int) -> 
     return (i, j) if i <= j else None
 
 
-_SYMBOL = re.compile(r"\b(?:A|S|E)/(?:RES/)?\d{1,3}/\d{1,4}\b")
 _RESOLUTION_TITLE = re.compile(r"\b[Rr]esolution\s+(?:entitled|titled|on)\s+[“\"]([^”\"\n]{10,200})[”\"]")
 _DESCRIPTIVE = re.compile(
     r"\b(?:[Pp]osition [Pp]aper|[Ww]hite [Pp]aper)\s+(?:on|concerning|regarding)\s+"
@@ -236,13 +251,25 @@ def _split_coordination(toks: tuple[tuple[int, int, str], ...], a: int, b: int) 
     return [(a, b)]
 
 
+_HEADING_PREFIX = re.compile(r"[\sIVXivx\d.)*#-]*")
+_HEADING_SUFFIX = re.compile(r"[\s.*:]*")
+
+
 def _is_heading(text: str, start: int, end: int) -> bool:
-    """A name that fills its whole line is a section heading or a title, not a mention."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    rest = line.replace(text[start:end], "", 1)
-    return not re.sub(r"^[\sIVXivx\d.)*#-]*|[\s.*:]*$", "", rest)
+    """A name that fills its whole line (but for a numbering before it and a colon after
+    it) is a section heading or a title, not a mention. Looks at most a few characters
+    either side, so that a document of one long line costs linear time."""
+    lo = max(0, start - 24)
+    before = text.rfind("\n", lo, start)
+    if before < 0 and lo > 0:
+        return False
+    hi = min(len(text), end + 12)
+    after = text.find("\n", end, hi)
+    if after < 0 and hi < len(text):
+        return False
+    prefix = text[before + 1 : start]
+    suffix = text[end : after if after >= 0 else hi]
+    return bool(_HEADING_PREFIX.fullmatch(prefix) and _HEADING_SUFFIX.fullmatch(suffix))
 
 
 #: "President of the European Council" names a post, not the council.
@@ -251,6 +278,9 @@ _POST = re.compile(
     r"Chairperson|Prime|King|Queen|Prince|Ambassador|Director|Director-General|Head|Deputy|"
     r"Commissioner|Representative|High Representative|Special Envoy|Envoy|Spokesperson)\b"
 )
+
+
+_POST_OF = re.compile(rf"{_POST.pattern}(?:\s+[A-Z][a-z]+)?\s+of\s+(?:the\s+)?(?=[A-Z])")
 
 
 def _only_generic(name: str) -> bool:
@@ -279,30 +309,43 @@ def find_names(text: str) -> list[FoundName]:
             type_ = head_type(name)
             if type_ is None or (len(name.split()) < 2 and not name.isupper()):
                 continue
+            if (post := _POST_OF.match(name)) is not None:
+                # "Chair of the International Fund for ...": the post is not named, the body is.
+                start += post.end()
+                name = text[start:end]
+                type_ = head_type(name)
+                if type_ is None:
+                    continue
             if _only_generic(name) or _is_heading(text, start, end) or _POST.match(name):
                 continue
+            if " " in name and name.isupper():
+                continue  # a shouted label ("SENIOR ADMINISTRATION OFFICIAL:"), not a name
             if type_ == "Instrument":
                 shift = _resolution_title_start(name)
                 if shift:
                     start += shift
                     name = text[start:end]
             out.append(FoundName(start, end, name, type_))
-    for m in _SYMBOL.finditer(text):
-        out.append(FoundName(m.start(), m.end(), m.group(), "Instrument"))
     for m in _RESOLUTION_TITLE.finditer(text):
-        out.append(FoundName(m.start(1), m.end(1), m.group(1), "Instrument"))
+        rule = "entity.pattern.resolution_title"
+        out.append(FoundName(m.start(1), m.end(1), m.group(1), "Instrument", rule))
     for m in _DESCRIPTIVE.finditer(text):
-        out.append(FoundName(m.start(), m.end(), m.group(), "Initiative"))
+        out.append(FoundName(m.start(), m.end(), m.group(), "Initiative", "entity.pattern.descriptive"))
     for m in _COMMUNITY.finditer(text):
-        out.append(FoundName(m.start(1), m.end(1), m.group(1), "Initiative"))
+        out.append(FoundName(m.start(1), m.end(1), m.group(1), "Initiative", "entity.pattern.shared_future"))
     for m in _CONVENED_MEETING.finditer(text):
-        out.append(FoundName(m.start(1), m.end(1), m.group(1), "Forum"))
+        out.append(FoundName(m.start(1), m.end(1), m.group(1), "Forum", "entity.pattern.convened_meeting"))
     return out
 
 
 def clean_label(name: str) -> str:
-    """A found name as a label: single spaces, no leading article, straight apostrophes."""
-    label = re.sub(r"\s+", " ", name.replace("’", "'")).strip()
+    """A found name as a label: single spaces, no leading article, straight apostrophes,
+    "and" for "&".
+
+    >>> clean_label("the G7 Digital &  Tech Ministers’ Statement")
+    "G7 Digital and Tech Ministers' Statement"
+    """
+    label = re.sub(r"\s+", " ", name.replace("’", "'")).strip().replace(" & ", " and ")
     return re.sub(r"^(?:the|The)\s+", "", label)
 
 
@@ -388,15 +431,17 @@ def find_phrase(text: str, phrase: str) -> Iterator[tuple[int, int]]:
 
 # Persons ----------------------------------------------------------------------------
 
-_TITLES = (
-    r"(?:H\.\s?E\.\s+)?(?:Ambassador|President|Vice[- ]President|Premier|Vice Premier|"
-    r"Prime Minister|Foreign Minister|Defen[cs]e Minister|Minister|State Council+or|"
-    r"Secretary-General|Secretary General|Under-Secretary-General|Secretary of State|"
-    r"Secretary|Chancellor|Special Envoy|Envoy|Spokes(?:person|man|woman)|Director-General|"
-    r"High Representative|Chair(?:man|woman|person)?|Counsellor|Minister Counsellor|"
-    r"Deputy Permanent Representative|Permanent Representative|Mr\.|Ms\.|Mrs\.|Dr\.|"
-    r"King|Queen|Emir|Sheikh|General|Admiral|Senator)"
-)
+
+def _alternation(phrases: list[str]) -> str:
+    """A regex alternation of literal phrases, longest first, any white space between words."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in ordered)
+
+
+#: Titles before a person's name ("Prime Minister", "Shri", "H. E."), from the data file;
+#: several may stand in a row ("H. E. Ambassador").
+_TITLE = rf"(?:{_alternation(SHAPES['person_titles'])})(?![\w-])"
+_TITLES = rf"(?:{_TITLE}(?:\s+{_TITLE})*)"
 _NAME = r"((?:[A-Z][a-zà-ÿ]+(?:-[A-Za-zà-ÿ]+)?)(?:\s+[A-Z][a-zà-ÿ]+(?:-[A-Za-zà-ÿ]+)?){1,2})"
 _TITLED = re.compile(rf"\b{_TITLES}(?:\s+and\s+{_TITLES})?\s+{_NAME}")
 _APPOSITIVE = re.compile(
@@ -447,3 +492,31 @@ def _find_persons(text: str) -> tuple[FoundName, ...]:
         for start, end in find_word(text, name):
             out.append(FoundName(start, end, name, "Person"))
     return tuple(out)
+
+
+_TITLED_SURNAME = re.compile(rf"\b{_TITLES}\s+([A-Z][\w'’-]*[^\W\d_])(?![\w-]|\s+[A-Z][a-z])")
+_TITLE_BEFORE = re.compile(rf"(?<![\w-]){_TITLES}\s+$")
+
+
+@lru_cache(maxsize=16)
+def find_titled_surnames(text: str) -> tuple[FoundName, ...]:
+    """One capitalised word after a title ("President Putin", "Premier Li"): a person's
+    surname, to be resolved against the persons the document or the gazetteer knows.
+    The span is the surname's.
+
+    >>> [f.name for f in find_titled_surnames("Later, President Putin met Secretary Yellen.")]
+    ['Putin', 'Yellen']
+    """
+    return tuple(
+        FoundName(m.start(1), m.end(1), m.group(1), "Person") for m in _TITLED_SURNAME.finditer(text)
+    )
+
+
+def title_before(text: str, start: int) -> str | None:
+    """The title written right before ``text[start:]`` ("President " before "Biden"), or None.
+
+    >>> title_before("with Shri Narendra Modi", 10)
+    'Shri'
+    """
+    m = _TITLE_BEFORE.search(text, max(0, start - 60), start)
+    return m.group().strip() if m else None

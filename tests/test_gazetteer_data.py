@@ -20,7 +20,8 @@ Record format (one JSON object per line; ``states``, ``organizations``, ``forums
 - States: ``iso2``, ``iso3`` (the UN General Debate corpus names files by ISO3),
   ``demonyms``, ``un_status`` (member, observer, non-member, former).
   Organizations may carry ``ungdc_code`` (the EU's speeches are filed as ``EU_*``).
-- Persons: ``roles`` (office and years) and ``state`` or ``organization``.
+- Persons: ``roles`` (office and years) and ``state`` or ``organization``; ``surname`` where
+  texts use another word than the label's last alone ("Xi" of "Xi Jinping").
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ OPTIONAL_KEYS = LIST_KEYS | {
     "state",
     "organization",
     "ungdc_code",
+    "surname",
 }
 UN_STATUSES = {"member", "observer", "non-member", "former"}
 
