@@ -94,7 +94,14 @@ def phrase_pattern(phrase: str, slots: dict[str, list[str]], adverbs: bool = Tru
     True
     """
     alternatives = _expand(phrase, slots)
-    gap = r"\s+(?:\w+ly\s+)?" if adverbs else r"\s+"
+    fillers = "|".join(re.escape(w) for w in slots.get("gap", []))
+    gap = (
+        rf"\s+(?:(?:\w+ly|{fillers})\s+){{0,2}}"
+        if adverbs and fillers
+        else r"\s+(?:\w+ly\s+)?"
+        if adverbs
+        else r"\s+"
+    )
     sources = [gap.join(re.escape(word) for word in alt.split()) for alt in alternatives]
     return "(?:" + "|".join(sorted(sources, key=len, reverse=True)) + ")"
 
@@ -182,7 +189,7 @@ def parse_lexicon(data: dict[str, Any], source: str = "stance_cues.toml") -> Lex
     modal = (
         r"\b(?:"
         + alt(frames, "modal", adverbs=True)
-        + r"|it\s+is\s+(?:\w+ly\s+)?"
+        + r"|it\s+is\s+(?:(?:\w+ly|also|therefore)\s+){0,2}"
         + necessity
         + r"\s+(?:for\s+[^,]{1,40}\s+)?to"
         + r"|"

@@ -102,6 +102,11 @@ def gate_reported_speech(s: Sentence) -> bool:
     return not own
 
 
+def gate_question(s: Sentence) -> bool:
+    """A question asks; it takes no position."""
+    return s.body.rstrip("”’\"' ").endswith("?")
+
+
 def gate_third_party_subject(s: Sentence) -> bool:
     """ "Certain countries have imposed ...": others' conduct, not a position."""
     return bool(s.lex.third_party_subject.search(s.body))
@@ -114,6 +119,7 @@ def gate_outside_wrongdoing_list(s: Sentence) -> bool:
 
 GATES: tuple[tuple[str, Callable[[Sentence], bool]], ...] = (
     ("voice.not_a_sentence", gate_not_a_sentence),
+    ("voice.question", gate_question),
     ("voice.reported_speech", gate_reported_speech),
     ("voice.third_party_subject", gate_third_party_subject),
     ("voice.outside_wrongdoing_list", gate_outside_wrongdoing_list),
@@ -165,11 +171,11 @@ def rule_modal_negated(s: Sentence, found: list[Target]) -> list[Target] | None:
         return None
     # The complement of a support cue ("we affirm that a nuclear war cannot be won") is
     # the holder's position as a whole.
-    cue = lex.verb.pattern.search(text, s.head, m.start())
+    cues = list(lex.verb.pattern.finditer(text, s.head, m.start()))
     if (
-        cue
-        and lex.verb.cue(cue).polarity == "support"
-        and re.match(r"\s+that\b", text[cue.end() : m.start()])
+        cues
+        and lex.verb.cue(cues[-1]).polarity == "support"
+        and re.match(r"\s+that\b", text[cues[-1].end() :])
     ):
         return None
     stop = clause_end(lex, text, m.end(), s.end)
@@ -278,27 +284,42 @@ def rule_cues(s: Sentence, found: list[Target]) -> list[Target] | None:
         if skip:
             pos = match.end()
             continue
-        if voice_ok(s, before, s.entities_between(clause_start, match.start())):
-            subject = re.sub(r"\s+", " ", before.rsplit(",", 1)[-1]).strip(" ,")
-            keep_subject = (
-                match is norm
-                and subject
-                and not lex.generic_subject.match(subject)
-                and subject.lower() != s.actor.lower()
-                and len(subject.split()) <= 6
-            )
-            subject = re.sub(r"^(?:the|The)\s+", "", subject) if keep_subject else ""
-            targets = targets_after(
-                lex, text, match.end(), end, polarity, label, rule, subject, nouns=match is cue
-            )
-            out.extend(targets)
-            pos = max([match.end(), *(t.end for t in targets)])
-            stop = lex.target_end.search(text, match.end(), end)
-            if stop:
-                pos = max(pos, stop.end())
-        else:
+        if not voice_ok(s, before, s.entities_between(clause_start, match.start())):
             stop = lex.target_end.search(text, match.end(), end)
             pos = stop.end() if stop else end
+            continue
+        that = re.match(r"\s+that\s+", text[match.end() : end]) if match is cue else None
+        if that:
+            # "we affirm that X": the complement as a whole when it holds a negated modal
+            # or no cue of its own; else its own cues and modals speak.
+            a = match.end() + that.end()
+            inner = lex.negated_modal.search(text, a, end)
+            if inner or not (lex.modal.search(text, a, end) or lex.verb.pattern.search(text, a, end)):
+                b = clause_end(lex, text, a, end)
+                a, b = clean_bounds(lex, text, a, b)
+                if b - a >= 3:
+                    out.append(Target(polarity, a, b, label, rule))
+                pos = end
+            else:
+                pos = a
+            continue
+        subject = re.sub(r"\s+", " ", before.rsplit(",", 1)[-1]).strip(" ,")
+        keep_subject = (
+            match is norm
+            and subject
+            and not lex.generic_subject.match(subject)
+            and subject.lower() != s.actor.lower()
+            and len(subject.split()) <= 6
+        )
+        subject = re.sub(r"^(?:the|The)\s+", "", subject) if keep_subject else ""
+        targets = targets_after(
+            lex, text, match.end(), end, polarity, label, rule, subject, nouns=match is cue
+        )
+        out.extend(targets)
+        pos = max([match.end(), *(t.end for t in targets)])
+        stop = lex.target_end.search(text, match.end(), end)
+        if stop:
+            pos = max(pos, stop.end())
     return out
 
 

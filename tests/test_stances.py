@@ -17,7 +17,9 @@ META = DocumentMeta(actor="Canada", date="2023-10-12")
 
 
 def found(text: str, meta: DocumentMeta = META, entities: tuple[Entity, ...] = ()):
-    return [(s.holder, s.polarity, s.target, s.rule) for s in extract_stances(make_document(text), meta, entities)]
+    return [
+        (s.holder, s.polarity, s.target, s.rule) for s in extract_stances(make_document(text), meta, entities)
+    ]
 
 
 def stances_of(text: str):
@@ -174,11 +176,16 @@ def test_site_junk_is_no_sentence():
 def test_hard_wrapped_paragraph_is_read_as_sentences():
     line = "Canada supports the peaceful settlement of disputes between\nneighbouring states under international law.\n"
     got = stances_of(line * 8)
-    assert ("support", "peaceful settlement of disputes between neighbouring states under international law") in got
+    assert (
+        "support",
+        "peaceful settlement of disputes between neighbouring states under international law",
+    ) in got
 
 
 def test_stance_records_carry_evidence_topic_and_date():
-    (stance,) = extract_stances(make_document("Canada firmly supports the peaceful uses of outer space."), META, ())
+    (stance,) = extract_stances(
+        make_document("Canada firmly supports the peaceful uses of outer space."), META, ()
+    )
     assert stance.holder == "Canada" and stance.polarity == "support"
     assert stance.topic == "outer-space" and stance.date == "2023-10-12"
     assert stance.evidence.text == "Canada firmly supports the peaceful uses of outer space."
@@ -227,3 +234,19 @@ def test_registry_names_are_unique_and_namespaced():
     names = [r.name for r in RULES] + [n for n, _ in GATES]
     assert len(names) == len(set(names))
     assert all(n.startswith(("stance.", "voice.")) for n in names)
+
+
+def test_questions_take_no_position():
+    assert found("Do you think we should ban ransom payments?") == []
+
+
+def test_affirm_that_takes_the_complement_whole_even_with_a_negated_modal():
+    assert found("We affirm that a trade war cannot be won and must never be started.") == [
+        ("Canada", "support", "trade war cannot be won and must never be started", "stance.cue_verb")
+    ]
+
+
+def test_gap_words_between_cue_words():
+    assert found("Canada is therefore deeply concerned by the spread of spyware.") == [
+        ("Canada", "oppose", "spread of spyware", "stance.cue_verb")
+    ]
