@@ -36,6 +36,7 @@ from loaders.boilerplate_lines import (
     nav_word_count,
     words_of,
 )
+from loaders.sidecar import front_matter_span
 
 __all__ = ["blank_boilerplate", "blank_spans", "boilerplate_spans", "dominant_script", "is_boilerplate_line"]
 
@@ -125,6 +126,11 @@ def boilerplate_spans(
         junk[index] = True
 
     known_spans = sorted((s, e) for s, e in known if e > s)
+    front = front_matter_span(text) if text.startswith("---") else None
+    if front is not None:
+        # A front matter block (pages saved by site scrapers carry one in any format) is
+        # metadata, read by loaders.metadata from the text; it is no part of the body.
+        known_spans = sorted([*known_spans, front])
     if known_spans:
         # A line wholly inside a known span is junk; this lets the context rules below
         # see structural junk as well.

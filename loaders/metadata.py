@@ -1,22 +1,33 @@
 """Document metadata from the text itself: title, date, genre, actor, speaker, forum.
 
-Each field has its own small function over the document; a sidecar ``<file>.meta.json``
-(read by the reader into ``Document.sidecar``) supplies or overrides any field, e.g. the
-year of a news report datelined only "May 23".
+The rules read data (:mod:`loaders.metadata_profiles`): genre descriptions, publisher
+profiles, person titles, groups. First the page is placed (:class:`Page`: front matter, the
+URL and the publisher whose host it is, a file named by the UN General Debate corpus
+convention ``ISO3_SESSION_YEAR.txt``); then each field has its own small function, and a
+sidecar ``<file>.meta.json`` (read by the reader into ``Document.sidecar``) supplies or
+overrides any field, e.g. the year of a news report datelined only "May 23". Who speaks
+(actor, speaker, forum) is in :mod:`loaders.metadata_voice`.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
-from loaders import name_patterns
 from loaders.dates import find_dates
-from loaders.gazetteer import Gazetteer, GazetteerEntry
+from loaders.gazetteer import Gazetteer
+from loaders.metadata_profiles import Profiles, Publisher, load_profiles
+from loaders.metadata_voice import extract_actor, extract_forum, extract_speaker, lines_of
 from loaders.records import Document, DocumentMeta
+from loaders.sidecar import front_matter_values
+from loaders.ungdc import FORUM as UN_GENERAL_ASSEMBLY
+from loaders.ungdc import parse_member_name
 
 #: How far into the document the header (title, dateline, byline) may reach.
 HEADER_CHARS = 1200
+#: How far a page's furniture (URL line, site name, section labels) may reach.
+PAGE_HEAD_CHARS = 3000
 
 _SALUTATION = re.compile(
     r"^\s*(?:(?:Mr\.?|Madam|Madame|Mister|Dear)\s+)?(?:Your\s+Excellency|Excellencies|"
@@ -24,50 +35,50 @@ _SALUTATION = re.compile(
     r"Distinguished\s+delegates|Colleagues)\s*[,:]\s*$",
     re.MULTILINE | re.IGNORECASE,
 )
-#: A header line that names the genre: "Press Statement", "Remarks", "Readout".
-_GENRE_LINE = re.compile(
-    r"^\s*(?:(?P<statement>(?:Press|Joint|Media|Official)\s+Statement|Statement|Press\s+Release|Readout|"
-    r"Communiqu[ée]|Declaration)|(?P<speech>Remarks|Speech|Keynote\s+Address|Address))\s*$",
-    re.MULTILINE | re.IGNORECASE,
-)
-#: "Antony J. Blinken, Secretary of State": a byline naming the person speaking.
-_BYLINE = re.compile(
-    r"^\s*(?P<name>[A-Z][a-zà-ÿ]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-zà-ÿ'-]+){1,2}),\s+"
-    r"(?:the\s+)?(?:Secretary|Minister|Ambassador|President|Prime Minister|Spokes\w+|"
-    r"Permanent Representative|Deputy|Director|Head|Chair|High Representative|Under-Secretary)",
-    re.MULTILINE,
-)
-_ON_BEHALF = re.compile(r"\bon\s+behalf\s+of\s+(?:the\s+)?([A-Z][\w'’ -]{1,60}?)(?=\s+(?:and|,)|[,.;]|$)")
-_SPEECH_TITLE = re.compile(
-    r"^\s*(?:Remarks|Speech|Address|Keynote|Statement|Intervention|Explanation of Vote|"
-    r"Opening Remarks|Closing Remarks)\b",
-    re.IGNORECASE,
-)
 _NEWS_DATELINE = re.compile(
     r"^\s*(?:[A-Z][\w.&' -]{1,40}(?:News|Agency|Press|Xinhua|Reuters|AFP|AP|TASS|Kyodo|"
     r"Yonhap|Daily|Times|Post)\b[^\n.]{0,60}?,\s*)?[A-Z][\w .'-]{1,40},\s*(?:"
     + r"January|February|March|April|May|June|July|August|September|October|November|December"
     + r")\s+\d{1,2}\s*(?:\(|\.|--|—|-)",
 )
+#: An agency credit in a byline: "(Viet Nam News/ANN)".
+_AGENCY_CREDIT = re.compile(r"^\s*\([A-Z][^()\n]{1,40}/[A-Z][^()\n]{1,20}\)\s*$", re.MULTILINE)
 _REPORTED = re.compile(r"\b(?:said|stated|pointed out|emphasi[sz]ed|stressed|noted)\s+that\b")
-_POSITION_TITLE = re.compile(
-    r"\b(?:Position Paper|Views and Recommendations|Views on|Working Paper|Non-Paper|"
-    r"Submission|National Report|Position on)\b",
-    re.IGNORECASE,
-)
-_WHITE_PAPER = re.compile(r"\b(?:white paper|Information Office)\b", re.IGNORECASE)
-_SUBMITTED_TO = re.compile(r"\bsubmit\w*\b[^.]{0,120}?\bto\s+the\s+", re.IGNORECASE)
-_FORUM_VERBS = re.compile(r"^\s+(?:held|convened|hosted|opened|met|adopted)\b")
+_FIRST_PERSON = re.compile(r"\b(?:I|we|We|our|Our|my|My|us)\b")
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_ROMAN_HEADINGS = (re.compile(r"^\s*I\.\s+\S", re.MULTILINE), re.compile(r"^\s*II\.\s", re.MULTILINE))
+#: "the 79th session" of the General Assembly: the session's year is 1945 + its number.
+_SESSION = re.compile(r"\b(\d{2})(?:st|nd|rd|th)\s+[Ss]ession\b")
+_FIRST_UN_YEAR = 1945
 
 
-def _lines(text: str) -> list[tuple[int, str]]:
-    out: list[tuple[int, str]] = []
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        if line.strip():
-            out.append((pos, line.rstrip("\r\n")))
-        pos += len(line)
-    return out
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Where a document comes from, as far as its file and header tell."""
+
+    front: dict[str, str] = field(default_factory=dict)  # front matter, every key
+    url: str | None = None
+    publisher: Publisher | None = None
+    tags: str = ""  # front matter tags and categories, lower case
+    un_file: tuple[str, int, int] | None = None  # (ISO3, session, year) of ISO3_SESSION_YEAR.txt
+
+
+def read_page(doc: Document, profiles: Profiles) -> Page:
+    """The page's front matter, URL, publisher and file-name convention."""
+    front, _ = front_matter_values(doc.text) if doc.text.startswith("---") else ({}, None)
+    head = doc.text[:PAGE_HEAD_CHARS]
+    url = doc.sidecar.get("url") or front.get("source_url") or front.get("url") or front.get("canonical_url")
+    if not url:
+        found = _URL.search(head)
+        url = found.group(0) if found else None
+    publisher = profiles.publisher_for_url(url) if url else None
+    if publisher is None:
+        publisher = next((p for p in profiles.publishers if any(c.search(head) for c in p.header_cues)), None)
+    tags = " ".join(front.get(key, "") for key in ("tags", "categories", "category", "section")).lower()
+    un_file = parse_member_name(PurePosixPath(doc.source.replace("\\", "/")).name)
+    if un_file is not None and un_file[2] != _FIRST_UN_YEAR + un_file[1]:
+        un_file = None  # not the corpus's naming: session N is held in 1945 + N
+    return Page(front=front, url=url, publisher=publisher, tags=tags, un_file=un_file)
 
 
 def _strip_markup(line: str) -> str:
@@ -82,6 +93,15 @@ def _is_date_line(text: str) -> bool:
     return len(re.findall(r"[A-Za-z]{2,}", rest)) < 3
 
 
+def is_heading(title: str | None) -> bool:
+    """Whether a title is a heading, not the first sentence of a text without one.
+
+    >>> is_heading("Remarks by the Minister at the Conference"), is_heading("We met in May.")
+    (True, False)
+    """
+    return bool(title) and not str(title).rstrip().endswith((".", "!", "?", ";", ","))
+
+
 def extract_title(body: str) -> str | None:
     """The first title-like line of the header: several words, no full stop at its end,
     not a date or a salutation; a markdown bold title may run over two lines.
@@ -89,7 +109,7 @@ def extract_title(body: str) -> str | None:
     >>> extract_title("**Remarks by Ambassador Li Song  \\nAt the CD Plenary Meeting**\\n\\nMr. President,")
     'Remarks by Ambassador Li Song At the CD Plenary Meeting'
     """
-    lines = _lines(body)
+    lines = lines_of(body)
     for k, (_, line) in enumerate(lines[:15]):
         text = _strip_markup(line)
         if line.lstrip().startswith("**") and not line.rstrip().endswith("**"):
@@ -104,19 +124,33 @@ def extract_title(body: str) -> str | None:
             continue
         if text.endswith(".") and len(words) > 25:
             # A news lead: its first sentence is the best title there is.
-            return text.split(". ")[0][:200]
+            return text.split(". ")[0][:200] + "."
         return text
     return None
 
 
-def extract_date(body: str) -> tuple[str | None, str | None]:
+def _foreign_date(header: str, months: dict[str, int]) -> str | None:
+    """'den 22 september 2024', '12 mai 2023': a day, a month of another language, a year."""
+    for match in re.finditer(r"\b(\d{1,2})\.?\s+([^\W\d_]{3,10})\.?\s+((?:19|20)\d\d)\b", header):
+        month = months.get(match.group(2).lower())
+        if month is not None and 1 <= int(match.group(1)) <= 31:
+            return f"{match.group(3)}-{month:02d}-{int(match.group(1)):02d}"
+    return None
+
+
+def extract_date(body: str, profiles: Profiles | None = None) -> tuple[str | None, str | None]:
     """(date, datetime) from the header: the first absolute date there, preferring one
-    with a month; ``datetime`` only when a time of day is given."""
+    with a month; ``datetime`` only when a time of day is given. Month names of other
+    languages (``ontology/month_names.toml``) are read when no English date is found."""
     header = body[:HEADER_CHARS]
     found = [d for d in find_dates(header) if not d.relative]
+    with_month = [d for d in found if len(d.value) >= 7]
+    if not with_month and profiles is not None:
+        foreign = _foreign_date(header, profiles.months)
+        if foreign:
+            return foreign, None
     if not found:
         return None, None
-    with_month = [d for d in found if len(d.value) >= 7]
     best = with_month[0] if with_month else found[0]
     when = None
     m = re.match(r"\d{4}-\d\d-\d\d[ T](\d\d:\d\d)", best.span.text)
@@ -125,163 +159,119 @@ def extract_date(body: str) -> tuple[str | None, str | None]:
     return best.value, when
 
 
-def extract_genre(doc: Document, title: str | None) -> str:
-    head = doc.text[:HEADER_CHARS]
-    if (title and _WHITE_PAPER.search(title)) or _WHITE_PAPER.search(head):
-        return "white_paper"
-    if title and _POSITION_TITLE.search(title):
-        return "position_paper"
-    genre_line = _GENRE_LINE.search(doc.body[:HEADER_CHARS])
-    if genre_line and not _SALUTATION.search(doc.body):
-        return "statement" if genre_line.group("statement") else "speech"
-    first = next((line for _, line in _lines(doc.body)), "")
-    if _NEWS_DATELINE.match(first) or (
-        len(_REPORTED.findall(doc.body)) >= 2 and not _SALUTATION.search(doc.body)
-    ):
-        return "news_report"
-    if _SALUTATION.search(doc.body):
-        return "speech"
-    if title and _SPEECH_TITLE.match(title):
-        return "statement" if title.lower().startswith(("statement", "joint statement")) else "speech"
-    if re.search(r"^\s*I\.\s+\S", doc.body, re.MULTILINE) and re.search(
-        r"^\s*II\.\s", doc.body, re.MULTILINE
-    ):
-        return "position_paper"
-    return "other"
+def _front_date(front: dict[str, str]) -> tuple[str | None, str | None]:
+    for key in ("date", "published_time", "published", "datetime"):
+        value = front.get(key, "")
+        m = re.match(r"(\d{4}-\d\d-\d\d)(?:[T ](\d\d:\d\d))?", value)
+        if m:
+            return m.group(1), f"{m.group(1)}T{m.group(2)}" if m.group(2) else None
+    return None, None
 
 
-def _entries_in(text: str, gaz: Gazetteer, types: set[str]) -> list[tuple[int, GazetteerEntry]]:
-    out: list[tuple[int, GazetteerEntry]] = []
-    for match in gaz.find_names(text):
-        if match.kind == "ambiguous_acronym":
-            continue
-        for key in sorted(match.keys):
-            entry = gaz.get(key)
-            if entry is not None and entry.type in types:
-                out.append((match.start, entry))
-                break
+def _header_lines(doc: Document, title: str | None) -> list[str]:
+    """The short lines of the page head (section labels such as "Opinion"), lower case."""
+    out = []
+    for _, line in lines_of(doc.body[:HEADER_CHARS]):
+        text = _strip_markup(line)
+        if title and text == title:
+            break
+        if 0 < len(text) <= 40:
+            out.append(text.lower())
     return out
 
 
-def _speaking_body(text: str, gaz: Gazetteer) -> GazetteerEntry | None:
-    """A state or an intergovernmental body that a phrase names ("the European Union")."""
-    entry = gaz.lookup(text)
-    if entry is not None and (entry.type == "State" or (entry.type == "Forum" and entry.parent is None)):
-        return entry
-    return None
+def extract_genre(doc: Document, title: str | None, page: Page, profiles: Profiles) -> str:
+    """The genre: the title's cues, the body's cues, the publisher's section, a section
+    label in the page head, then the shape of the text (a dateline, a salutation, reported
+    speech, numbered parts, a first-person voice), then the publisher's usual genre."""
+    if page.un_file is not None:
+        return "speech"
+    heading = title if is_heading(title) else None
+    if heading:
+        for genre in profiles.genres:
+            if any(cue.search(heading) for cue in genre.title_cues):
+                return genre.name
+    for genre in profiles.genres:
+        for cue in genre.body_cues:
+            if len(cue.pattern.findall(doc.body, 0, cue.within)) >= cue.min_count:
+                return genre.name
+    if page.publisher is not None:
+        path = (page.url or "").lower()
+        for section in page.publisher.sections:
+            if section.match in path or section.match in page.tags:
+                return section.genre
+    labels = set(_header_lines(doc, title)) | set(re.findall(r"[\w-]+", page.tags))
+    for genre in profiles.genres:
+        if genre.header_lines & labels:
+            return genre.name
+    salutation = _SALUTATION.search(doc.body) is not None
+    first = next((line for _, line in lines_of(doc.body)), "")
+    if (
+        _NEWS_DATELINE.match(first)
+        or _AGENCY_CREDIT.search(doc.body[:HEADER_CHARS])
+        or (len(_REPORTED.findall(doc.body)) >= 2 and not salutation)
+    ):
+        return "news_report"
+    if salutation:
+        return "speech"
+    if _ROMAN_HEADINGS[0].search(doc.body) and _ROMAN_HEADINGS[1].search(doc.body):
+        return "position_paper"
+    if page.publisher is not None:
+        return page.publisher.default_genre
+    if not heading and _first_person(doc.body):
+        # No header at all, an "I"/"we" voice throughout: a speech as delivered.
+        return "speech"
+    return "other"
 
 
-def extract_actor(doc: Document, title: str | None, gaz: Gazetteer) -> str | None:
-    """Who speaks: the state named in the title, the body spoken for ("on behalf of the
-    European Union"), a title such as "EU Statement at ...", the state a representative
-    represents, else the state the body names most."""
-    if title:
-        in_title = _entries_in(title, gaz, {"State"})
-        if len({e.key for _, e in in_title}) == 1:
-            return in_title[0][1].label
-        lead = re.match(
-            r"\s*(.{2,60}?)(?:'s|’s)?\s+(?:Statement|Remarks|Position|Views|Explanation|Intervention)\b",
-            title,
-        )
-        if lead and (entry := _speaking_body(lead.group(1), gaz)) is not None:
-            return entry.label
-    behalf = _ON_BEHALF.search(doc.body[:5000])
-    if behalf and (entry := _speaking_body(behalf.group(1), gaz)) is not None:
-        return entry.label
-    rep = re.search(r"Permanent Representative of ([A-Z][\w' ]+?)(?: to|,|\.)", doc.body)
-    if rep and (entry := gaz.lookup(rep.group(1))) is not None and entry.type == "State":
-        return entry.label
-    counts = Counter(e.label for _, e in _entries_in(doc.body, gaz, {"State"}))
-    if counts:
-        return counts.most_common(1)[0][0]
-    return None
+def _first_person(body: str) -> bool:
+    sample = body[:6000]
+    words = len(sample.split())
+    return words >= 150 and len(_FIRST_PERSON.findall(sample)) >= max(5, 0.008 * words)
 
 
-def extract_speaker(doc: Document, title: str | None, genre: str) -> str | None:
-    """The person speaking: named in the title, else (news) the most reported voice."""
-    if genre not in ("speech", "statement", "news_report", "transcript", "op_ed", "other"):
-        return None
-    if title:
-        persons = name_patterns.find_persons(title)
-        if persons:
-            return persons[0].name
-    byline = _BYLINE.search(doc.body[:HEADER_CHARS])
-    if byline:
-        return re.sub(r"\s+[A-Z]\.(?=\s)", "", byline.group("name"))
-    if genre == "news_report":
-        counts = Counter(f.name for f in name_patterns.find_persons(doc.body))
-        if counts:
-            return counts.most_common(1)[0][0]
-    return None
-
-
-def extract_forum(
-    doc: Document, title: str | None, genre: str, gaz: Gazetteer, actor: str | None = None
-) -> str | None:
-    """The forum addressed: named in the title, held/convened in a news lead, the body a
-    paper is submitted to, or the last step of the page's breadcrumb."""
-    if genre == "white_paper":
-        return None
-    forums = {"Forum"}
-    if title:
-        text_lower = doc.body.lower()
-        candidates: list[tuple[int, GazetteerEntry]] = []
-        for match in gaz.find_names(title):
-            for key in sorted(match.keys):
-                entry = gaz.get(key)
-                if entry is None or entry.type not in forums or entry.label == actor:
-                    continue
-                if match.kind == "ambiguous_acronym" and not any(
-                    w in text_lower for w in entry.label.lower().split() if len(w) > 5
-                ):
-                    continue
-                # "... at the UN Security Council ..." names the forum addressed.
-                addressed = re.search(r"\b(?:at|to|before|in|of)\s+(?:the\s+)?$", title[: match.start])
-                candidates.append((0 if addressed else 1, entry))
-        # The United Nations as such only when no more specific body is named.
-        specific = [c for c in candidates if c[1].parent is not None or c[1].key != "united-nations"]
-        ranked = sorted(specific or candidates, key=lambda c: c[0])
-        if ranked:
-            return ranked[0][1].label
-    lead = doc.body[:HEADER_CHARS]
-    for start, entry in _entries_in(lead, gaz, forums):
-        end = start + lead[start:].find(" ") if " " in lead[start:] else start
-        tail = lead[start:]
-        for name in entry.names + entry.acronyms:
-            if tail.lower().startswith(name.lower()):
-                end = start + len(name)
-                break
-        if _FORUM_VERBS.match(lead[end:]):
-            return entry.label
-    if genre == "position_paper":
-        for m in _SUBMITTED_TO.finditer(doc.body[:3000]):
-            after = _entries_in(doc.body[m.end() : m.end() + 80], gaz, forums)
-            if after and after[0][0] == 0:
-                return after[0][1].label
-        for _, line in _lines(doc.text[:HEADER_CHARS]):
-            if ">" in line:
-                last = line.rsplit(">", 1)[1].strip()
-                entry = gaz.lookup(last)
-                if entry is not None and entry.type in forums:
-                    return entry.label
-    return None
+def _session_year(body: str) -> str | None:
+    """The year of "the 79th session" a General Assembly speech names (1945 + 79)."""
+    m = _SESSION.search(body[:8000])
+    return str(_FIRST_UN_YEAR + int(m.group(1))) if m else None
 
 
 def extract_metadata(doc: Document, gaz: Gazetteer) -> DocumentMeta:
     """Metadata of one document; sidecar fields win over what the text says."""
+    profiles = load_profiles()
     side = doc.sidecar
-    title = side.get("title") or extract_title(doc.body)
-    date, when = extract_date(doc.body)
+    page = read_page(doc, profiles)
+    title = side.get("title") or page.front.get("title") or extract_title(doc.body)
+    date, when = _front_date(page.front)
+    if not date:
+        date, when = extract_date(doc.body, profiles)
     if side.get("date"):
         date, when = str(side["date"])[:10], side.get("datetime")
-    genre = side.get("genre") or extract_genre(doc, title)
-    actor = side.get("actor") or extract_actor(doc, title, gaz)
+    genre = side.get("genre") or extract_genre(doc, title, page, profiles)
+    heading = title if is_heading(title) else None
+    if page.un_file is not None:
+        code, _, year = page.un_file
+        state = gaz.by_iso3(code)
+        date = date if date and date.startswith(str(year)) else str(year)
+        actor = side.get("actor") or (state.label if state is not None else None)
+        forum = side.get("forum") if "forum" in side else UN_GENERAL_ASSEMBLY
+    else:
+        actor = side.get("actor") or extract_actor(doc, heading, genre, page.publisher, gaz, profiles)
+        forum = (
+            side.get("forum")
+            if "forum" in side
+            else extract_forum(doc, heading, genre, gaz, profiles, actor=actor)
+        )
     if actor and (entry := gaz.lookup(actor)) is not None:
         actor = entry.label
-    speaker = side.get("speaker") if "speaker" in side else extract_speaker(doc, title, genre)
-    forum = side.get("forum") if "forum" in side else extract_forum(doc, title, genre, gaz, actor)
     if forum and (entry := gaz.lookup(forum)) is not None:
         forum = entry.label
+    if not date and genre == "speech" and forum == UN_GENERAL_ASSEMBLY:
+        date = _session_year(doc.body)
+    speaker = (
+        side.get("speaker") if "speaker" in side else extract_speaker(doc, heading, genre, gaz, profiles)
+    )
+    publisher = side.get("publisher") or (page.publisher.name if page.publisher is not None else None)
     return DocumentMeta(
         title=title,
         date=date,
@@ -290,6 +280,6 @@ def extract_metadata(doc: Document, gaz: Gazetteer) -> DocumentMeta:
         actor=actor,
         speaker=speaker or None,
         forum=forum or None,
-        publisher=side.get("publisher"),
+        publisher=publisher,
         language=side.get("language", "en"),
     )

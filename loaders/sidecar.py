@@ -152,17 +152,76 @@ def front_matter(text: str) -> tuple[dict[str, Any], list[str], tuple[int, int] 
     >>> front_matter('---\\ntitle: "Remarks"\\nlayout: post\\n---\\nMr. President,\\n')
     ({'title': 'Remarks'}, [], (0, 38))
     """
+    every, span = front_matter_values(text)
+    if span is None:
+        return {}, [], None
+    values = {key: value for key, value in every.items() if key in SIDECAR_FIELDS}
+    fields, problems = check_fields(values)
+    return fields, problems, span
+
+
+def front_matter_span(text: str) -> tuple[int, int] | None:
+    r"""The span of a front matter block at the very top of ``text``, if there is one.
+
+    >>> front_matter_span("---\ntitle: x\n---\nBody")
+    (0, 17)
+    """
+    block = _FRONT_MATTER.match(text)
+    return (block.start(), block.end()) if block else None
+
+
+def front_matter_values(text: str) -> tuple[dict[str, str], tuple[int, int] | None]:
+    r"""Every plain ``key: value`` of a front matter block (keys lower-cased) and its span.
+    A double-quoted value may run over several lines (YAML folds them); its escapes
+    (``\u2019``, ``\_`` for a no-break space, a line-ending ``\``) are decoded. Any
+    text may carry such a block, not only markdown (pages saved by site scrapers do).
+
+    >>> front_matter_values('---\ntitle: "Readout of the\\\n  \\ Call\\u2019s"\ntags: [News]\n---\n')[0]
+    {'title': 'Readout of the Call’s', 'tags': '[News]'}
+    """
     block = _FRONT_MATTER.match(text)
     if not block:
-        return {}, [], None
+        return {}, None
     values: dict[str, str] = {}
-    for line in block.group("block").splitlines():
-        entry = _FRONT_MATTER_LINE.fullmatch(line)
-        if entry and entry.group("key").lower() in SIDECAR_FIELDS:
-            value = entry.group("value")
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-                value = value[1:-1]
-            if value:
-                values[entry.group("key").lower()] = value
-    fields, problems = check_fields(values)
-    return fields, problems, (block.start(), block.end())
+    lines = block.group("block").splitlines()
+    k = 0
+    while k < len(lines):
+        entry = _FRONT_MATTER_LINE.fullmatch(lines[k])
+        k += 1
+        if not entry:
+            continue
+        value = entry.group("value")
+        if value.startswith('"'):
+            while not _closed_double_quote(value) and k < len(lines) and lines[k][:1] in " \t":
+                # A line-ending backslash escapes the line break: the lines join with no space.
+                joined = value[:-1] if value.endswith("\\") else value + "\n"
+                value = joined + lines[k].strip()
+                k += 1
+            value = _yaml_double_quoted(value)
+        elif len(value) >= 2 and value[0] == value[-1] == "'":
+            value = value[1:-1].replace("''", "'")
+        if value:
+            values[entry.group("key").lower()] = value
+    return values, (block.start(), block.end())
+
+
+def _closed_double_quote(value: str) -> bool:
+    return len(value) >= 2 and value.endswith('"') and not value.endswith('\\"')
+
+
+_YAML_ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|.)', re.DOTALL)
+_YAML_SIMPLE = {"_": " ", "n": " ", "t": " ", '"': '"', "\\": "\\", "/": "/", " ": " ", "N": " ", "0": ""}
+
+
+def _yaml_double_quoted(value: str) -> str:
+    """A YAML double-quoted scalar's text: escapes decoded, folded lines joined by spaces."""
+    inner = value[1:-1] if _closed_double_quote(value) else value[1:]
+    inner = inner.replace("\n", " ")
+
+    def decode(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code[0] in "uUx" and len(code) > 1:
+            return chr(int(code[1:], 16))
+        return _YAML_SIMPLE.get(code, code)
+
+    return re.sub(r"\s+", " ", _YAML_ESCAPE.sub(decode, inner)).strip()
