@@ -410,3 +410,6 @@ main.add_command(rebuild_links)
 from policykg.cli_corpus import ingest_ungdc  # noqa: E402
 
 main.add_command(ingest_ungdc)
+from policykg.cli_migrate import migrate  # noqa: E402
+
+main.add_command(migrate)
