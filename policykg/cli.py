@@ -45,6 +45,13 @@ def main(ctx: click.Context, verbose: int, **overrides: Any) -> None:
 
 # -- ingest / remove ---------------------------------------------------------------------------
 
+_SERVER_OPTION = click.option(
+    "--server", metavar="URL",
+    help="Send to this running `policykg serve` (default: the server announced in the store "
+         "folder, when one writes to it; else the store is written directly).")
+_TOKEN_OPTION = click.option(
+    "--update-token", help="The server's update token (prefer POLICYKG_UPDATE_TOKEN).")
+
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -53,29 +60,41 @@ def main(ctx: click.Context, verbose: int, **overrides: Any) -> None:
                    "or upgrading policykg).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-file lines.")
+@_SERVER_OPTION
+@_TOKEN_OPTION
 @pass_state
-def ingest(state: CliState, paths: tuple[Path, ...], force: bool, as_json: bool, quiet: bool) -> None:
+def ingest(state: CliState, paths: tuple[Path, ...], force: bool, as_json: bool, quiet: bool,
+           server: str | None, update_token: str | None) -> None:
     """Read, extract and store documents: files or folders (walked recursively).
 
     Each document becomes one named graph; unchanged documents are skipped, changed ones
-    replaced. Exits with status 1 when some file failed (the others are stored)."""
+    replaced. While a `policykg serve` writes to the store, the files are sent to it
+    (with the update token) instead. Exits with status 1 when some file failed (the
+    others are stored)."""
     from graph.ingest import collect_files, ingest_paths
+    from policykg.cli_server import send_files, server_for
 
     files = collect_files(paths)
     if not files:
         raise click.ClickException("no document files found in " + ", ".join(map(str, paths)))
+    if update_token is not None:
+        state.overrides["update_token"] = update_token
+    url = server_for(state.settings, server)
     show_lines = not quiet and not as_json
-    with open_store(state) as store:
-        if quiet or as_json or len(files) < 2:
-            report = ingest_paths(store, files, state.settings, force=force)
-        else:
-            with click.progressbar(length=len(files), label="ingesting", file=sys.stderr,
-                                   show_pos=True, item_show_func=lambda s: s) as bar:
-                report = ingest_paths(
-                    store, files, state.settings,
-                    progress=lambda outcome: bar.update(1, outcome.doc_id or outcome.source),
-                    force=force,
-                )
+
+    def run(progress: Any = None) -> Any:
+        if url is not None:
+            return send_files(url, files, state.settings, progress, force=force)
+        with open_store(state) as store:
+            return ingest_paths(store, files, state.settings, progress, force=force)
+
+    if quiet or as_json or len(files) < 2:
+        report = run()
+    else:
+        label = f"sending to {url}" if url is not None else "ingesting"
+        with click.progressbar(length=len(files), label=label, file=sys.stderr,
+                               show_pos=True, item_show_func=lambda s: s) as bar:
+            report = run(lambda outcome: bar.update(1, outcome.doc_id or outcome.source))
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     elif show_lines:
@@ -89,13 +108,23 @@ def ingest(state: CliState, paths: tuple[Path, ...], force: bool, as_json: bool,
 
 @main.command()
 @click.argument("documents", nargs=-1, required=True)
+@_SERVER_OPTION
+@_TOKEN_OPTION
 @pass_state
-def remove(state: CliState, documents: tuple[str, ...]) -> None:
-    """Delete documents (by id, IRI or source path): their named graphs and nothing else."""
+def remove(state: CliState, documents: tuple[str, ...], server: str | None, update_token: str | None) -> None:
+    """Delete documents (by id, IRI or source path): their named graphs and nothing else
+    (through the running `policykg serve` that writes to the store, if there is one)."""
     from graph.ingest import remove_documents
+    from policykg.cli_server import remove_through, server_for
 
-    with open_store(state) as store:
-        report = remove_documents(store, list(documents), state.settings)
+    if update_token is not None:
+        state.overrides["update_token"] = update_token
+    url = server_for(state.settings, server)
+    if url is not None:
+        report = remove_through(url, list(documents), state.settings)
+    else:
+        with open_store(state) as store:
+            report = remove_documents(store, list(documents), state.settings)
     for outcome in report.outcomes:
         click.echo(outcome_line(outcome))
     if report.links_error:
