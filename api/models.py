@@ -8,7 +8,7 @@ Dates are ISO 8601 at their true precision (``2020``, ``2020-09``, ``2020-09-08`
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -140,10 +140,19 @@ class EntityDetail(EntitySummary):
     )
 
 
+class EventSource(BaseModel):
+    """One document's report of a real event, with its quote."""
+
+    document: DocumentSummary
+    reported_date: str | None = Field(None, description="the event's date as this document gives it")
+    evidence: Evidence | None = None
+
+
 class TimelineItem(BaseModel):
     kind: str = Field(description="document | event | stance")
-    date: str | None = None
-    sort_date: str | None = None
+    date: str | None = Field(None, description="ISO 8601 at its precision: 2020, 2020-09 or 2020-09-08")
+    precision: Literal["day", "month", "year"] | None = Field(None, description="the precision of date")
+    sort_date: str | None = Field(None, description="first day of the date's period (for sorting only)")
     what: str
     node: str
     subject: EntityRef | None = None
@@ -151,6 +160,9 @@ class TimelineItem(BaseModel):
     document: DocumentSummary
     evidence: Evidence | None = None
     reports_on: str | None = None
+    sources: list[EventSource] = Field(
+        default_factory=list, description="events: every document that reports the event, the most precise first"
+    )
 
 
 class Timeline(BaseModel):

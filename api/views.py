@@ -28,11 +28,14 @@ from typing import Any
 import networkx as nx
 
 from api.catalogue import Catalogue
+from graph.event_identity import EventReport
 from graph.links import (
     LINEAGE_TYPES,
     DocumentInfo,
     LineageStep,
     TimelineEntry,
+    compatible,
+    event_entries,
     lineage,
     period_bounds,
 )
@@ -155,11 +158,12 @@ def lineage_steps(store: Store, catalogue: Catalogue, entity: str) -> list[Linea
 # -- timelines ---------------------------------------------------------------------------------
 
 _EVENTS = """
-SELECT ?ev ?d ?type ?date ?sort WHERE {{
+SELECT ?ev ?d ?type ?date ?sort ?actor WHERE {{
   GRAPH ?g {{
     ?ev pkg:subject <{entity}> ; a pkg:Event ; pkg:eventType ?type ; prov:wasDerivedFrom ?d .
     OPTIONAL {{ ?ev dcterms:date ?date }}
     OPTIONAL {{ ?ev pkg:sortDate ?sort }}
+    OPTIONAL {{ ?ev sem:hasActor ?actor }}
   }}
   {window}
 }}
@@ -221,27 +225,39 @@ def entity_entries(
                 reports_on=catalogue.reports.get(doc),
             )
         )
-    events = list(select(store, _EVENTS.format(entity=entity, window=_window_filter(start, end))))
-    quotes = evidence_of(store, (str(text(row["ev"])) for row in events))
-    for row in events:
-        event, doc = str(text(row["ev"])), str(text(row["d"]))
+    rows = {
+        str(text(row["ev"])): row
+        for row in select(store, _EVENTS.format(entity=entity, window=_window_filter(start, end)))
+    }
+    quotes = evidence_of(store, rows)
+    reports = []
+    for event, row in rows.items():
+        doc = str(text(row["d"]))
         info = catalogue.document(doc)
-        sort_date = text(row["sort"]) or info.sort_date
-        if not _in_window(sort_date, low, high):
-            continue
-        entries.append(
-            TimelineEntry(
-                "event",
-                text(row["date"]) or text(row["sort"]),
-                sort_date,
-                local_name(str(text(row["type"]))),
-                event,
-                info,
-                quotes.get(event),
-                subject=entity,
-                reports_on=catalogue.reports.get(doc),
+        date = text(row["date"]) or text(row["sort"])
+        reports.append(
+            EventReport(
+                node=event,
+                event_type=local_name(str(text(row["type"]))),
+                date=date,
+                document=doc,
+                doc_id=info.doc_id,
+                doc_sort_date=info.sort_date,
+                actor=text(row["actor"]),
+                contemporaneous=compatible(date, info.date),
+                payload=text(row["sort"]) or info.sort_date,
             )
         )
+    for entry in event_entries(
+        reports,
+        entity,
+        sort_date=lambda r: r.payload,
+        document=catalogue.document,
+        evidence=quotes.get,
+        reports_on=catalogue.reports.get,
+    ):
+        if _in_window(entry.sort_date, low, high):
+            entries.append(entry)
     entries.sort(key=lambda e: e.order_key)
     return with_mention_evidence(store, entity, entries, evidence_for)
 

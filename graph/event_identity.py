@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-PRECISIONS = {1: "year", 2: "month", 3: "day"}
+Precision = Literal["day", "month", "year"]
+PRECISIONS: dict[int, Precision] = {1: "year", 2: "month", 3: "day"}
 
 
 def precision_of(value: str | None) -> int:
@@ -32,7 +33,7 @@ def precision_of(value: str | None) -> int:
     return 0 if not value else min(3, value.count("-") + 1)
 
 
-def precision_name(value: str | None) -> str | None:
+def precision_name(value: str | None) -> Precision | None:
     """``day``, ``month`` or ``year`` (``None`` for no date).
 
     >>> precision_name("2020-09"), precision_name(None)
@@ -97,7 +98,7 @@ class RealEvent:
         return self.best.date
 
     @property
-    def precision(self) -> str | None:
+    def precision(self) -> Precision | None:
         return precision_name(self.best.date)
 
     @property

@@ -15,7 +15,7 @@ period), then by a fixed tie-break, so every result has one exact order.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date as Date
 from datetime import timedelta
@@ -23,7 +23,14 @@ from typing import Any
 
 import networkx as nx
 
-from graph.event_identity import EventReport, dates_agree, identify_events, precision_of
+from graph.event_identity import (
+    EventReport,
+    Precision,
+    dates_agree,
+    identify_events,
+    precision_name,
+    precision_of,
+)
 from graph.network import Evidence, first, label, local_name, nodes_of_kind, sources, targets
 from ontology.namespace import ENTITY
 
@@ -253,6 +260,21 @@ def _contemporaneous(graph: nx.MultiDiGraph, event: str) -> bool:
     return compatible(attrs.get("date"), doc_date)
 
 
+def _event_report(graph: nx.MultiDiGraph, event: str) -> EventReport:
+    attrs = graph.nodes[event]
+    doc = graph.nodes[attrs["document"]]
+    return EventReport(
+        node=event,
+        event_type=attrs["event_type"],
+        date=attrs.get("date"),
+        document=attrs["document"],
+        doc_id=str(doc.get("doc_id") or ""),
+        doc_sort_date=doc.get("sort_date"),
+        actor=first(graph, event, "event_actor"),
+        contemporaneous=_contemporaneous(graph, event),
+    )
+
+
 def event_steps(graph: nx.MultiDiGraph, entity: str) -> list[LineageStep]:
     """The events of an entity, one step per real event however many documents report it.
 
@@ -263,22 +285,7 @@ def event_steps(graph: nx.MultiDiGraph, entity: str) -> list[LineageStep]:
     The earliest origin-type step (launch, propose, submit, release, establish, adopt,
     sign) has role ``origin``.
     """
-    reports = []
-    for event in _events_of(graph, entity):
-        attrs = graph.nodes[event]
-        doc = graph.nodes[attrs["document"]]
-        reports.append(
-            EventReport(
-                node=event,
-                event_type=attrs["event_type"],
-                date=attrs.get("date"),
-                document=attrs["document"],
-                doc_id=str(doc.get("doc_id") or ""),
-                doc_sort_date=doc.get("sort_date"),
-                actor=first(graph, event, "event_actor"),
-                contemporaneous=_contemporaneous(graph, event),
-            )
-        )
+    reports = [_event_report(graph, event) for event in _events_of(graph, entity)]
     steps: list[LineageStep] = []
     for real in identify_events(reports):
         best = real.best
@@ -555,6 +562,24 @@ def reporting_documents(graph: nx.MultiDiGraph) -> dict[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
+class EventSource:
+    """One document's report of a timeline event (see :mod:`graph.event_identity`)."""
+
+    node: str
+    document: DocumentInfo
+    date: str | None
+    evidence: Evidence | None
+
+    def to_json(self, graph: nx.MultiDiGraph | None = None) -> dict[str, Any]:
+        return {
+            "node": self.node,
+            **self.document.to_json(graph),
+            "reported_date": self.date,
+            "evidence": self.evidence.to_json() if self.evidence else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineEntry:
     """One dated item of a timeline.
 
@@ -562,6 +587,13 @@ class TimelineEntry:
     speaker), ``event`` (``what`` is the event type; dated by the event) or ``stance``
     (``what`` is ``support: target`` / ``oppose: target``). ``reports_on`` names the
     statement a news report covers (it repeats that statement, it is not a new one).
+    An event is one real event however many documents report it: ``document`` and
+    ``evidence`` are its most precise report, ``sources`` every report (that one first).
+
+    ``date`` keeps its precision (``precision``: day, month or year) and is shown so;
+    items are ordered by the first day of their period, then by precision (a year before
+    the months and days inside it), then news reports after statements, events before
+    documents before stances.
     """
 
     kind: str
@@ -574,17 +606,26 @@ class TimelineEntry:
     subject: str | None = None
     topic: str | None = None
     reports_on: str | None = None
+    sources: tuple[EventSource, ...] = ()
 
     @property
-    def order_key(self) -> tuple[str, int, int, str, int]:
+    def precision(self) -> Precision | None:
+        return precision_name(self.date)
+
+    @property
+    def order_key(self) -> tuple[str, int, int, int, str, int]:
         kind_rank = {"event": 0, "document": 1, "stance": 2}[self.kind]
         news = 1 if self.document.genre == NEWS_GENRE else 0
-        return (self.sort_date or "9999", news, kind_rank, self.document.doc_id, _start(self.evidence))
+        return (
+            self.sort_date or "9999", precision_of(self.date), news, kind_rank, self.document.doc_id,
+            _start(self.evidence),
+        )
 
     def to_json(self, graph: nx.MultiDiGraph | None = None) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "date": self.date,
+            "precision": self.precision,
             "what": self.what,
             "node": self.node,
             "subject": label(graph, self.subject) if graph is not None else self.subject,
@@ -592,7 +633,42 @@ class TimelineEntry:
             **self.document.to_json(graph),
             "evidence": self.evidence.to_json() if self.evidence else None,
             "reports_on": self.reports_on,
+            "sources": [source.to_json(graph) for source in self.sources],
         }
+
+
+def event_entries(
+    reports: list[EventReport],
+    subject: str,
+    *,
+    sort_date: Callable[[EventReport], str | None],
+    document: Callable[[str], DocumentInfo],
+    evidence: Callable[[str], Evidence | None],
+    reports_on: Callable[[str], str | None],
+) -> list[TimelineEntry]:
+    """One timeline entry per real event of ``subject`` (:func:`identify_events`): dated
+    and quoted by its most precise report, with every report (that one first) as a source."""
+    out = []
+    for real in identify_events(reports):
+        best = real.best
+        out.append(
+            TimelineEntry(
+                "event",
+                best.date,
+                sort_date(best),
+                real.event_type,
+                best.node,
+                document(best.document),
+                evidence(best.node),
+                subject=subject,
+                reports_on=reports_on(best.document),
+                sources=tuple(
+                    EventSource(other.node, document(other.document), other.date, evidence(other.node))
+                    for other in real.reports
+                ),
+            )
+        )
+    return out
 
 
 def timeline(
@@ -665,9 +741,17 @@ def timeline(
         for doc, rels in related.items():
             evidence = graph.edges[doc, entity, "mentions"].get("evidence") if "mentions" in rels else None
             add("document", doc, doc, ", ".join(rels), evidence, subject=entity)
-        for event in _events_of(graph, entity):
-            attrs = graph.nodes[event]
-            add("event", event, attrs["document"], attrs["event_type"], attrs.get("evidence"), subject=entity)
+        event_reports = [_event_report(graph, event) for event in _events_of(graph, entity)]
+        entries.extend(
+            event_entries(
+                event_reports,
+                entity,
+                sort_date=lambda r: graph.nodes[r.node].get("sort_date") or r.doc_sort_date,
+                document=lambda doc: document_info(graph, doc),
+                evidence=lambda event: graph.nodes[event].get("evidence"),
+                reports_on=reports.get,
+            )
+        )
     else:
         # Start from the topic's or the holder's own stances (graph edges), not from every
         # stance of the store: a timeline then costs what it returns, whatever the corpus.

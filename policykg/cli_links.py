@@ -215,6 +215,9 @@ def timeline(
         )
         if entry.evidence is not None:
             click.echo(_quote(entry.evidence))
+        for source in entry.sources[1:]:
+            click.echo(f"{'':<10}  {'':<8} also reported by {source.document.doc_id} "
+                       f"(as {source.date or 'undated'})")
     click.echo(f"{len(entries)} entries", err=True)
 
 

@@ -162,6 +162,15 @@ def test_timeline_of_an_initiative_by_alias(client: TestClient) -> None:
     ]
     for item in timeline["items"]:
         check_quote(item["evidence"])
+    # One launch however many documents report it: dated at its most precise report.
+    events = [i for i in timeline["items"] if i["kind"] == "event"]
+    assert [(i["what"], i["date"], i["precision"]) for i in events] == [("launch", "2020-09-08", "day")]
+    assert [(s["document"]["id"], s["reported_date"]) for s in events[0]["sources"]] == [
+        ("cd-2020", "2020-09-08"), ("wp-2025", "2020-09"), ("unsc-2022", "2020"),
+    ]
+    for source in events[0]["sources"]:
+        check_quote(source["evidence"])
+    assert [i["kind"] for i in timeline["items"]][:2] == ["event", "document"]
     sort_dates = [i["sort_date"] for i in timeline["items"]]
     assert sort_dates == sorted(sort_dates)
     later = client.get("/timeline", params={"entity": "gids", "from": "2021"}).json()

@@ -152,14 +152,20 @@ def test_timeline_of_a_forum(graph: nx.MultiDiGraph) -> None:
     ]
 
 
-def test_timeline_of_an_initiative_dates_events_by_their_own_date(graph: nx.MultiDiGraph) -> None:
+def test_timeline_of_an_initiative_shows_one_launch_with_its_sources(graph: nx.MultiDiGraph) -> None:
+    # Three documents report the launch as 2020, 2020-09 and 2020-09-08: one real event,
+    # dated by its most precise report, all three attached as its sources.
     entries = timeline(graph, entity=E("gids"), end="2021")
-    assert [(e.kind, e.date, e.what, e.document.doc_id) for e in entries] == [
-        ("event", "2020", "launch", "unsc-2022"),
-        ("event", "2020-09", "launch", "wp-2025"),
-        ("event", "2020-09-08", "launch", "cd-2020"),
-        ("document", "2020-09-08", "mentions", "cd-2020"),
+    assert [(e.kind, e.date, e.precision, e.what, e.document.doc_id) for e in entries] == [
+        ("event", "2020-09-08", "day", "launch", "cd-2020"),
+        ("document", "2020-09-08", "day", "mentions", "cd-2020"),
     ]
+    launch = entries[0]
+    assert [(s.document.doc_id, s.date) for s in launch.sources] == [
+        ("cd-2020", "2020-09-08"), ("wp-2025", "2020-09"), ("unsc-2022", "2020"),
+    ]
+    assert all(s.evidence is not None and "launch" in s.evidence.quote.lower() for s in launch.sources)
+    assert launch.to_json()["sources"][1]["reported_date"] == "2020-09"
 
 
 def test_timeline_of_a_holders_stances_on_a_topic(graph: nx.MultiDiGraph) -> None:

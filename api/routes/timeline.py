@@ -91,6 +91,7 @@ def timeline_item(catalogue: Catalogue, entry: TimelineEntry) -> models.Timeline
     return models.TimelineItem(
         kind=entry.kind,
         date=entry.date,
+        precision=entry.precision,
         sort_date=entry.sort_date,
         what=entry.what,
         node=entry.node,
@@ -99,6 +100,14 @@ def timeline_item(catalogue: Catalogue, entry: TimelineEntry) -> models.Timeline
         document=document_summary(catalogue, entry.document),
         evidence=evidence_model(catalogue, entry.evidence),
         reports_on=doc_id(catalogue, entry.reports_on) if entry.reports_on in catalogue.documents else None,
+        sources=[
+            models.EventSource(
+                document=document_summary(catalogue, source.document),
+                reported_date=source.date,
+                evidence=evidence_model(catalogue, source.evidence),
+            )
+            for source in entry.sources
+        ],
     )
 
 
