@@ -161,7 +161,7 @@ class TimelineItem(BaseModel):
     evidence: Evidence | None = None
     reports_on: str | None = None
     sources: list[EventSource] = Field(
-        default_factory=list, description="events: every document that reports the event, the most precise first"
+        default_factory=list, description="events: every document reporting the event, the most precise first"
     )
 
 
