@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from graph.rdf import document_quads
+from graph.entities_graph import add_descriptions
+from graph.rdf import document_rdf
 from graph.store import Store
 from loaders.records import Document, DocumentMeta, Entity, Event, ExtractionResult, Span, Stance
 from ontology.namespace import doc_graph_iri, doc_iri, entity_iri
@@ -222,7 +223,10 @@ DOCS: dict[str, Doc] = {
 def write(store: Store, doc_ids: Iterable[str], docs: dict[str, Doc] | None = None) -> None:
     """Write the graphs of some fixture documents (replacing them) through graph.rdf."""
     source = DOCS if docs is None else docs
-    store.replace_graphs({doc_graph_iri(d): document_quads(result_of(source[d])) for d in doc_ids})
+    rdf = {d: document_rdf(result_of(source[d])) for d in doc_ids}
+    # Descriptions first (graph:entities), as ingest writes them.
+    add_descriptions(store, [q for r in rdf.values() for q in r.descriptions])
+    store.replace_graphs({doc_graph_iri(d): r.quads for d, r in rdf.items()})
 
 
 def D(doc_id: str) -> str:
