@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.derived import rebuild_links, refresh_links
 from graph.oxigraph_store import OxigraphStore
-from graph.rdf import document_quads
+from graph.rdf import document_quads, document_rdf
 from loaders.records import Document, DocumentMeta, Entity, Event, ExtractionResult, Span, Stance
 from ontology.namespace import LINKS_GRAPH, doc_graph_iri, doc_iri
 
@@ -156,7 +156,9 @@ def build_synthetic(path: Path, docs: int, seed: int) -> tuple[OxigraphStore, li
         if number >= docs:
             spare.append(result)  # kept out of the store: added during the benchmark
             continue
-        batch.extend(document_quads(result))
+        rdf = document_rdf(result)
+        batch.extend(rdf.quads)
+        batch.extend(rdf.descriptions)  # graph:entities; repeats are one quad once stored
         if len(batch) > 200_000:
             store.native.bulk_extend(batch)  # set-up only: the fast, non-transactional loader
             batch = []
