@@ -77,10 +77,11 @@ from graph.links import (
     report_links,
 )
 from graph.network import NetworkBuilder, load_network, nodes_of_kind, sources, targets
+from graph.rdf import pkg
 from graph.solutions import select, values_clause
 from graph.stance_links import StanceShift, positions, shifts_of
 from graph.store import Store
-from ontology.namespace import DOC, ENTITIES_GRAPH, LINKS_GRAPH, doc_iri, sparql_prefixes
+from ontology.namespace import DOC, ENTITIES_GRAPH, GRAPH, LINKS_GRAPH, doc_iri, sparql_prefixes
 
 _LINKS = f"<{LINKS_GRAPH}>"
 _ENTITIES = f"<{ENTITIES_GRAPH}>"  # entity labels (graph.entities_graph)
@@ -235,8 +236,201 @@ def _doc_ref(value: str) -> str:
     return value if value.startswith(("http://", "https://")) else doc_iri(value)
 
 
+# -- the state of the links graph ---------------------------------------------------------
+#
+# The links graph describes itself (subject: the graph's IRI), so that no crash can leave
+# it silently out of date:
+#
+# - ``pkg:pendingDocument <doc>``: written BEFORE a document graph is written or removed
+#   (ingest, removal), cleared by the refresh that takes the document into account. A
+#   process killed between the two leaves the mark, and the next refresh includes it.
+# - ``pkg:rebuildStarted``: written in the same transaction that drops the graph for a
+#   large non-atomic rebuild, cleared after the last chunk is loaded. Found later, it
+#   means the graph is partial: the next refresh rebuilds it in full.
+# - ``pkg:documentsFingerprint`` and ``pkg:documentCount``: SHA-256 of the stored
+#   ``(document id, content sha256)`` pairs at the last refresh, written in the same
+#   transaction as the refreshed links; `policykg validate` compares it with the store.
+
+_LINKS_NODE = ox.NamedNode(str(LINKS_GRAPH))
+PKG_PENDING_DOCUMENT = pkg("pendingDocument")
+PKG_REBUILD_STARTED = pkg("rebuildStarted")
+PKG_DOCUMENTS_FINGERPRINT = pkg("documentsFingerprint")
+PKG_DOCUMENT_COUNT = pkg("documentCount")
+_XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_DOC_GRAPHS = str(GRAPH) + "doc/"
+#: `validate` recomputes the whole links graph and compares it quad by quad up to this
+#: many documents (beyond, the fingerprint and the marks are checked).
+RECOMPUTE_MAX_DOCUMENTS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class LinksState:
+    """What the links graph says about itself (see the comment above)."""
+
+    built: bool
+    rebuilding: bool
+    pending: tuple[str, ...]
+    fingerprint: str | None
+    document_count: int | None
+
+    @property
+    def stale(self) -> bool:
+        """True when a refresh has work left over from an interrupted run."""
+        return self.rebuilding or bool(self.pending)
+
+
+def links_state(store: Store) -> LinksState:
+    """Read the links graph's own description (two small queries)."""
+    built = bool(store.query(
+        f"ASK {{ GRAPH {_LINKS} {{ {{ {_LINKS_NODE} <{PKG_DOCUMENTS_FINGERPRINT.value}> ?f }}"
+        f" UNION {{ ?rule a <http://www.w3.org/ns/prov#Activity> }} }} }}"
+    ))
+    rebuilding = False
+    pending: list[str] = []
+    fingerprint: str | None = None
+    count: int | None = None
+    query = f"SELECT ?p ?o WHERE {{ GRAPH {_LINKS} {{ {_LINKS_NODE} ?p ?o }} }}"
+    for row in store.query(query):
+        predicate, value = row["p"], row["o"]
+        if predicate == PKG_PENDING_DOCUMENT:
+            pending.append(str(value.value))
+        elif predicate == PKG_REBUILD_STARTED:
+            rebuilding = True
+        elif predicate == PKG_DOCUMENTS_FINGERPRINT:
+            fingerprint = str(value.value)
+        elif predicate == PKG_DOCUMENT_COUNT:
+            count = int(value.value)
+    return LinksState(built, rebuilding, tuple(sorted(pending)), fingerprint, count)
+
+
+def documents_fingerprint(store: Store) -> tuple[str, int]:
+    """SHA-256 over the sorted ``(document id, content sha256)`` pairs of every document
+    graph, and the number of documents."""
+    import hashlib
+
+    query = sparql_prefixes() + (
+        "SELECT ?g ?id ?sha WHERE { GRAPH ?g { ?d a pkg:Document ; dcterms:identifier ?id ."
+        " OPTIONAL { ?d pkg:sha256 ?sha } } }"
+    )
+    pairs = sorted(
+        (str(row["id"].value), str(row["sha"].value) if row["sha"] is not None else "")
+        for row in store.query(query, union_default_graph=False)
+        if str(row["g"].value).startswith(_DOC_GRAPHS)
+    )
+    digest = hashlib.sha256()
+    for doc_id, sha in pairs:
+        digest.update(f"{doc_id}\t{sha}\n".encode())
+    return digest.hexdigest(), len(pairs)
+
+
+def _fingerprint_quads(fingerprint: str, count: int) -> list[ox.Quad]:
+    return [
+        ox.Quad(_LINKS_NODE, PKG_DOCUMENTS_FINGERPRINT, ox.Literal(fingerprint), _LINKS_NODE),
+        ox.Quad(_LINKS_NODE, PKG_DOCUMENT_COUNT, ox.Literal(str(count), datatype=_XSD_INTEGER), _LINKS_NODE),
+    ]
+
+
+def _triples(quads: Iterable[ox.Quad]) -> str:
+    return "".join(f"{q.triple} .\n" for q in quads)
+
+
+def mark_pending(store: Store, doc_ids: Iterable[str]) -> None:
+    """Record, before documents are written or removed, that the links graph has not
+    taken them into account yet (one small transaction)."""
+    quads = [
+        ox.Quad(_LINKS_NODE, PKG_PENDING_DOCUMENT, ox.NamedNode(_doc_ref(d)), _LINKS_NODE) for d in doc_ids
+    ]
+    if quads:
+        store.update(f"INSERT DATA {{ GRAPH {_LINKS} {{ {_triples(quads)} }} }}")
+
+
+def _state_request(pending: Iterable[str], fingerprint: str, count: int) -> str:
+    """SPARQL Update parts that clear the pending marks read and record the fingerprint."""
+    marks = [ox.Quad(_LINKS_NODE, PKG_PENDING_DOCUMENT, ox.NamedNode(d), _LINKS_NODE) for d in pending]
+    parts = [
+        f"DELETE WHERE {{ GRAPH {_LINKS} {{ {_LINKS_NODE} <{PKG_DOCUMENTS_FINGERPRINT.value}> ?f }} }}",
+        f"DELETE WHERE {{ GRAPH {_LINKS} {{ {_LINKS_NODE} <{PKG_DOCUMENT_COUNT.value}> ?n }} }}",
+        f"INSERT DATA {{ GRAPH {_LINKS} {{ {_triples(_fingerprint_quads(fingerprint, count))} }} }}",
+    ]
+    if marks:
+        parts.insert(0, f"DELETE DATA {{ GRAPH {_LINKS} {{ {_triples(marks)} }} }}")
+    return " ;\n" + " ;\n".join(parts)
+
+
+@dataclass(slots=True)
+class LinksCheck:
+    """Whether the links graph agrees with the documents (``policykg validate``)."""
+
+    agrees: bool
+    checked: str
+    problems: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"agrees": self.agrees, "checked": self.checked, "problems": self.problems}
+
+
+def check_links(store: Store, *, recompute_max: int = RECOMPUTE_MAX_DOCUMENTS) -> LinksCheck:
+    """Check that the links graph agrees with the stored documents.
+
+    The marks of interrupted runs and the fingerprint recorded at the last refresh are
+    always checked; on stores of up to ``recompute_max`` documents the whole links graph
+    is also recomputed in memory and compared quad by quad.
+
+    Examples
+    --------
+    >>> from graph.oxigraph_store import OxigraphStore
+    >>> store = OxigraphStore(None)
+    >>> check_links(store).checked         # never built: nothing derived to disagree
+    'absent'
+    >>> _ = rebuild_links(store)
+    >>> check_links(store).checked
+    'recomputed'
+    """
+    state = links_state(store)
+    fingerprint, count = documents_fingerprint(store)
+    problems: list[str] = []
+    if not state.built:
+        # Never built (ingests ran without links): nothing derived, nothing to disagree,
+        # unless an interrupted run left its marks.
+        if state.rebuilding:
+            problems.append("the first build of the links graph was interrupted: the graph is partial; "
+                            "run `policykg rebuild-links` to build it")
+        elif state.pending:
+            problems.append(f"an ingest of {len(state.pending)} document(s) was interrupted before the "
+                            "links graph was first built; run `policykg rebuild-links` to build it")
+        return LinksCheck(not problems, "absent", problems)
+    if state.rebuilding:
+        problems.append("a rebuild of the links graph was interrupted: the graph is partial")
+    if state.pending:
+        shown = ", ".join(d.rsplit("/", 1)[-1] for d in state.pending[:5])
+        more = f" and {len(state.pending) - 5} more" if len(state.pending) > 5 else ""
+        problems.append(f"{len(state.pending)} document(s) changed since the last refresh: {shown}{more}")
+    if state.fingerprint is None:
+        problems.append("the links graph records no fingerprint of the documents it was built from "
+                        "(built by an older version)")
+    elif state.fingerprint != fingerprint:
+        problems.append(
+            f"the documents changed since the links graph was refreshed ({count} stored now, "
+            f"{state.document_count} then)"
+        )
+    checked = "marks and fingerprint"
+    if not problems and count <= recompute_max:
+        checked = "recomputed"
+        expected = {str(q) for q in link_quads(compute_links(load_link_network(store)))}
+        expected |= {str(q) for q in _fingerprint_quads(fingerprint, count)}
+        actual = {str(q) for q in store.graph_quads(str(LINKS_GRAPH))}
+        missing, extra = len(expected - actual), len(actual - expected)
+        if missing or extra:
+            problems.append(f"the links graph differs from a fresh rebuild ({missing} quads missing, "
+                            f"{extra} extra)")
+    if problems:
+        problems.append("run `policykg rebuild-links` to rebuild it")
+    return LinksCheck(not problems, checked, problems)
+
+
 def _links_built(store: Store) -> bool:
-    return bool(store.query(f"ASK {{ GRAPH {_LINKS} {{ ?s ?p ?o }} }}"))
+    return links_state(store).built
 
 
 def load_link_network(store: Store) -> nx.MultiDiGraph:
@@ -261,12 +455,19 @@ def rebuild_links(store: Store) -> LinkStats:
     True
     """
     started = time.perf_counter()
+    fingerprint, count = documents_fingerprint(store)
     graph = load_link_network(store)
     links = compute_links(graph)
     quads = link_quads(links)
+    quads.extend(_fingerprint_quads(fingerprint, count))
     rewrite = getattr(store, "rewrite_graph", None)
     if callable(rewrite) and len(quads) > _ATOMIC_REWRITE_MAX:
-        rewrite(str(LINKS_GRAPH), quads)  # too large for one transaction: see rewrite_graph
+        # Too large for one transaction (see rewrite_graph): the drop writes a mark that
+        # only the end of the load removes, so a crash in between is found and repaired.
+        stamp = ox.Literal(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), datatype=_XSD_DATETIME)
+        mark = ox.Quad(_LINKS_NODE, PKG_REBUILD_STARTED, stamp, _LINKS_NODE)
+        rewrite(str(LINKS_GRAPH), quads, first=[mark])
+        store.update(f"DELETE DATA {{ GRAPH {_LINKS} {{ {_triples([mark])} }} }}")
     else:
         store.replace_graph(str(LINKS_GRAPH), quads)
     return _stats(True, len(links.holders), links, len(quads), started)
@@ -448,11 +649,15 @@ def refresh_links(store: Store, changed: Sequence[str], removed: Sequence[str]) 
     False
     """
     started = time.perf_counter()
-    if not _links_built(store):
+    state = links_state(store)
+    if not state.built or state.rebuilding:
         return rebuild_links(store)
+    # Documents an interrupted run wrote or removed without refreshing the links.
+    changed = [*changed, *state.pending]
     scope = {_doc_ref(d) for d in (*changed, *removed)}
     if not scope:
         return _stats(False, 0, DerivedLinks(), 0, started)
+    fingerprint, count = documents_fingerprint(store)
     old = _old_state(store, scope)
     builder = NetworkBuilder(store)
     graph = builder.graph
@@ -525,7 +730,8 @@ def refresh_links(store: Store, changed: Sequence[str], removed: Sequence[str]) 
 
     quads = link_quads(links, with_rules=False)
     request = _delete_request(scope, subjects, via, _follow_up_pairs(store, via), holders)
-    store.update(request + _insert_request(quads))
+    state_part = _state_request(state.pending, fingerprint, count)
+    store.update(request + _insert_request(quads) + state_part)
     return _stats(False, len(scope), links, len(quads), started)
 
 
@@ -539,11 +745,17 @@ __all__ = [
     "LINEAGE_QUERY",
     "DerivedLinks",
     "LinkStats",
+    "LinksCheck",
+    "LinksState",
+    "check_links",
     "compute_links",
     "document_iri",
+    "documents_fingerprint",
     "lineage_query",
     "link_quads",
+    "links_state",
     "load_link_network",
+    "mark_pending",
     "rebuild_links",
     "refresh_links",
 ]

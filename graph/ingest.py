@@ -188,14 +188,17 @@ def ensure_ontology(store: Store, *, force: bool = False) -> bool:
 
 
 def _refresh_links(store: Store, report: IngestReport, changed: list[str], removed: list[str]) -> None:
-    if not (changed or removed):
-        return
+    """Refresh the links graph for what changed, and for what an interrupted run left
+    marked (see :mod:`graph.derived`): a rerun after a crash repairs the links even when
+    every document is unchanged."""
+    from graph.derived import links_state, refresh_links
+
     try:
-        from graph.derived import refresh_links
-    except ImportError as exc:  # graph.derived absent: nothing derives links yet
-        log.warning("derived links not refreshed: %s", exc)
-        return
-    try:
+        if not (changed or removed):
+            state = links_state(store)
+            documents = any(g.startswith(_DOC_GRAPH_PREFIX) for g in store.graphs())
+            if not state.stale and (state.built or not documents):
+                return
         refresh_links(store, changed=changed, removed=removed)
     except Exception as exc:  # documents are stored; the links graph is what failed
         report.links_error = f"refreshing derived links failed: {exc.__class__.__name__}: {exc}"
@@ -212,8 +215,10 @@ class _Writer:
     releases the GIL while it loads). Outcomes are reported from the calling thread."""
 
     def __init__(self, store: Store, stored: dict[str, tuple[str, str]], report: IngestReport,
-                 progress: Progress | None) -> None:
+                 progress: Progress | None, *, mark_links: bool = False) -> None:
         self.store = store
+        #: Mark the documents of each batch pending for the links graph before writing them.
+        self.mark_links = mark_links
         self.stored = stored
         self.report = report
         self.progress = progress
@@ -295,6 +300,10 @@ class _Writer:
         replace stored ones one transaction each; on failure, one by one to find the culprit."""
         from graph.rdf import parse_nquads
 
+        if self.mark_links:
+            from graph.derived import mark_pending
+
+            mark_pending(self.store, [outcome.doc_id or "" for outcome, _ in batch])
         existing = set(self.store.graphs())
         fresh = [(o, d) for o, d in batch if doc_graph_iri(o.doc_id or "") not in existing]
         one_by_one = [(o, d) for o, d in batch if doc_graph_iri(o.doc_id or "") in existing]
@@ -349,7 +358,7 @@ def _run(
         migrate_descriptions(store)
     stored = stored_documents(store)
     known = {doc_id: sha for doc_id, (sha, _) in stored.items()}
-    writer = _Writer(store, stored, report, progress)
+    writer = _Writer(store, stored, report, progress, mark_links=settings.auto_links)
     workers = _worker_count(settings)
 
     iterator: Iterator[Path | Document] = iter(items)
@@ -472,6 +481,10 @@ def remove_documents(store: Store, refs: Sequence[str], settings: Settings) -> I
         if doc_id is None:
             report.outcomes.append(FileOutcome(ref, "failed", message=f"no stored document is named {ref}"))
             continue
+        if settings.auto_links:
+            from graph.derived import mark_pending
+
+            mark_pending(store, [doc_id])  # before the drop: a crash after it still refreshes
         existed = store.drop_graph(doc_graph_iri(doc_id))
         status: Status = "removed" if existed else "failed"
         message = "" if existed else f"graph of {doc_id} was already gone"

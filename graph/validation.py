@@ -9,6 +9,10 @@ documents giving one entity different labels) and cannot say which document fail
 graphs are validated one by one; batches of graphs go to worker processes when
 ``workers`` > 1, and the report names each non-conforming graph (document).
 
+The derived links graph is also checked against the documents it derives from
+(:func:`graph.derived.check_links`); a links graph left behind by an interrupted run
+makes the store not conform.
+
 pyshacl (rdflib) is the reference SHACL engine in Python, and the slow part: about 5,000
 triples a second per core. On very large stores validate a sample
 (:func:`sample_graphs`) or chosen graphs.
@@ -26,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from graph.derived import LinksCheck, check_links
 from graph.store import Store
 from ontology.namespace import GRAPH, ONTOLOGY_DIR
 
@@ -60,10 +65,12 @@ class ValidationReport:
     checked: int = 0
     triples: int = 0
     failures: list[GraphFailure] = field(default_factory=list)
+    #: Whether the derived links graph agrees with the documents (None: not checked).
+    links: LinksCheck | None = None
 
     @property
     def conforms(self) -> bool:
-        return not self.failures
+        return not self.failures and (self.links is None or self.links.agrees)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +78,7 @@ class ValidationReport:
             "graphs_checked": self.checked,
             "triples": self.triples,
             "failures": [f.to_json() for f in self.failures],
+            "links": self.links.to_json() if self.links is not None else None,
         }
 
 
@@ -210,9 +218,12 @@ def sample_graphs(store: Store, size: int, *, seed: int = 0) -> list[str]:
 
 
 def validate_store(
-    store: Store, graphs: Iterable[str] | None = None, *, workers: int = 1
+    store: Store, graphs: Iterable[str] | None = None, *, workers: int = 1, links: bool = True
 ) -> ValidationReport:
-    """Validate every graph of ``store`` (or ``graphs``) against the SHACL shapes.
+    """Validate every graph of ``store`` (or ``graphs``) against the SHACL shapes, and
+    check that the derived links graph agrees with the documents
+    (:func:`graph.derived.check_links`: marks of interrupted runs, the fingerprint of the
+    documents it was refreshed from, a full recomputation on small stores).
 
     Parameters
     ----------
@@ -222,6 +233,8 @@ def validate_store(
         Graph IRIs to check; default all.
     workers
         Processes for pyshacl (0: one per core).
+    links
+        Also check the links graph against the documents.
 
     Examples
     --------
@@ -251,4 +264,6 @@ def validate_store(
             for future in running:
                 report.failures.extend(future.result())
     report.failures.sort(key=lambda f: f.graph)
+    if links:
+        report.links = check_links(store)
     return report

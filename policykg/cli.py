@@ -400,6 +400,11 @@ def validate(state: CliState, graphs: tuple[str, ...], sample: int | None, as_js
             click.echo(f"NOT CONFORMING {failure.graph} ({len(failure.results)} violations)")
             for line in failure.results[:max_results]:
                 click.echo(f"  - {line}")
+        if report.links is not None:
+            agrees = "agrees with" if report.links.agrees else "does NOT agree with"
+            click.echo(f"links graph ({report.links.checked}): {agrees} the documents")
+            for problem in report.links.problems:
+                click.echo(f"  - {problem}")
         verdict = "conforms" if report.conforms else "does NOT conform"
         click.echo(f"{report.checked} graphs checked ({report.triples} triples): the store {verdict}")
     if not report.conforms:

@@ -243,9 +243,13 @@ def test_links_are_refreshed_with_what_changed(
     import graph.derived
 
     calls: list[tuple[list[str], list[str]]] = []
-    monkeypatch.setattr(
-        graph.derived, "refresh_links", lambda _store, changed, removed: calls.append((changed, removed))
-    )
+    rebuild = graph.derived.rebuild_links
+
+    def refresh(store: OxigraphStore, changed: list[str], removed: list[str]) -> None:
+        calls.append((changed, removed))
+        rebuild(store)  # leaves the links graph current, pending marks cleared
+
+    monkeypatch.setattr(graph.derived, "refresh_links", refresh)
     settings = get_settings(workers=1, auto_links=True)
     ingest_paths(store, [corpus], settings)
     ingest_paths(store, [corpus], settings)  # unchanged: nothing to refresh
