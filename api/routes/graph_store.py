@@ -166,8 +166,6 @@ def _get(ctx: AppContext, request: Request, path: str | None) -> Response:
     if not _exists(ctx.store, target):
         raise HTTPException(404, f"the store has no graph <{target.iri}>")
     headers = {"Vary": "Accept"}
-    if request.method == "HEAD":
-        return Response(media_type=fmt.content_type, headers=headers)
     triples = _triples(ctx.store, target)
     kwargs: dict[str, Any] = {"format": fmt.rdf}
     if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
@@ -181,9 +179,8 @@ def _get(ctx: AppContext, request: Request, path: str | None) -> Response:
     return Response(data or b"", headers={**headers, "Content-Type": fmt.content_type})
 
 
-@router.api_route(
+@router.get(
     PATH,
-    methods=["GET", "HEAD"],
     summary="Read a graph (Graph Store Protocol)",
     openapi_extra={"parameters": _GRAPH_PARAMETERS},
     responses={
@@ -194,13 +191,13 @@ def _get(ctx: AppContext, request: Request, path: str | None) -> Response:
 )
 def get_graph(request: Request, ctx: Annotated[AppContext, Depends(context)]) -> Response:
     """The graph ``?graph=<IRI>`` (or the default graph, ``?default``) in the negotiated
-    format; ``HEAD`` gives the same status and headers without the body."""
+    format. ``HEAD`` gives the same status and headers without the body (as for every
+    ``GET`` route: :class:`api.middleware.HeadMiddleware`)."""
     return _get(ctx, request, None)
 
 
-@router.api_route(
+@router.get(
     PATH + "/{path:path}",
-    methods=["GET", "HEAD"],
     summary="Read a graph named by this URL (Graph Store Protocol, direct identification)",
     responses={404: {"description": "The store has no such graph."}},
 )
