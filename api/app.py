@@ -35,6 +35,7 @@ from api.routes import (
     document_writes,
     documents,
     entities,
+    events,
     export,
     graph_store,
     lineage,
@@ -145,7 +146,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_middleware(HeadMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.include_router(sparql_router)
-    modules = (documents, document_writes, entities, timeline, lineage, stances, paths, search, export)
+    modules = (documents, document_writes, entities, timeline, events, lineage, stances, paths, search, export)
     for module in (*modules, viewers, graph_store):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
@@ -165,7 +166,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     async def index() -> RedirectResponse:
         return RedirectResponse("/docs")
 
-    @app.get("/healthz", tags=["service"], responses={503: {"description": "the store does not answer"}}, summary="Liveness and readiness of the service")
+    @app.get(
+        "/healthz",
+        tags=["service"],
+        responses={503: {"description": "the store does not answer"}},
+        summary="Liveness and readiness of the service",
+    )
     async def health() -> JSONResponse:
         """``200 {"status": "ok", ...}`` when the store answers, ``503`` when it does not."""
         ctx: AppContext | None = getattr(app.state, "ctx", None)
