@@ -15,9 +15,9 @@ answers from the new state from then on. The catalogue and the search index are 
 rebuilt in the background, so that the next reader does not wait for them.
 
 - :meth:`AppContext.catalogue`: documents, entities and topics with their names
-  (:mod:`api.catalogue`; about 2 s and tens of MB for the full UN corpus). The REST
+  (:mod:`graph.read.catalogue`; about 2 s and tens of MB for the full UN corpus). The REST
   timelines, lineages and stances read everything else from the store per request
-  (:mod:`api.views`).
+  (:mod:`graph.read.views`).
 - :meth:`AppContext.answer`: REST answers as JSON bytes (:mod:`api.cache`), marked
   ``X-Cache: hit`` or ``miss``.
 - :meth:`AppContext.network`: the networkx view of the whole store
@@ -46,10 +46,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from api.cache import CACHE_HEADER, ResponseCache
-from api.catalogue import Catalogue, load_catalogue
 from api.runner import QueryRunner
 from api.search_index import SearchIndex
 from graph.network import load_network
+from graph.read.catalogue import Catalogue, load_catalogue
 from graph.store import Store
 from policykg.server_file import announce, server_url, withdraw
 

@@ -75,7 +75,9 @@ class StanceItem(BaseModel):
     topic: TopicRef | None = None
     target_entities: list[EntityRef] = []
     date: str | None = None
+    precision: Literal["day", "month", "year"] | None = Field(None, description="the precision of date")
     document: DocumentSummary
+    link: str | None = Field(None, description="the document's highlighted page, at the quote")
     evidence: Evidence | None = None
     reports_on: str | None = Field(None, description="id of the statement a news report repeats")
 

@@ -105,8 +105,9 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
 
 
 def document_error_responses(app: FastAPI) -> None:
-    """Make operation ids unique per method and declare in every OpenAPI operation the error statuses it can answer (as problem
-    details) and, for GET, ``304 Not Modified`` (see :mod:`api.middleware`).
+    """Make operation ids unique per method and declare in every OpenAPI operation the
+    error statuses it can answer (as problem details) and, for GET, ``304 Not Modified``
+    (see :mod:`api.middleware`).
 
     FastAPI's own description is generated first, then completed: the statuses are a
     property of the whole API (its error handlers and middleware), not of each route."""

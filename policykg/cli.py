@@ -441,6 +441,10 @@ main.add_command(lineage)
 main.add_command(timeline)
 main.add_command(path)
 main.add_command(rebuild_links)
+from policykg.cli_tables import events, stances  # noqa: E402
+
+main.add_command(events)
+main.add_command(stances)
 from policykg.cli_corpus import ingest_ungdc  # noqa: E402
 
 main.add_command(ingest_ungdc)

@@ -1,4 +1,4 @@
-"""Response-model pieces built from the :class:`api.catalogue.Catalogue` (no networkx view):
+"""Response-model pieces built from the :class:`graph.read.catalogue.Catalogue` (no networkx view):
 name resolution (404 for an unknown name, 422 for an ambiguous one) and the references to
 entities, topics, documents and quotes every REST answer carries. The same shapes as the
 networkx-based helpers of :mod:`api.routes.common`."""
@@ -9,9 +9,9 @@ import networkx as nx
 from fastapi import HTTPException
 
 from api import models
-from api.catalogue import Catalogue
 from graph.links import DocumentInfo
 from graph.network import Evidence, first, local_name
+from graph.read.catalogue import Catalogue
 from ontology.namespace import ENTITY, TOPIC
 
 

@@ -1,7 +1,7 @@
 """``/stances``: who supports or opposes what, when, with the quote.
 
 One query with every filter (holder, topic, polarity, target, date window) bound inside
-it (:func:`api.views.stance_records`); answers are cached per store generation
+it (:func:`graph.read.views.stance_records`); answers are cached per store generation
 (:meth:`api.context.AppContext.answer`).
 """
 
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from api import models
-from api.catalogue import Catalogue
 from api.context import AppContext, context
-from api.routes.common import FromDate, Limit, Offset, ToDate, page
+from api.routes.common import FromDate, Offset, ToDate, page
+from api.routes.events import Format, Sort
 from api.routes.refs import (
     doc_id,
     document_summary,
@@ -25,7 +25,11 @@ from api.routes.refs import (
     topic_named,
     topic_ref,
 )
-from api.views import StanceRecord, stance_records
+from api.tables import table_format, table_response
+from graph.event_identity import precision_name
+from graph.read.catalogue import Catalogue
+from graph.read.tables import STANCE_COLUMNS, StanceRow, document_link, matching, sorted_rows, stance_rows
+from graph.read.views import StanceRecord, stance_records
 
 router = APIRouter(tags=["stances"])
 
@@ -42,7 +46,9 @@ def stance_model(catalogue: Catalogue, record: StanceRecord) -> models.StanceIte
         topic=topic_ref(catalogue, record.topic),
         target_entities=[r for r in (entity_ref(catalogue, e) for e in record.target_entities) if r],
         date=record.date,
+        precision=precision_name(record.date),
         document=document_summary(catalogue, record.document),
+        link=document_link(record.document.doc_id, record.evidence.start if record.evidence else None),
         evidence=evidence_model(catalogue, record.evidence),
         reports_on=doc_id(catalogue, reported) if reported in catalogue.documents else None,
     )
@@ -79,31 +85,60 @@ def build_stances(
     return models.Page[models.StanceItem](total=len(found), limit=limit, offset=offset, items=items)
 
 
-@router.get("/stances", response_model=models.Page[models.StanceItem], summary="Stances")
+@router.get(
+    "/stances",
+    response_model=models.Page[models.StanceItem],
+    summary="Stances",
+    responses={200: {"content": {"text/csv": {}, "text/tab-separated-values": {}}}},
+)
 def list_stances(
     request: Request,
     ctx: Annotated[AppContext, Depends(context)],
-    holder: Annotated[str | None, Query(description="who holds it: id, label, alias or acronym")] = None,
+    holder: Annotated[str | None, Query(description="who holds it: id, label, alias or acronym",
+                                        examples=["China"])] = None,
     topic: Annotated[str | None, Query(description="topic id (outer-space) or label")] = None,
-    polarity: Annotated[Literal["support", "oppose"] | None, Query()] = None,
+    polarity: Annotated[Literal["support", "oppose"] | None, Query(description="support or oppose")] = None,
     target: Annotated[str | None, Query(description="entity the stance is about")] = None,
+    forum: Annotated[str | None, Query(description="forum where the document was delivered")] = None,
+    document: Annotated[str | None, Query(description="a document id")] = None,
+    q: Annotated[str | None, Query(description="text the row contains (quote, target, title)")] = None,
+    sort: Sort = "date",
     start: FromDate = None,
     end: ToDate = None,
-    limit: Limit = 100,
+    limit: Annotated[int, Query(ge=1, le=100_000, description="page size")] = 100,
     offset: Offset = 0,
+    fmt: Format = None,
 ) -> Response:
-    """Stances in date order."""
-    return ctx.answer(
-        request,
-        lambda: build_stances(
-            ctx,
-            holder=holder,
-            topic=topic,
-            polarity=polarity,
-            target=target,
-            start=start,
-            end=end,
-            limit=limit,
-            offset=offset,
-        ),
-    )
+    """Stances in date order: JSON items with their document and quote, or the flat table
+    (``Accept: text/csv`` or ``format=csv``/``tsv``; the JSON also with ``forum``,
+    ``document``, ``q`` or ``sort``)."""
+    chosen = table_format(request, fmt)
+    flat = chosen != "json" or any((forum, document, q)) or sort != "date"
+    if not flat:
+        if limit > 1000:
+            raise HTTPException(422, "limit: at most 1000 items a page (the CSV and TSV tables allow more)")
+        return ctx.answer(
+            request,
+            lambda: build_stances(
+                ctx, holder=holder, topic=topic, polarity=polarity, target=target, start=start, end=end,
+                limit=limit, offset=offset,
+            ),
+        )
+    catalogue = ctx.catalogue()
+    holder_iri = entity_named(catalogue, holder, "holder") if holder else None
+    topic_iri = topic_named(catalogue, topic) if topic else None
+    target_iri = entity_named(catalogue, target, "target") if target else None
+    forum_iri = entity_named(catalogue, forum, "forum") if forum else None
+    document_iri = catalogue.by_doc_id.get(document, "") if document else None
+    if document and not document_iri:
+        raise HTTPException(404, f"document: no document has the id {document!r}")
+
+    def build() -> tuple[int, list[StanceRow]]:
+        rows = stance_rows(
+            ctx.store, catalogue, holder=holder_iri, topic=topic_iri, polarity=polarity, target=target_iri,
+            forum=forum_iri, document=document_iri, start=start, end=end,
+        )
+        rows = sorted_rows(matching(rows, q), sort)
+        return len(rows), rows[offset : offset + limit]
+
+    return table_response(ctx, request, chosen, STANCE_COLUMNS, build, limit=limit, offset=offset)

@@ -8,7 +8,7 @@
   parameter it keeps the items of documents delivered at F.
 
 Each request asks the store only about what it names, with the topic, holder and date
-window inside the query (:mod:`api.views`); the first-mention quotes are read for the
+window inside the query (:mod:`graph.read.views`); the first-mention quotes are read for the
 page sent only. Answers are cached per store generation
 (:meth:`api.context.AppContext.answer`).
 """
@@ -21,7 +21,6 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from api import models
-from api.catalogue import Catalogue
 from api.context import AppContext, context
 from api.routes.common import FromDate, Limit, Offset, ToDate, page
 from api.routes.refs import (
@@ -33,8 +32,9 @@ from api.routes.refs import (
     topic_named,
     topic_ref,
 )
-from api.views import entity_entries, stance_entries, with_mention_evidence
 from graph.links import TimelineEntry
+from graph.read.catalogue import Catalogue
+from graph.read.views import entity_entries, stance_entries, with_mention_evidence
 from graph.store import Store
 
 router = APIRouter(tags=["timelines"])

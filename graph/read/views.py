@@ -4,7 +4,7 @@ Each view starts from the one thing the request names (an entity, a topic, a hol
 asks the store only for what hangs off it, so a request costs what it returns, not what
 the store holds. The filters (topic, holder, polarity, target, date window) go into the
 query, where Oxigraph resolves bound terms through its indexes. Names of documents,
-entities and topics come from the :class:`api.catalogue.Catalogue`.
+entities and topics come from the :class:`graph.read.catalogue.Catalogue`.
 
 - Lineage (:func:`lineage_steps`) reads the precomputed ``pkg:LineageStep`` resources of
   the links graph (:mod:`graph.derived`, :mod:`graph.links_rdf`) in ONE query. When the
@@ -27,7 +27,6 @@ from typing import Any
 
 import networkx as nx
 
-from api.catalogue import Catalogue
 from graph.event_identity import EventReport
 from graph.links import (
     LINEAGE_TYPES,
@@ -40,6 +39,7 @@ from graph.links import (
     period_bounds,
 )
 from graph.network import Evidence, NetworkBuilder, evidence_of, local_name
+from graph.read.catalogue import Catalogue
 from graph.solutions import select, text
 from graph.store import Store
 from ontology.namespace import LINKS_GRAPH, PKG

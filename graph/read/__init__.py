@@ -1,0 +1,7 @@
+"""The read layer: typed records straight from the store, with targeted SPARQL.
+
+Every reader of the store (REST routes, CLI commands, exports, viewers) asks through these
+modules: :mod:`graph.read.catalogue` (names of documents, entities and topics),
+:mod:`graph.read.views` (lineages, timelines, stances), :mod:`graph.read.tables` (flat
+tables of events and stances), with SPARQL values rendered by :mod:`graph.read.terms`.
+"""
