@@ -3,10 +3,21 @@
 :func:`select` cuts the networkx view down to the documents a filter keeps (entity,
 topic, actor, forum, date window) and everything they hold (entities, events, stances,
 topics). :func:`flat` turns it into a graph whose attributes are all scalars, which is
-what GraphML and GEXF can carry (Gephi reads both; ``networkx.read_graphml`` /
-``read_gexf`` read them back with the same nodes and edges). Cytoscape.js elements,
-node-link JSON and TimelineJS JSON are built from the same pieces; RDF exports are the
-named graphs of the kept documents, read from the store.
+what GraphML and GEXF can carry. Each format follows its schema, so that every reader
+gets every node and edge (``tests/test_compat_exports.py`` validates them):
+
+- GEXF 1.3 (Gephi; ``networkx.read_gexf(f, version="1.3")``): a static graph; character
+  offsets of quotes are attributes (``start_offset``, ``end_offset``), never GEXF's
+  ``start``/``end``, which would make Gephi read text positions as lifetimes;
+- GraphML (``networkx.read_graphml``, igraph): node ids are NMTOKENs as the GraphML schema
+  requires (:func:`graphml_id`: the IRI with every other character escaped as ``_HH``),
+  the IRI itself is the ``iri`` data attribute;
+- Cytoscape.js elements (``networkx.cytoscape_graph``): ``value`` (the IRI) and ``name``
+  on nodes, a ``key`` per edge of the multigraph so that parallel edges stay apart;
+- node-link JSON, TimelineJS JSON;
+- RDF: the named graphs of the kept documents with the entities graph's descriptions of
+  what they name; JSON-LD with a ``@context`` and, on request, every triple in the
+  default graph (what ``rdflib.Graph().parse(format="json-ld")`` reads).
 """
 
 from __future__ import annotations
@@ -14,6 +25,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +36,7 @@ import pyoxigraph as ox
 from graph.links import TimelineEntry, period_bounds
 from graph.network import Evidence, local_name, nodes_of_kind, sources, targets
 from graph.store import Store
-from ontology.namespace import doc_graph_iri
+from ontology.namespace import PREFIXES, doc_graph_iri
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +122,11 @@ def _scalar_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
         if value is None or key == "rel":
             continue
         if isinstance(value, Evidence):
-            out.update(quote=value.quote, start=value.start, end=value.end, evidence_document=value.doc)
+            # Offsets into the document text: named so that no tool reads them as time
+            # (GEXF's start/end are lifetimes).
+            out.update(
+                quote=value.quote, start_offset=value.start, end_offset=value.end, evidence_document=value.doc
+            )
         elif isinstance(value, list | tuple | set | frozenset):
             if value:
                 out[key] = "|".join(sorted(str(v) for v in value))
@@ -126,7 +142,8 @@ def flat(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
     Nodes keep their IRI as id and get a ``label``; each edge gets a unique key
     (``e0``, ``e1``, ...) and its relation as ``rel``; evidence becomes ``quote``,
-    ``start``, ``end``; lists become ``|``-joined strings.
+    ``start_offset``, ``end_offset`` and ``evidence_document``; lists become
+    ``|``-joined strings.
     """
     out = nx.MultiDiGraph()
     for node, attrs in sorted(graph.nodes(data=True), key=lambda na: str(na[0])):
@@ -137,25 +154,81 @@ def flat(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return out
 
 
+_NMTOKEN_KEPT = re.compile(r"[A-Za-z0-9.:-]")
+
+
+def graphml_id(iri: str) -> str:
+    """An IRI as a GraphML node id (an ``xs:NMTOKEN``): letters, digits, ``.``, ``:`` and
+    ``-`` kept, every other byte of its UTF-8 written ``_HH`` (reversible).
+
+    >>> graphml_id("https://w3id.org/policykg/doc/d1#event-1")
+    'https:_2F_2Fw3id.org_2Fpolicykg_2Fdoc_2Fd1_23event-1'
+    """
+    return "".join(
+        char if _NMTOKEN_KEPT.fullmatch(char) else "".join(f"_{b:02X}" for b in char.encode("utf-8"))
+        for char in iri
+    )
+
+
 def graphml(graph: nx.MultiDiGraph) -> bytes:
+    """GraphML valid against the GraphML 1.0 schema: node ids from :func:`graphml_id`,
+    the IRI in the ``iri`` data attribute."""
+    g = flat(graph)
+    for node, attrs in g.nodes(data=True):
+        attrs["iri"] = node
     buffer = io.BytesIO()
-    nx.write_graphml(flat(graph), buffer, encoding="utf-8", prettyprint=True)
+    nx.write_graphml(nx.relabel_nodes(g, graphml_id), buffer, encoding="utf-8", prettyprint=True)
     return buffer.getvalue()
+
+
+GEXF_NS = "http://gexf.net/1.3"
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 def gexf(graph: nx.MultiDiGraph) -> bytes:
-    buffer = io.BytesIO()
-    nx.write_gexf(flat(graph), buffer, encoding="utf-8", prettyprint=True, version="1.2draft")
-    return buffer.getvalue()
+    """GEXF 1.3, valid against its schema: a static directed multigraph whose node and
+    edge attributes (quote offsets among them) are declared GEXF attributes.
+
+    networkx writes the 1.3 format with two faults this corrects: the XML Schema
+    instance namespace misspelt (``http://w3.org/...``) and a ``name`` attribute on
+    ``<graph>``, which GEXF 1.3 does not have.
+    """
+    g = flat(graph)
+    g.graph.clear()
+    root = ET.fromstring("".join(nx.generate_gexf(g, encoding="utf-8", prettyprint=False, version="1.3")))
+    for attribute in [a for a in root.attrib if a.startswith("{") and a.endswith("}schemaLocation")]:
+        del root.attrib[attribute]
+    root.set(f"{{{_XSI}}}schemaLocation", f"{GEXF_NS} {GEXF_NS}/gexf.xsd")
+    graph_element = root.find(f"{{{GEXF_NS}}}graph")
+    assert graph_element is not None
+    graph_element.attrib.pop("name", None)
+    meta = root.find(f"{{{GEXF_NS}}}meta")
+    if meta is not None:
+        for child in list(meta):
+            meta.remove(child)
+        ET.SubElement(meta, f"{{{GEXF_NS}}}creator").text = "policykg"
+        ET.SubElement(meta, f"{{{GEXF_NS}}}description").text = (
+            "Documents, entities, events, stances and topics; quote offsets are the "
+            "start_offset/end_offset attributes (characters of the document text)"
+        )
+    ET.register_namespace("", GEXF_NS)
+    ET.register_namespace("xsi", _XSI)
+    ET.indent(root)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 def cytoscape(graph: nx.MultiDiGraph, name: str = "policykg") -> dict[str, Any]:
     """Cytoscape.js elements JSON (``elements.nodes`` / ``elements.edges``, each ``{data}``),
-    which Cytoscape desktop also imports."""
+    which Cytoscape desktop also imports and ``networkx.cytoscape_graph`` reads whole:
+    nodes carry ``value`` (the IRI, networkx's node) and ``name`` (the label), edges a
+    ``key`` (parallel edges of the multigraph stay apart)."""
     g = flat(graph)
-    nodes = [{"data": {**attrs, "id": node}} for node, attrs in g.nodes(data=True)]
+    nodes = [
+        {"data": {**attrs, "id": node, "value": node, "name": attrs.get("label", node)}}
+        for node, attrs in g.nodes(data=True)
+    ]
     edges = [
-        {"data": {**attrs, "id": key, "source": u, "target": v}}
+        {"data": {**attrs, "id": key, "key": key, "source": u, "target": v}}
         for u, v, key, attrs in g.edges(keys=True, data=True)
     ]
     return {
@@ -235,27 +308,59 @@ def document_entries(graph: nx.MultiDiGraph, docs: Iterable[str]) -> list[Timeli
     return out
 
 
-def rdf_export(store: Store, graph: nx.MultiDiGraph, filters: Filters, fmt: ox.RdfFormat) -> bytes:
-    """The named graphs of the kept documents (every graph of the store without filters)
-    in ``fmt``; formats without named graphs (Turtle, JSON-LD) get their triples merged."""
+def export_quads(store: Store, graph: nx.MultiDiGraph, filters: Filters) -> list[ox.Quad]:
+    """The quads an RDF export holds: every graph of the store without filters; with
+    filters, the named graphs of the kept documents and, in the entities graph, the
+    descriptions of the entities they name."""
     if filters.empty:
-        names = store.graphs()
-    else:
-        names = [doc_graph_iri(str(graph.nodes[d]["doc_id"])) for d in selected_documents(graph, filters)]
+        return [q for name in store.graphs() for q in store.graph_quads(name)]
+    from graph.entities_graph import ENTITIES, descriptions_named_by
+
+    names = [doc_graph_iri(str(graph.nodes[d]["doc_id"])) for d in selected_documents(graph, filters)]
+    quads = [q for name in names for q in store.graph_quads(name)]
+    described = dict.fromkeys(
+        ox.Quad(q.subject, q.predicate, q.object, ENTITIES)
+        for name in names
+        for q in descriptions_named_by(store, name)
+    )
+    return quads + list(described)
+
+
+def rdf_export(
+    store: Store, graph: nx.MultiDiGraph, filters: Filters, fmt: ox.RdfFormat, *, default_graph: bool = False
+) -> bytes:
+    """The export's quads (:func:`export_quads`) in ``fmt``.
+
+    Formats without named graphs (Turtle) get the distinct triples; so does any format
+    with ``default_graph``. JSON-LD gets a ``@context`` of the project's prefixes; its
+    named graphs are ``@graph`` objects with an ``@id`` unless ``default_graph``.
+    """
+    quads = export_quads(store, graph, filters)
+    merge = default_graph or not fmt.supports_datasets
+    items: list[ox.Quad] | list[ox.Triple] = list(dict.fromkeys(q.triple for q in quads)) if merge else quads
+    if fmt == ox.RdfFormat.JSON_LD:
+        return jsonld_document(items)
     out = io.BytesIO()
-    if fmt.supports_datasets:
-        quads = [q for name in names for q in store.graph_quads(name)]
-        ox.serialize(quads, out, fmt)
-    else:
-        seen: set[ox.Triple] = set()
-        triples = []
-        for name in names:
-            for quad in store.graph_quads(name):
-                if quad.triple not in seen:
-                    seen.add(quad.triple)
-                    triples.append(quad.triple)
-        ox.serialize(triples, out, fmt)
+    ox.serialize(items, out, fmt, prefixes=dict(PREFIXES) if fmt != ox.RdfFormat.N_QUADS else None)
     return out.getvalue()
+
+
+def jsonld_document(items: list[ox.Quad] | list[ox.Triple]) -> bytes:
+    """JSON-LD of quads (named graphs kept) or triples (all in the default graph), with a
+    ``@context`` declaring the project's prefixes.
+
+    pyoxigraph writes expanded JSON-LD (full IRIs, no context); the context added here
+    names the vocabularies for readers and leaves every IRI as it is.
+
+    >>> t = ox.Triple(ox.NamedNode("https://w3id.org/policykg/entity/x"),
+    ...               ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"), ox.Literal("X"))
+    >>> doc = json.loads(jsonld_document([t]))
+    >>> doc["@context"]["skos"], doc["@graph"][0]["@id"]
+    ('http://www.w3.org/2004/02/skos/core#', 'https://w3id.org/policykg/entity/x')
+    """
+    expanded = json.loads(ox.serialize(items, format=ox.RdfFormat.JSON_LD) or b"[]")
+    document = {"@context": dict(PREFIXES), "@graph": expanded}
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
 def to_json_bytes(data: Any) -> bytes:

@@ -45,10 +45,20 @@ def export(
     forum: Annotated[str | None, Query(description="documents delivered at this forum")] = None,
     start: FromDate = None,
     end: ToDate = None,
+    default_graph: Annotated[
+        bool,
+        Query(
+            description="RDF formats: every triple in the default graph, without named graphs "
+            "(for tools that read one graph, such as rdflib's Graph; Turtle always is)"
+        ),
+    ] = False,
     download: Annotated[bool, Query(description="send as an attachment")] = False,
 ) -> Response:
     """The documents the filters keep (all of them without filters), with their entities,
-    events, stances and topics; RDF formats give the documents' named graphs."""
+    events, stances and topics; RDF formats give the documents' named graphs and the
+    descriptions of the entities they name (graph:entities), or with ``default_graph``
+    their triples merged. GEXF is version 1.3; GraphML node ids are escaped IRIs (the IRI
+    is the ``iri`` attribute); quote offsets are ``start_offset``/``end_offset``."""
     graph = ctx.network()
     filters = exports.Filters(
         entity=entity_node(graph, entity) if entity else None,
@@ -62,7 +72,7 @@ def export(
     if format in _RDF:
         rdf = _RDF[format].rdf
         assert rdf is not None
-        body = exports.rdf_export(ctx.store, graph, filters, rdf)
+        body = exports.rdf_export(ctx.store, graph, filters, rdf, default_graph=default_graph)
     elif format == "timelinejs":
         if filters.entity or filters.topic or filters.actor or filters.forum:
             entries = timeline_entries(
