@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from loaders.boilerplate_data import load_site_junk
 from loaders.boilerplate_lines import (
     classification_form,
     classify_line,
@@ -143,11 +144,56 @@ def boilerplate_spans(
                 junk[index] = True
 
     nonblank = [i for i, line in enumerate(contents) if line.strip()]
+    _blank_site_widgets(contents, nonblank, junk)
     _blank_menu_runs(contents, nonblank, junk, markdown)
     _blank_sandwiched_labels(contents, nonblank, junk)
 
     spans = [(lines[i][0], lines[i][1]) for i in nonblank if junk[i]]
     return _merge(spans + known_spans)
+
+
+#: A line this long is prose, never a widget, caption or headline.
+_WIDGET_CHARS = 400
+#: A related-content list: headlines are short and do not end a sentence.
+_HEADLINE_CHARS = 160
+_SENTENCE_END = (".", "。", ";")
+
+
+def _blank_site_widgets(contents: list[str], nonblank: list[int], junk: list[bool]) -> None:
+    """Site junk described in ``ontology/boilerplate.toml``: widget lines, multi-line
+    boxes, captions with their photo credits, related-headline lists after a heading."""
+    site = load_site_junk()
+    stripped = {i: contents[i].strip() for i in nonblank}
+    for position, i in enumerate(nonblank):
+        text = stripped[i]
+        if len(text) > _WIDGET_CHARS:
+            continue
+        if site.junk_line.fullmatch(text):
+            junk[i] = True
+        elif text.endswith(")") and (credit := site.caption_credit.search(text)) is not None:
+            junk[i] = True
+            if credit.start() == 0 and position > 0:
+                # A credit on its own line: the caption is the line above it.
+                above = nonblank[position - 1]
+                if len(stripped[above]) <= _WIDGET_CHARS:
+                    junk[above] = True
+        for box in site.boxes:
+            if box.start.fullmatch(text):
+                window = nonblank[position + 1 : position + 1 + box.max_lines]
+                ends = [j for j in window if box.end.fullmatch(stripped[j])]
+                if ends:
+                    for j in nonblank[max(0, position - box.before) : nonblank.index(ends[-1]) + 1]:
+                        junk[j] = True
+        if site.related_heading.fullmatch(text):
+            run = []
+            for j in nonblank[position + 1 :]:
+                line = stripped[j]
+                if len(line) > _HEADLINE_CHARS or line.endswith(_SENTENCE_END):
+                    break
+                run.append(j)
+            if len(run) >= 2:
+                for j in [i, *run]:
+                    junk[j] = True
 
 
 def _blank_menu_runs(contents: list[str], nonblank: list[int], junk: list[bool], markdown: bool) -> None:

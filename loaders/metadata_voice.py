@@ -23,6 +23,8 @@ from loaders.records import Document
 HEADER_CHARS = 1200
 #: How far a byline may be from the top (newspaper pages put share buttons first).
 BYLINE_CHARS = 2500
+#: How much of a report is read for the person it is about.
+REPORT_CHARS = 20000
 #: Where an op-ed names its author's post ("The writer is ..."): the last part of the text.
 WRITER_TAIL_CHARS = 12000
 
@@ -170,16 +172,25 @@ def _may_be_person(name: str, profiles: Profiles) -> bool:
     return not any(name.lower() in genre.header_lines for genre in profiles.genres)
 
 
-def _most_reported(doc: Document) -> str | None:
-    counts = Counter(f.name for f in name_patterns.find_persons(doc.body))
-    if not counts:
-        return None
-    # "Putin" and "Vladimir Putin" are one voice: surnames count for the full name.
-    full = Counter[str]()
-    for name, n in counts.items():
-        longer = [other for other in counts if other != name and other.endswith(" " + name)]
-        full[max(longer, key=lambda o: counts[o]) if longer else name] += n
-    return full.most_common(1)[0][0]
+def _most_reported(doc: Document, gaz: Gazetteer) -> str | None:
+    """The person a report is about: of the persons named in full (with a title, or known
+    to the gazetteer), the one whose surname recurs most ("Putin said ...")."""
+    body = doc.body[:REPORT_CHARS]
+    names = {f.name for f in name_patterns.find_persons(body)}
+    for match in gaz.find_names(body):
+        entries = [gaz.get(key) for key in match.keys]
+        if any(e is not None and e.type == "Person" for e in entries):
+            # As the report writes it ("Edouard Philippe"), when it writes it in full.
+            surface = " ".join(body[match.start : match.end].split())
+            person = next(e for e in entries if e is not None and e.type == "Person")
+            names.add(surface if " " in surface else person.label)
+    best: tuple[int, int, str] | None = None
+    for k, name in enumerate(sorted(names)):
+        last = name.split()[-1]
+        count = len(re.findall(rf"\b{re.escape(last)}\b", body))
+        if best is None or (count, -k) > best[:2]:
+            best = (count, -k, name)
+    return best[2] if best else None
 
 
 def extract_speaker(
@@ -205,7 +216,7 @@ def extract_speaker(
         elif source == "byline":
             name = _byline_name(doc, profiles)
         elif source == "reported":
-            name = _most_reported(doc)
+            name = _most_reported(doc, gaz)
         if name:
             return _full_name(name, doc, gaz)
     return None
