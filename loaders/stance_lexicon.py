@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -35,11 +36,43 @@ class Cue:
     forms: tuple[str, ...]
 
 
+_WORD_START = re.compile(r"(?<![\w'’-])[A-Za-z]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Anchored:
+    """A pattern of many phrases tried only where a word that can open one of them starts:
+    one pass over the words and a set lookup instead of every alternative at every offset."""
+
+    pattern: re.Pattern[str]
+    first_words: frozenset[str]
+
+    def match(self, text: str, pos: int = 0, end: int | None = None) -> re.Match[str] | None:
+        return self.pattern.match(text, pos, len(text) if end is None else end)
+
+    def finditer(self, text: str, pos: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
+        stop = len(text) if end is None else end
+        for word in _WORD_START.finditer(text, pos, stop):
+            if word.start() < pos or word.group().lower() not in self.first_words:
+                continue
+            m = self.pattern.match(text, word.start(), stop)
+            if m:
+                pos = m.end()
+                yield m
+
+    def search(self, text: str, pos: int = 0, end: int | None = None) -> re.Match[str] | None:
+        return next(self.finditer(text, pos, end), None)
+
+
+def _first_words(phrases: list[str], slots: dict[str, list[str]]) -> frozenset[str]:
+    return frozenset(alt.split()[0].lower() for phrase in phrases for alt in _expand(phrase, slots))
+
+
 @dataclass(frozen=True, slots=True)
 class CuePatterns:
     """All forms of some cues in one pattern; ``cue_of`` maps a match's group to its cue."""
 
-    pattern: re.Pattern[str]
+    pattern: Anchored
     cue_of: dict[str, Cue]
 
     def cue(self, match: re.Match[str]) -> Cue:
@@ -53,7 +86,7 @@ class Lexicon:
     verb: CuePatterns  # verbs and predicate adjectives before the target
     noun: CuePatterns  # "our commitment to X"
     predicate: CuePatterns  # "X is unacceptable"
-    modal: re.Pattern[str]  # every frame after which a verb phrase is supported
+    modal: Anchored  # every frame after which a verb phrase is supported
     negated_modal: re.Pattern[str]
     no_one_shall: re.Pattern[str]
     passive_oppose: re.Pattern[str]
@@ -132,7 +165,8 @@ def _cue_patterns(cues: list[Cue], slots: dict[str, list[str]]) -> CuePatterns:
         parts.append(f"(?P<{group}>{phrase_pattern(form, slots)})")
     # Never inside a word nor a hyphenated compound ("counter-terrorism").
     source = r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])"
-    return CuePatterns(re.compile(source, re.IGNORECASE), cue_of)
+    first = _first_words([form for form, _ in forms], slots)
+    return CuePatterns(Anchored(re.compile(source, re.IGNORECASE), first), cue_of)
 
 
 def parse_lexicon(data: dict[str, Any], source: str = "stance_cues.toml") -> Lexicon:
@@ -202,7 +236,9 @@ def parse_lexicon(data: dict[str, Any], source: str = "stance_cues.toml") -> Lex
         verb=_cue_patterns([c for c in cues if c.kind in ("verb", "adjective")], slots),
         noun=_cue_patterns([c for c in cues if c.kind == "noun"], slots),
         predicate=_cue_patterns([c for c in cues if c.kind == "predicate"], slots),
-        modal=re.compile(modal, ic),
+        modal=Anchored(
+            re.compile(modal, ic), _first_words(frames["modal"] + frames["call_on"] + ["it"], slots)
+        ),
         negated_modal=re.compile(r"\b" + alt(frames, "negated_modal") + r"\b", ic),
         no_one_shall=re.compile(
             r"\bno\s+" + alt(frames, "no_one_subject") + r"\s+" + alt(frames, "no_one_modal") + r"\s+", ic
