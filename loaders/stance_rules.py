@@ -12,6 +12,7 @@ All words come from the lexicon (``ontology/stance_cues.toml``, :mod:`loaders.st
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,7 +51,10 @@ class Sentence:
         return self.text[self.start : self.end]
 
     def entities_between(self, a: int, b: int) -> list[Entity]:
-        return [e for pos, e in self.entities if a <= pos < b]
+        # Bisection (entities are in text order): linear in the document, not quadratic.
+        lo = bisect_left(self.entities, a, key=lambda p: p[0])
+        hi = bisect_left(self.entities, b, lo=lo, key=lambda p: p[0])
+        return [e for _, e in self.entities[lo:hi]]
 
 
 def make_sentence(

@@ -19,6 +19,7 @@ Topics come from :mod:`loaders.topics`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 
 from loaders.records import Document, DocumentMeta, Entity, Span, Stance
@@ -46,6 +47,9 @@ def extract_stances(doc: Document, meta: DocumentMeta, entities: tuple[Entity, .
     headings = [
         (s.start, s.text) for s in sentences if len(s.text) < 80 and not s.text.endswith((".", ",", ";"))
     ]
+    # Bisection over these keeps the stage linear in the document's length.
+    heading_starts = [pos for pos, _ in headings]
+    mention_starts = [pos for pos, _ in positions]
     out: list[Stance] = []
     seen: set[tuple[str, str, str]] = set()
     wrongdoing_list = False
@@ -65,12 +69,11 @@ def extract_stances(doc: Document, meta: DocumentMeta, entities: tuple[Entity, .
                 continue
             holders = (holder, counterpart) if joint and counterpart and target.start >= joint else (holder,)
             rule = "stance.joint_affirmation" if len(holders) > 1 else target.rule
-            heading = next((h for pos, h in reversed(headings) if pos < span.start), "")
-            target_keys = tuple(
-                dict.fromkeys(
-                    e.key for pos, e in positions if target.start <= pos < target.end and e.type != "State"
-                )
-            )
+            before = bisect_left(heading_starts, span.start)
+            heading = headings[before - 1][1] if before else ""
+            first, last = bisect_left(mention_starts, target.start), bisect_left(mention_starts, target.end)
+            inside = positions[first:last]
+            target_keys = tuple(dict.fromkeys(e.key for _, e in inside if e.type != "State"))
             for piece in distribute(phrase):
                 words = piece.split()
                 if len(words) > MAX_TARGET_WORDS:
