@@ -247,10 +247,11 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
 
 
-#: A personal name: two to four capitalised words (initials and particles allowed).
+#: A personal name after a title: a surname alone ("Vice President Harris") or up to four
+#: capitalised words (initials and particles allowed).
 NAME_PATTERN = (
     r"(?P<name>[A-Z][\w'’.-]*[a-zà-ÿ]\.?(?:\s+(?:[A-Z]\.|[A-Z][\w'’-]*[a-zà-ÿ]|(?:de|da|van|von|bin|al|el|la|le)"
-    r"(?=\s+[A-Z]))){1,3})"
+    r"(?=\s+[A-Z]))){0,3})"
 )
 
 

@@ -292,3 +292,67 @@ def test_sample_corpus_header_lines_that_carry_metadata_are_kept() -> None:
     for name, lines in heads.items():
         _, kept = blanked_and_kept((CORPUS / name).read_text(encoding="utf-8"))
         assert kept[: len(lines)] == lines
+
+
+# A newspaper page saved as text: gift and share widgets, a photo caption with its credit
+# on the next line, a newsletter box in the middle of the article, and lists of related
+# headlines after it (ontology/boilerplate.toml).
+NEWSPAPER_PAGE = """\
+Why open sea lanes matter
+Freedom of navigation keeps trade moving.
+Gift Full Article
+Change text size
+Share the best of The Daily Planet with friends, family, or colleagues. As a subscriber, you can gift articles.
+Ships wait outside the harbour of Metropolis on May 3, 2024.
+(Planet Wire/Jane Roe)
+Trade depends on open sea lanes, and every coastal state has a stake in them.
+Morning Brief
+Every Monday
+Whether you want the news or the views, "Morning Brief" is the place to start your week with us.
+View More Newsletter
+By registering, you agree with
+Sign Up
+Ruritania supports the law of the sea and calls on all states to respect it.
+The writer is a retired naval officer.
+Related Articles
+Ports brace for a busy summer
+Is the strait safe again?
+Popular
+Markets rally on trade hopes
+More in Opinion
+View more
+Tariffs and the future of trade
+"""
+
+
+def test_newspaper_widgets_captions_newsletter_and_related_lists_are_blanked():
+    blanked, kept = blanked_and_kept(NEWSPAPER_PAGE)
+    assert kept == [
+        "Why open sea lanes matter",
+        "Freedom of navigation keeps trade moving.",
+        "Trade depends on open sea lanes, and every coastal state has a stake in them.",
+        "Ruritania supports the law of the sea and calls on all states to respect it.",
+        "The writer is a retired naval officer.",
+    ]
+    assert "Ships wait outside the harbour of Metropolis on May 3, 2024." in blanked
+    assert "Markets rally on trade hopes" in blanked and "Morning Brief" in blanked
+
+
+def test_a_credit_at_the_end_of_a_caption_line_blanks_that_line_only():
+    text = "The minister arrives in Oslo on Monday. (Nordic Wire/File)\nThe talks began at noon.\n"
+    assert blanked_and_kept(text) == (
+        ["The minister arrives in Oslo on Monday. (Nordic Wire/File)"],
+        ["The talks began at noon."],
+    )
+
+
+def test_a_heading_word_with_prose_after_it_is_not_a_related_list():
+    text = "Highlights\nThe conference adopted its report by consensus.\nStates agreed to meet again in 2026.\n"
+    assert blanked_and_kept(text)[0] == []
+
+
+def test_front_matter_of_a_plain_text_page_is_blanked():
+    text = "---\ntitle: \"Remarks\"\nsource_url: https://example.org/remarks\n---\nMr. President,\nWe support the draft.\n"
+    blanked, kept = blanked_and_kept(text)
+    assert kept == ["Mr. President,", "We support the draft."]
+    assert blanked[0] == "---" and len(blanked) == 4
