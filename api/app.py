@@ -39,6 +39,7 @@ from api.routes import (
     export,
     graph_store,
     lineage,
+    linked_data,
     paths,
     search,
     stances,
@@ -147,7 +148,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.include_router(sparql_router)
     modules = (documents, document_writes, entities, timeline, events, lineage, stances, paths, search, export)
-    for module in (*modules, viewers, graph_store):
+    for module in (*modules, viewers, graph_store, linked_data):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
