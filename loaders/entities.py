@@ -262,9 +262,13 @@ def _without_overlaps(body: str, candidates: list[Candidate]) -> list[Candidate]
     ("Review Conference of the NPT" keeps the NPT)."""
     ordered = sorted(candidates, key=lambda c: (c.start, -(c.end - c.start), _SOURCE_RANK[c.source]))
     kept: list[Candidate] = []
+    # Kept candidates that reach past the current start: the only ones a candidate can
+    # overlap (starts only grow), which keeps this linear in the number of candidates.
+    active: list[Candidate] = []
     for cand in ordered:
+        active = [other for other in active if other.end > cand.start]
         clash = False
-        for other in kept:
+        for other in active:
             if other.end <= cand.start or cand.end <= other.start:
                 continue
             nested = other.start <= cand.start and cand.end <= other.end
@@ -282,6 +286,7 @@ def _without_overlaps(body: str, candidates: list[Candidate]) -> list[Candidate]
                 break
         if not clash:
             kept.append(cand)
+            active.append(cand)
     return kept
 
 
