@@ -139,7 +139,8 @@ def remove(state: CliState, documents: tuple[str, ...], server: str | None, upda
 @main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "turtle", "nquads"]), default="json",
-              show_default=True, help="json: the extraction record; turtle/nquads: the document graph.")
+              show_default=True, help="json: the extraction record; turtle/nquads: the document graph "
+              "and the descriptions of the entities it names (graph:entities in N-Quads).")
 @click.option("--explain", is_flag=True,
               help="Print each fact with the rule that produced it and its quote, instead of --format.")
 def extract(path: Path, fmt: str, explain: bool) -> None:
@@ -162,11 +163,12 @@ def extract(path: Path, fmt: str, explain: bool) -> None:
         return
     import pyoxigraph as ox
 
-    from graph.rdf import document_quads
+    from graph.rdf import document_rdf
     from loaders.gazetteer import load_gazetteer
     from ontology.namespace import PREFIXES
 
-    quads = document_quads(result, gazetteer=load_gazetteer())
+    rdf = document_rdf(result, gazetteer=load_gazetteer())
+    quads = rdf.quads + rdf.descriptions
     if fmt == "turtle":
         # Grouped by subject (a stable sort keeps each node's triples in model order).
         triples = sorted((q.triple for q in quads), key=lambda t: str(t.subject))
