@@ -256,12 +256,12 @@ def rule_cues(s: Sentence, found: list[Target]) -> list[Target] | None:
     searched_cue = searched_norm = -1
     while pos < end:
         # A match still ahead of ``pos`` is the next one: search again only past it.
-        if cue is None and searched_cue < 0 or cue is not None and cue.start() < pos:
+        if (cue is None and searched_cue < 0) or (cue is not None and cue.start() < pos):
             cue = lex.verb.pattern.search(text, pos, end)
             while cue is not None and noun_use(lex, text, cue.start()):
                 cue = lex.verb.pattern.search(text, cue.end(), end)
             searched_cue = pos
-        if norm is None and searched_norm < 0 or norm is not None and norm.start() < pos:
+        if (norm is None and searched_norm < 0) or (norm is not None and norm.start() < pos):
             norm = lex.modal.search(text, pos, end)
             searched_norm = pos
         if cue is None and norm is None:
