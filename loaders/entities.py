@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from loaders import name_patterns, resolutions
-from loaders.gazetteer import Gazetteer, GazetteerEntry, normalise, signature
+from loaders.gazetteer import Gazetteer, GazetteerEntry, normalise, signature, token_list
 from loaders.records import Document, DocumentMeta, Entity, Span
 from loaders.sidecar import front_matter
 from ontology.namespace import slug
@@ -96,6 +96,8 @@ def _resolve_name(name: str, type_: str, gaz: Gazetteer) -> tuple[str, str, str,
 #: Prefixes that qualify a name without changing what it names ("UN Group of
 #: Governmental Experts on ..." is the gazetteer's "Group of Governmental Experts on ...").
 _PREFIX = re.compile(r"^(?:the\s+|UN\s+|U\.N\.\s+|United Nations\s+|[A-Z][a-z]+(?:'s|’s)\s+)+")
+_POSSESSIVE = re.compile(r"[A-Z][a-z]+(?:'s|’s)\s+")
+_ONE_TOKEN = re.compile(r"[^\W_]+")
 #: An acronym in parentheses inside a name ("Hiroshima Artificial Intelligence (AI)
 #: Process"): the name without it is the one to look up.
 _INNER_PARENTHESIS = re.compile(r"\s*\([^()]{1,12}\)(?=\s)")
@@ -105,7 +107,11 @@ def _pattern_candidates(body: str, gaz: Gazetteer) -> list[Candidate]:
     out: list[Candidate] = []
     for found in name_patterns.find_names(body):
         key, label, type_, entry = _resolve_name(found.name, found.type, gaz)
-        out.append(Candidate(found.start, found.end, key, label, type_, "pattern", entry, found.rule))
+        start = found.start
+        owner = _POSSESSIVE.match(found.name)
+        if entry is not None and owner is not None and gaz.lookup(found.name) is None:
+            start += owner.end()  # "Kenya’s Group of 20": the known name is the mention
+        out.append(Candidate(start, found.end, key, label, type_, "pattern", entry, found.rule))
     return out
 
 
@@ -196,24 +202,22 @@ def _surname_candidates(body: str, found: list[Candidate], gaz: Gazetteer) -> li
         surname = cand.entry.family_name if cand.entry else cand.label.split()[-1]
         if surname:
             by_surname[surname].setdefault(cand.key, cand)
-    out: list[Candidate] = []
+    owner_of: dict[str, Candidate] = {}
     for surname, owners in by_surname.items():
-        if len(owners) != 1 or gaz.lookup(surname) is not None:
-            continue  # two persons of one surname, or the word names something else
-        owner = next(iter(owners.values()))
-        for start, end in name_patterns.find_word(body, surname):
-            out.append(
-                Candidate(
-                    start,
-                    end,
-                    owner.key,
-                    owner.label,
-                    "Person",
-                    "surname",
-                    owner.entry,
-                    "entity.person.surname",
-                )
-            )
+        if len(owners) == 1 and gaz.lookup(surname) is None:
+            # (else two persons of one surname, or the word names something else)
+            owner_of[surname] = next(iter(owners.values()))
+    out: list[Candidate] = []
+    spans: list[tuple[int, int, Candidate]] = []
+    for start, end, word in token_list(body):  # one pass for the one-word surnames
+        if word in owner_of:
+            spans.append((start, end, owner_of[word]))
+    for surname, owner in owner_of.items():
+        if not _ONE_TOKEN.fullmatch(surname):  # "Thomas-Greenfield", "von der Leyen"
+            spans.extend((start, end, owner) for start, end in name_patterns.find_word(body, surname))
+    for start, end, owner in spans:
+        rule = "entity.person.surname"
+        out.append(Candidate(start, end, owner.key, owner.label, "Person", "surname", owner.entry, rule))
     for titled in name_patterns.find_titled_surnames(body):
         if titled.name in by_surname:
             continue

@@ -514,8 +514,9 @@ def _find_persons(text: str) -> tuple[FoundName, ...]:
     ['Li Song']
     """
     names: set[str] = set()
-    for pattern in (_TITLED, _APPOSITIVE, _REPORTING):
-        for m in pattern.finditer(text):
+    titled = (m for p in _title_positions(text) if (m := _TITLED.match(text, p)) is not None)
+    for matches in (titled, _APPOSITIVE.finditer(text), _REPORTING.finditer(text)):
+        for m in matches:
             name = m.group(m.lastindex or 1)
             words = name.split()
             while words and words[-1] in NOT_NAME_WORDS:
@@ -544,9 +545,22 @@ def find_titled_surnames(text: str) -> tuple[FoundName, ...]:
     >>> [f.name for f in find_titled_surnames("Later, President Putin met Secretary Yellen.")]
     ['Putin', 'Yellen']
     """
-    return tuple(
-        FoundName(m.start(1), m.end(1), m.group(1), "Person") for m in _TITLED_SURNAME.finditer(text)
-    )
+    out: list[FoundName] = []
+    for position in _title_positions(text):
+        m = _TITLED_SURNAME.match(text, position)
+        if m is not None and (not out or out[-1].start != m.start(1)):
+            out.append(FoundName(m.start(1), m.end(1), m.group(1), "Person"))
+    return tuple(out)
+
+
+#: First words of the titles: the title patterns are tried only where one stands (one
+#: big alternation tried at every offset of a long speech is slow).
+_TITLE_FIRST_WORDS = frozenset(token_list(title)[0][2] for title in SHAPES["person_titles"])
+
+
+@lru_cache(maxsize=16)
+def _title_positions(text: str) -> tuple[int, ...]:
+    return tuple(start for start, _, word in token_list(text) if word in _TITLE_FIRST_WORDS)
 
 
 def title_before(text: str, start: int) -> str | None:

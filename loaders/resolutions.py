@@ -34,10 +34,13 @@ _BODY = "|".join(
 #: special session's ES-n/m, or a plain number; then an optional (year) or (roman session).
 _NUMBER = r"(?:ES-\d{1,2}/\d{1,4}|\d{1,3}/\d{1,4}(?:\s[A-Z](?![\w/]))?|\d{1,4})(?![\w/])"
 _QUALIFIER = r"(?:\s?\((?:1[89]\d\d|20\d\d|[IVXL]{1,7})\))?"
+#: "resolution(s)" before a number; the body that may stand before it is looked for
+#: only there (an alternation of body names tried at every offset would be slow).
 _CITED = re.compile(
-    rf"(?:\b(?P<body>{_BODY})(?:['’]s)?\s+)?\b[Rr]esolutions?\s+(?:[Nn]o\.\s*)?"
+    r"\b[Rr]esolutions?\s+(?:[Nn]o\.\s*)?"
     rf"(?P<list>{_NUMBER}{_QUALIFIER}(?:(?:\s*,\s*|\s+and\s+|,\s+and\s+){_NUMBER}{_QUALIFIER})*)"
 )
+_BODY_BEFORE = re.compile(rf"\b(?P<body>{_BODY})(?:['’]s)?\s+$")
 _ONE = re.compile(rf"(?P<number>{_NUMBER})(?P<qualifier>{_QUALIFIER})")
 _SYMBOL = re.compile(
     r"\b(?P<prefix>A/HRC|A|S)/RES/(?P<number>(?:ES-)?\d{1,4}(?:/\d{1,4})?)(?![\w/])"
@@ -79,14 +82,18 @@ def find_resolutions(text: str) -> tuple[ResolutionCitation, ...]:
 ('General Assembly resolution 76/262', 17)]
     """
     out: list[ResolutionCitation] = []
+    if "esolution" not in text and "/RES/" not in text:
+        return ()
     for m in _CITED.finditer(text):
-        body = _BODY_NAMES.get(re.sub(r"\s+", " ", m.group("body")).lower()) if m.group("body") else None
+        before = _BODY_BEFORE.search(text, max(0, m.start() - 45), m.start())
+        body = _BODY_NAMES[re.sub(r"\s+", " ", before.group("body")).lower()] if before else None
         first = True
         for one in _ONE.finditer(text, m.start("list"), m.end("list")):
             label = _label(body, one.group("number"), one.group("qualifier"))
             # The first number's span takes the whole citation ("Security Council
             # resolution 2616 (2021)"); later ones in a list, the number alone.
-            out.append(ResolutionCitation(m.start() if first else one.start(), one.end(), label))
+            start = (before.start() if before else m.start()) if first else one.start()
+            out.append(ResolutionCitation(start, one.end(), label))
             first = False
     for m in _SYMBOL.finditer(text):
         label = _label(_SYMBOL_BODY[m.group("prefix")], m.group("number"), m.group("qualifier"))

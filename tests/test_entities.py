@@ -63,3 +63,101 @@ def test_coordinated_names_are_split():
     labels = set(found)
     assert any(label.startswith("Tenth Review Conference") for label in labels)
     assert any(label.startswith("Ninth Review Conference") for label in labels)
+
+
+# Rules added for unseen publishers -------------------------------------------------------
+
+WRAPPED = """---
+title: "Statement on the Quito Partnership\\_Meeting"
+tags: statements-releases
+---
+The ministers met in Lisbon today and reviewed the progress of the Lisbon Digital
+Cooperation Initiative, which the Group of Seven (G7) endorsed last spring. They recalled
+Security Council resolution 2999 (2030) and General Assembly resolution 91/12, as well as
+A/RES/91/12 and Resolution 1234 (XX) of the Assembly. The Council later renewed resolution
+2999 in full, and resolutions 3001 and 3002 were noted.
+SENIOR ADMINISTRATION OFFICIAL: Thank you.
+"""
+
+
+def test_resolutions_by_number_get_one_canonical_label():
+    found = entities_by_label(WRAPPED)
+    sc = found["Security Council resolution 2999"]
+    assert sc.type == "Instrument" and sc.rule == "entity.pattern.resolution"
+    assert [m.text for m in sc.mentions] == ["Security Council resolution 2999 (2030)", "resolution\n2999"]
+    ga = found["General Assembly resolution 91/12"]
+    assert [m.text for m in ga.mentions] == ["General Assembly resolution 91/12", "A/RES/91/12"]
+    assert found["General Assembly resolution 1234 (XX)"].mentions[0].text == "Resolution 1234 (XX)"
+    assert [m.text for m in found["Security Council resolution 3002"].mentions] == ["3002"]
+
+
+def test_names_wrapped_over_lines_get_single_spaced_labels():
+    found = entities_by_label(WRAPPED)
+    lisbon = found["Lisbon Digital Cooperation Initiative"]
+    assert lisbon.type == "Initiative" and lisbon.rule == "entity.pattern.head_noun"
+    assert lisbon.mentions[0].text == "Lisbon Digital\nCooperation Initiative"
+
+
+def test_front_matter_and_shouted_speaker_labels_are_not_names():
+    doc = make_document(WRAPPED)
+    found = extract_entities(doc, DocumentMeta(), load_gazetteer())
+    front_end = WRAPPED.index("---\nThe") + 3
+    assert all(m.start >= front_end for e in found for m in e.mentions)
+    assert not any("Quito" in e.label or "OFFICIAL" in e.label for e in found)
+
+
+def test_a_name_cited_with_its_acronym_keeps_that_citation_as_an_alias():
+    g7 = entities_by_label(WRAPPED)["Group of Seven"]
+    assert g7.rule == "entity.gazetteer"
+    assert "Group of Seven (G7)" in g7.aliases
+
+
+def test_persons_by_title_and_surname_resolve_to_the_full_name():
+    text = (
+        "President Vladimir Putin received the delegation. Later, President Putin said the talks "
+        "went well. Foreign Minister Karin Holmqvist of Norway attended; Holmqvist said little. "
+        "Secretary Yellen spoke by video link."
+    )
+    found = entities_by_label(text)
+    putin = found["Vladimir Putin"]
+    assert [m.text for m in putin.mentions] == ["Vladimir Putin", "Putin"]
+    assert {"President Putin", "President Vladimir Putin"} <= set(putin.aliases)
+    holmqvist = found["Karin Holmqvist"]
+    assert [m.text for m in holmqvist.mentions] == ["Karin Holmqvist", "Holmqvist"]
+    assert holmqvist.rule == "entity.person.name" and not holmqvist.in_gazetteer
+    assert found["Janet Yellen"].mentions[0].text == "Yellen"
+    assert found["Janet Yellen"].rule == "entity.person.surname"
+
+
+def test_a_surname_shared_by_two_persons_of_the_document_stays_unresolved():
+    text = "Minister Anna Lindqvist and Ambassador Erik Lindqvist met. Lindqvist spoke first."
+    found = entities_by_label(text)
+    assert [m.text for m in found["Anna Lindqvist"].mentions] == ["Anna Lindqvist"]
+    assert [m.text for m in found["Erik Lindqvist"].mentions] == ["Erik Lindqvist"]
+
+
+def test_inner_acronyms_posts_numbers_and_bound_connectors_stay_inside_names():
+    text = (
+        "Japan chairs the Hiroshima Artificial Intelligence (AI) Process this year. As the Chair of "
+        "the Danube Water Fund, Hungary reported to the Conference of States Parties to the Tallinn "
+        "Convention. During Kenya’s Group of 20 presidency, the Nordic Digital & Space Ministers’ "
+        "Statement was issued."
+    )
+    found = entities_by_label(text)
+    hiroshima = found["Hiroshima AI Process"]
+    assert hiroshima.mentions[0].text == "Hiroshima Artificial Intelligence (AI) Process"
+    assert found["Danube Water Fund"].type == "Initiative"
+    assert found["Conference of States Parties to the Tallinn Convention"].type == "Forum"
+    assert found["Group of Twenty"].mentions[0].text == "Group of 20"
+    assert found["Kenya"].type == "State"
+    assert found["Nordic Digital and Space Ministers' Statement"].type == "Instrument"
+
+
+def test_headings_are_not_mentions_even_on_long_lines():
+    heading = "Ocean Resilience Initiative\n\nThe Ocean Resilience Initiative grows."
+    found = entities_by_label(heading)
+    assert [m.start for m in found["Ocean Resilience Initiative"].mentions] == [
+        heading.index("The Ocean") + 4
+    ]
+    one_line = "The Ocean Resilience Initiative grows. " * 2000
+    assert len(entities_by_label(one_line)["Ocean Resilience Initiative"].mentions) == 2000
