@@ -160,8 +160,9 @@ def _acronym_candidates(body: str, named: list[Candidate], gaz: Gazetteer) -> li
             )
             out.append(owner)
         learned.setdefault(definition.acronym, owner)
+    occurrences = name_patterns.find_words(body, learned)  # one pass for every acronym
     for acronym, owner in learned.items():
-        for start, end in name_patterns.find_word(body, acronym):
+        for start, end in occurrences[acronym]:
             out.append(
                 Candidate(
                     start,
@@ -212,9 +213,10 @@ def _surname_candidates(body: str, found: list[Candidate], gaz: Gazetteer) -> li
     for start, end, word in token_list(body):  # one pass for the one-word surnames
         if word in owner_of:
             spans.append((start, end, owner_of[word]))
-    for surname, owner in owner_of.items():
-        if not _ONE_TOKEN.fullmatch(surname):  # "Thomas-Greenfield", "von der Leyen"
-            spans.extend((start, end, owner) for start, end in name_patterns.find_word(body, surname))
+    longer = [surname for surname in owner_of if not _ONE_TOKEN.fullmatch(surname)]
+    occurrences = name_patterns.find_words(body, longer)  # "Thomas-Greenfield", "von der Leyen"
+    for surname in longer:
+        spans.extend((start, end, owner_of[surname]) for start, end in occurrences[surname])
     for start, end, owner in spans:
         rule = "entity.person.surname"
         out.append(Candidate(start, end, owner.key, owner.label, "Person", "surname", owner.entry, rule))
@@ -235,13 +237,13 @@ def _context_candidates(
     keys = {c.key for c in found}
     if meta.forum and (forum := gaz.lookup(meta.forum)) is not None:
         keys.add(forum.key)
+    entries = [entry for key in sorted(keys) if (entry := gaz.get(key)) is not None]
+    # One pass over the body for every alias.
+    occurrences = name_patterns.find_phrases(body, [a for entry in entries for a in entry.context_aliases])
     out: list[Candidate] = []
-    for key in sorted(keys):
-        entry = gaz.get(key)
-        if entry is None:
-            continue
+    for entry in entries:
         for alias in entry.context_aliases:
-            for start, end in name_patterns.find_phrase(body, alias):
+            for start, end in occurrences[alias]:
                 out.append(_entry_candidate(start, end, entry, "context", "entity.context_alias"))
     return out
 

@@ -465,6 +465,38 @@ def find_phrase(text: str, phrase: str) -> Iterator[tuple[int, int]]:
         yield m.start(1), m.end(1)
 
 
+_THE = re.compile(r"\b[Tt]he\s+")
+
+
+def find_phrases(text: str, phrases: Iterable[str]) -> dict[str, list[tuple[int, int]]]:
+    """What :func:`find_phrase` finds for each of ``phrases``, in one pass over ``text``:
+    each phrase's own pattern is tried only where "the" is followed by its first word.
+
+    >>> find_phrases("The Council met. the Council of Europe; the Assembly", ["the Council", "Assembly"])
+    {'the Council': [(4, 11)], 'Assembly': [(44, 52)]}
+    """
+    out: dict[str, list[tuple[int, int]]] = {phrase: [] for phrase in phrases}
+    patterns: dict[str, re.Pattern[str]] = {}
+    by_head: dict[str, list[str]] = {}
+    for phrase in out:
+        bare = re.sub(r"^(?:the|The)\s+", "", phrase)
+        patterns[phrase] = re.compile(rf"\b[Tt]he\s+({re.escape(bare)})\b(?!\s+(?:of|on|for)\b)")
+        head = _WORD_RUN.match(bare)
+        if head is None:
+            out[phrase] = list(find_phrase(text, phrase))
+        else:
+            by_head.setdefault(head.group(), []).append(phrase)
+    last_end = dict.fromkeys(out, 0)
+    for the in _THE.finditer(text):
+        word = _WORD_RUN.match(text, the.end())
+        for phrase in by_head.get(word.group(), ()) if word else ():
+            found = patterns[phrase].match(text, the.start()) if the.start() >= last_end[phrase] else None
+            if found:
+                out[phrase].append((found.start(1), found.end(1)))
+                last_end[phrase] = found.end()
+    return out
+
+
 # Persons ----------------------------------------------------------------------------
 
 
