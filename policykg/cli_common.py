@@ -26,14 +26,12 @@ class CliState:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            from pydantic import ValidationError
-
-            from policykg.settings import get_settings
+            from policykg.settings import SettingsError, get_settings
 
             try:
                 self._settings = get_settings(**self.overrides)
-            except ValidationError as exc:
-                raise click.UsageError(f"invalid settings: {exc}") from exc
+            except SettingsError as exc:
+                raise click.UsageError(str(exc)) from None
         return self._settings
 
 
