@@ -31,6 +31,7 @@ from api import problems
 from api.assets import missing_assets, missing_message
 from api.context import AppContext
 from api.middleware import ConditionalGetMiddleware, HeadMiddleware
+from api.query_pool import query_pool_for
 from api.routes import (
     document_writes,
     documents,
@@ -109,6 +110,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         served = store if store is not None else _open(settings)
         ctx = AppContext(settings, served)
         app.state.ctx = ctx
+        # /sparql queries run in worker processes that can be killed (api.query_pool).
+        pool = query_pool_for(settings, served)
+        app.state.query_pool = pool
+        if pool is not None:
+            pool.start()
         if store is None:
             ctx.announce()  # where `policykg ingest` finds this server (policykg.server_file)
         # Build the networkx view and the search index in the background, so that the
@@ -117,6 +123,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         try:
             yield
         finally:
+            if pool is not None:
+                pool.close()
             ctx.close()
             if store is None:
                 served.close()

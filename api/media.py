@@ -188,6 +188,19 @@ def by_name(name: str, offered: tuple[MediaFormat, ...]) -> MediaFormat | None:
     return None
 
 
+def format_named(name: str) -> MediaFormat:
+    """The result or graph format whose :attr:`MediaFormat.name` is ``name`` (how query
+    workers name the negotiated formats to each other).
+
+    >>> format_named("rdfxml").media_type
+    'application/rdf+xml'
+    """
+    for fmt in (*SELECT_FORMATS, *GRAPH_FORMATS, *DATASET_FORMATS):
+        if fmt.name == name:
+            return fmt
+    raise KeyError(name)
+
+
 def prefers_html(accept: str | None) -> bool:
     """True when a browser asks: ``text/html`` ranks above every non-HTML type it names.
 

@@ -39,9 +39,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from api import media
 from api.context import AppContext
 from api.problems import problem_response
+from api.query_pool import PoolBusy, QueryKilled, QueryPool, WorkerCrashed
+from api.query_worker import GuardJob, Outcome, QueryJob
 from api.runner import QueryTimeout, RunnerBusy
 from api.service_description import service_description
-from api.sparql_guard import GuardError, add_using, check_query, check_update
+from api.sparql_guard import GuardError, QueryLimits, add_using, check_query, check_update
 from api.sparql_results import Answer, ProtocolError, serialise_result
 from graph.store import QueryTimeout as StoreQueryTimeout
 from graph.store import StoreError
@@ -94,8 +96,30 @@ def _decode(body: bytes, what: str) -> str:
         raise ProtocolError(400, f"the {what} is not valid UTF-8 ({exc})") from exc
 
 
-async def parse_request(request: Request) -> Operation:
-    """Read a protocol request; :class:`ProtocolError` when it is malformed."""
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, or 413 as soon as it passes ``limit`` bytes (announced by
+    ``Content-Length`` or counted while it streams in)."""
+    declared = request.headers.get("content-length")
+    too_large = ProtocolError(
+        413,
+        f"the request body is larger than {limit:,} bytes, the most this endpoint takes "
+        "(POLICYKG_SPARQL_MAX_BODY_BYTES)",
+    )
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def parse_request(request: Request, limit: int) -> Operation:
+    """Read a protocol request (a body of at most ``limit`` bytes); :class:`ProtocolError`
+    when it is malformed."""
     params = list(request.query_params.multi_items())
     if request.method == "GET":
         if any(k == "update" for k, _ in params):
@@ -112,7 +136,7 @@ async def parse_request(request: Request) -> Operation:
     media_type, charset = _media_type(request)
     if charset not in (None, "utf-8", "utf8"):
         raise ProtocolError(415, f"the body must be UTF-8, not {charset}")
-    body = await request.body()
+    body = await read_body(request, limit)
     if media_type == _FORM:
         form = parse_qsl(_decode(body, "form body"), keep_blank_values=True)
         queries = [v for k, v in form if k == "query"]
@@ -197,6 +221,16 @@ def _answer_response(answer: Answer, cap: int) -> Response:
     return Response(answer.body, status_code=status, media_type=answer.fmt.content_type, headers=headers)
 
 
+def query_limits(ctx: AppContext) -> QueryLimits:
+    settings = ctx.settings
+    return QueryLimits(settings.max_query_bytes, settings.max_query_tokens, settings.max_query_depth)
+
+
+def query_pool(request: Request) -> QueryPool | None:
+    pool: QueryPool | None = getattr(request.app.state, "query_pool", None)
+    return pool
+
+
 async def run_query(ctx: AppContext, request: Request, op: Operation) -> Response:
     if not op.text.strip():
         raise ProtocolError(400, "the query is empty")
@@ -214,19 +248,62 @@ async def run_query(ctx: AppContext, request: Request, op: Operation) -> Respons
             "none of the result formats is acceptable: SPARQL JSON, XML, CSV, TSV results, or Turtle, "
             "N-Triples, JSON-LD, RDF/XML graphs",
         )
-    try:
-        check_query(op.text, ctx.has_graph)
-    except GuardError as exc:
-        raise ProtocolError(400, str(exc)) from exc
     sparql = _with_base(op.text, endpoint_url(request))
     cap = ctx.settings.max_result_rows
+    limits = query_limits(ctx)
+    pool = query_pool(request)
+    if pool is not None:
+        job = QueryJob(
+            sparql,
+            None if default_graph is None else tuple(default_graph),
+            None if named_graphs is None else tuple(named_graphs),
+            tuple(f.name if f is not None else None for f in formats),  # type: ignore[arg-type]
+            cap,
+            limits,
+            ctx.generation,
+        )
+        outcome = await _run_in_pool(ctx, pool, job)
+        if outcome.status != 200 or outcome.format_name is None:
+            raise ProtocolError(outcome.status, outcome.message)
+        answer = Answer(outcome.body, media.format_named(outcome.format_name), outcome.truncated)
+        return _answer_response(answer, cap)
 
-    def job(cancel: threading.Event) -> Answer:
+    # A store in this process's memory only: the query runs on a thread (api.runner).
+    def job_on_thread(cancel: threading.Event) -> Answer:
+        check_query(sparql, ctx.has_graph, limits)
         result = ctx.store.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
         return serialise_result(result, formats, cap, cancel)
 
-    answer = await _run(ctx, job)
+    answer = await _run(ctx, job_on_thread)
     return _answer_response(answer, cap)
+
+
+async def _run_in_pool(ctx: AppContext, pool: QueryPool, job: QueryJob | GuardJob) -> Outcome:
+    limit = ctx.settings.query_timeout_s
+    try:
+        return await pool.run(job, limit)
+    except PoolBusy as exc:
+        raise ProtocolError(503, str(exc), {"Retry-After": "5"}) from exc
+    except TimeoutError as exc:
+        raise ProtocolError(
+            503, f"query timeout: no query worker became free within {limit:g} s", {"Retry-After": "5"}
+        ) from exc
+    except QueryKilled as exc:
+        if exc.reason == "memory":
+            raise ProtocolError(
+                503,
+                f"the query was stopped: it needed more than {ctx.settings.query_memory_mb} MiB "
+                "(POLICYKG_QUERY_MEMORY_MB); narrow it down",
+            ) from exc
+        raise ProtocolError(
+            503,
+            f"query timeout: the query ran longer than the {limit:g} s limit and was stopped",
+            {"Retry-After": "1"},
+        ) from exc
+    except WorkerCrashed as exc:
+        raise ProtocolError(
+            400, f"the query could not be evaluated: {exc}; it is probably too large or too deeply nested"
+        ) from exc
 
 
 async def _run(ctx: AppContext, job: Any) -> Any:
@@ -236,6 +313,8 @@ async def _run(ctx: AppContext, job: Any) -> Any:
         raise ProtocolError(503, f"query timeout: {exc}", {"Retry-After": "1"}) from exc
     except RunnerBusy as exc:
         raise ProtocolError(503, str(exc), {"Retry-After": "5"}) from exc
+    except GuardError as exc:
+        raise ProtocolError(exc.status, str(exc)) from exc
     except SyntaxError as exc:
         raise ProtocolError(400, f"SPARQL syntax error: {exc}") from exc
     except ProtocolError:
@@ -273,11 +352,19 @@ async def run_update(ctx: AppContext, request: Request, op: Operation) -> Respon
     if not op.text.strip():
         raise ProtocolError(400, "the update is empty")
     using, using_named = _graph_params(op, ("using-graph-uri", "using-named-graph-uri"))
+    limits = query_limits(ctx)
+    pool = query_pool(request)
+    # The guard's parser runs in a worker process (deep recursion, killable), or on a thread.
+    if pool is not None:
+        outcome = await _run_in_pool(ctx, pool, GuardJob(op.text, limits))
+        if outcome.status != 200:
+            raise ProtocolError(outcome.status, outcome.message)
+    else:
+        await _run(ctx, lambda cancel: check_update(op.text, limits))
     try:
-        check_update(op.text)
         text = add_using(op.text, using or [], using_named or [])
     except GuardError as exc:
-        raise ProtocolError(400, str(exc)) from exc
+        raise ProtocolError(exc.status, str(exc)) from exc
     sparql = _with_base(text, endpoint_url(request))
 
     def job(cancel: threading.Event) -> None:
@@ -346,7 +433,7 @@ async def sparql_endpoint(request: Request) -> Response:
                 f"{request.method} is not a SPARQL protocol operation: use GET or POST",
                 {"Allow": "GET, POST"},
             )
-        op = await parse_request(request)
+        op = await parse_request(request, ctx.settings.sparql_max_body_bytes)
         if op.kind == "none":
             return await describe_service(ctx, request, op)
         if op.kind == "query":
