@@ -117,3 +117,12 @@ def test_cli_events_and_stances_print_the_same_rows(client: TestClient, store_pa
     ]
     unknown = CliRunner().invoke(main, ["--store", str(store_path), "events", "--actor", "Atlantis"])
     assert unknown.exit_code == 2 and "Atlantis" in unknown.output
+
+
+def test_row_links_land_on_the_quote_in_the_highlighted_page(client: TestClient) -> None:
+    row = client.get("/events", params={"subject": "GDSI"}).json()["items"][0]
+    path, anchor = row["link"].split("#")
+    page = client.get(path)
+    assert page.status_code == 200
+    marked = page.text.split(f'id="{anchor}"', 1)[1]
+    assert marked.split(">", 1)[1].startswith(row["quote"][:20])

@@ -183,6 +183,8 @@ def highlighted_html(detail: models.DocumentDetail) -> str:
         boundaries.setdefault(h.start, [])
         boundaries.setdefault(h.end, [])
     cuts = sorted({0, len(text), *boundaries})
+    # Links to a quote (``#q-START``, as the tables and timelines give) land on its first piece.
+    quote_starts = {h.start for h in detail.highlights if h.kind != "mention"}
     parts = []
     for a, b in pairwise(cuts):
         covering = [h for h in detail.highlights if h.start <= a and b <= h.end]
@@ -193,12 +195,13 @@ def highlighted_html(detail: models.DocumentDetail) -> str:
         classes = sorted({h.kind for h in covering})
         title = html.escape("; ".join(h.label for h in covering), quote=True)
         tag = "mark" if any(k != "mention" for k in classes) else "span"
-        parts.append(f'<{tag} class="{" ".join(classes)}" title="{title}">{piece}</{tag}>')
+        anchor = f' id="q-{a}"' if a in quote_starts else ""
+        parts.append(f'<{tag}{anchor} class="{" ".join(classes)}" title="{title}">{piece}</{tag}>')
     title = html.escape(detail.title or detail.id)
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>" + title + "</title><style>"
         "body{font-family:sans-serif;max-width:60em;margin:2em auto;white-space:pre-wrap;line-height:1.5}"
-        "mark.event{background:#ffe08a}mark.stance{background:#b8e0ff}"
+        "mark.event{background:#ffe08a}mark.stance{background:#b8e0ff}:target{outline:3px solid #c0392b}"
         ".mention{text-decoration:underline dotted}"
         "</style></head><body><h1>" + title + "</h1>" + "".join(parts) + "</body></html>"
     )
