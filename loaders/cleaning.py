@@ -144,7 +144,10 @@ def boilerplate_spans(
                 junk[index] = True
 
     nonblank = [i for i, line in enumerate(contents) if line.strip()]
-    _blank_site_widgets(contents, nonblank, junk)
+    if known_spans or any(junk):
+        # Widgets, captions and related lists come with web furniture; a text without
+        # any (a speech as delivered) is not scanned for them.
+        _blank_site_widgets(contents, nonblank, junk)
     _blank_menu_runs(contents, nonblank, junk, markdown)
     _blank_sandwiched_labels(contents, nonblank, junk)
 
@@ -154,6 +157,8 @@ def boilerplate_spans(
 
 #: A line this long is prose, never a widget, caption or headline.
 _WIDGET_CHARS = 400
+#: Headings of related lists and the first lines of boxes are short.
+_HEADING_CHARS = 40
 #: A related-content list: headlines are short and do not end a sentence.
 _HEADLINE_CHARS = 160
 _SENTENCE_END = (".", "。", ";")
@@ -168,6 +173,8 @@ def _blank_site_widgets(contents: list[str], nonblank: list[int], junk: list[boo
         text = stripped[i]
         if len(text) > _WIDGET_CHARS:
             continue
+        if len(text) > _HEADLINE_CHARS and not text.endswith(")") and not text[:1] in "Ss":
+            continue  # a long line is prose unless it ends in a credit or offers a share
         if site.junk_line.fullmatch(text):
             junk[i] = True
         elif text.endswith(")") and (credit := site.caption_credit.search(text)) is not None:
@@ -177,6 +184,8 @@ def _blank_site_widgets(contents: list[str], nonblank: list[int], junk: list[boo
                 above = nonblank[position - 1]
                 if len(stripped[above]) <= _WIDGET_CHARS:
                     junk[above] = True
+        if len(text) > _HEADING_CHARS:
+            continue
         for box in site.boxes:
             if box.start.fullmatch(text):
                 window = nonblank[position + 1 : position + 1 + box.max_lines]

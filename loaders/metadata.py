@@ -72,8 +72,10 @@ def read_page(doc: Document, profiles: Profiles) -> Page:
         found = _URL.search(head)
         url = found.group(0) if found else None
     publisher = profiles.publisher_for_url(url) if url else None
-    if publisher is None:
-        publisher = next((p for p in profiles.publishers if any(c.search(head) for c in p.header_cues)), None)
+    if publisher is None and not ({"actor", "genre"} <= doc.sidecar.keys()):
+        # Header cues only matter when the sidecar leaves who speaks, or how, open (a
+        # corpus loader such as UngdcCorpus states both for each of its ten thousand files).
+        publisher = profiles.publisher_for_header(head)
     tags = " ".join(front.get(key, "") for key in ("tags", "categories", "category", "section")).lower()
     un_file = parse_member_name(PurePosixPath(doc.source.replace("\\", "/")).name)
     if un_file is not None and un_file[2] != _FIRST_UN_YEAR + un_file[1]:
@@ -242,11 +244,12 @@ def extract_metadata(doc: Document, gaz: Gazetteer) -> DocumentMeta:
     side = doc.sidecar
     page = read_page(doc, profiles)
     title = side.get("title") or page.front.get("title") or extract_title(doc.body)
-    date, when = _front_date(page.front)
-    if not date:
-        date, when = extract_date(doc.body, profiles)
     if side.get("date"):
         date, when = str(side["date"])[:10], side.get("datetime")
+    else:
+        date, when = _front_date(page.front)
+        if not date:
+            date, when = extract_date(doc.body, profiles)
     genre = side.get("genre") or extract_genre(doc, title, page, profiles)
     heading = title if is_heading(title) else None
     if page.un_file is not None:

@@ -72,6 +72,7 @@ class Publisher:
     kind: str
     hosts: tuple[str, ...]
     header_cues: tuple[re.Pattern[str], ...]
+    header_needles: tuple[str | None, ...]  # the literal core of each cue (see literal_core)
     voice: str | None
     default_genre: str
     sections: tuple[Section, ...]
@@ -79,7 +80,7 @@ class Publisher:
     def serves(self, host: str) -> bool:
         """Whether ``host`` is one of the publisher's hosts or a subdomain of one.
 
-        >>> Publisher("X", "newspaper", ("x.com",), (), None, "news_report", ()).serves("www.x.com")
+        >>> Publisher("X", "newspaper", ("x.com",), (), (), None, "news_report", ()).serves("www.x.com")
         True
         """
         host = host.lower().rstrip(".")
@@ -118,6 +119,17 @@ class Profiles:
                 return profile
         return next(p for p in self.genres if p.name == "other")
 
+    def publisher_for_header(self, head: str) -> Publisher | None:
+        """The first publisher (in file order) one of whose header cues occurs in ``head``.
+        A cue is only tried when its literal core occurs in the lower-cased head: one
+        substring test each instead of a regex scan of the page head per cue."""
+        lowered = head.lower()
+        for publisher in self.publishers:
+            for cue, needle in zip(publisher.header_cues, publisher.header_needles, strict=True):
+                if (needle is None or needle in lowered) and cue.search(head):
+                    return publisher
+        return None
+
     def publisher_for_url(self, url: str) -> Publisher | None:
         """The publisher whose host serves ``url``.
 
@@ -126,6 +138,29 @@ class Profiles:
         """
         host = urlsplit(url.strip()).hostname or ""
         return next((p for p in self.publishers if host and p.serves(host)), None)
+
+
+def literal_core(pattern: str) -> str | None:
+    r"""The longest piece of plain text every match of ``pattern`` contains, lower-cased,
+    or None when there is none to rely on (a top-level alternative, too little text).
+
+    >>> literal_core(r"^\s*THE WHITE HOUSE\s*$"), literal_core(r"\bA (?:x|y) Bee\b"), literal_core("a|bcd")
+    ('the white house', ' bee', None)
+    """
+    bare = re.sub(r"\\[bBsSdDwW]|\\x[0-9a-fA-F]{2}|\\.", "\x00", pattern)
+    previous = None
+    while previous != bare:
+        previous = bare
+        bare = re.sub(r"\([^()]*\)|\[[^\]]*\]|\{[^{}]*\}", "\x00", bare)
+    if "|" in bare:
+        return None
+    safe = []
+    for piece in re.finditer(r"[^\x00.^$*+?()\[\]{}|]+", bare):
+        # A piece followed by a quantifier may lose its last character ("ab?" needs "a").
+        quantified = bare[piece.end() : piece.end() + 1] in ("?", "*", "{")
+        safe.append(piece.group()[:-1] if quantified else piece.group())
+    best = max(safe, key=len, default="")
+    return best.lower() if len(best.strip()) >= 3 else None
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -217,6 +252,7 @@ def _publishers(data: dict[str, Any]) -> tuple[tuple[Publisher, ...], frozenset[
         voice = entry.get("voice", "")
         if not isinstance(voice, str):
             raise ProfileError(f"{where}: 'voice' must be a string")
+        cue_patterns = _strings(entry, "header_cues", where)
         sections = []
         for section in entry.get("section", []):
             if not isinstance(section.get("match"), str) or section.get("genre") not in GENRE_NAMES:
@@ -227,10 +263,8 @@ def _publishers(data: dict[str, Any]) -> tuple[tuple[Publisher, ...], frozenset[
                 name=entry["name"],
                 kind=entry["kind"],
                 hosts=tuple(h.lower() for h in _strings(entry, "hosts", where)),
-                header_cues=tuple(
-                    _compile(p, where, re.IGNORECASE | re.MULTILINE)
-                    for p in _strings(entry, "header_cues", where)
-                ),
+                header_cues=tuple(_compile(p, where, re.IGNORECASE | re.MULTILINE) for p in cue_patterns),
+                header_needles=tuple(literal_core(p) for p in cue_patterns),
                 voice=voice or None,
                 default_genre=entry["default_genre"],
                 sections=tuple(sections),

@@ -339,11 +339,17 @@ def test_newspaper_widgets_captions_newsletter_and_related_lists_are_blanked():
 
 
 def test_a_credit_at_the_end_of_a_caption_line_blanks_that_line_only():
-    text = "The minister arrives in Oslo on Monday. (Nordic Wire/File)\nThe talks began at noon.\n"
+    text = "Share this article\nThe minister arrives in Oslo on Monday. (Nordic Wire/File)\nThe talks began at noon.\n"
     assert blanked_and_kept(text) == (
-        ["The minister arrives in Oslo on Monday. (Nordic Wire/File)"],
+        ["Share this article", "The minister arrives in Oslo on Monday. (Nordic Wire/File)"],
         ["The talks began at noon."],
     )
+
+
+def test_a_text_without_web_furniture_is_not_scanned_for_widgets():
+    # A speech as delivered: no share bar, menu or footer, so no captions or related lists.
+    text = "Popular\nDemands grow louder\nAnd we hear them\nThe minister arrives in Oslo. (Nordic Wire/File)\n"
+    assert blanked_and_kept(text)[0] == []
 
 
 def test_a_heading_word_with_prose_after_it_is_not_a_related_list():
