@@ -173,7 +173,7 @@ def _blank_site_widgets(contents: list[str], nonblank: list[int], junk: list[boo
         text = stripped[i]
         if len(text) > _WIDGET_CHARS:
             continue
-        if len(text) > _HEADLINE_CHARS and not text.endswith(")") and not text[:1] in "Ss":
+        if len(text) > _HEADLINE_CHARS and not text.endswith(")") and text[:1] not in "Ss":
             continue  # a long line is prose unless it ends in a credit or offers a share
         if site.junk_line.fullmatch(text):
             junk[i] = True

@@ -244,6 +244,8 @@ def extract_metadata(doc: Document, gaz: Gazetteer) -> DocumentMeta:
     side = doc.sidecar
     page = read_page(doc, profiles)
     title = side.get("title") or page.front.get("title") or extract_title(doc.body)
+    date: str | None
+    when: str | None
     if side.get("date"):
         date, when = str(side["date"])[:10], side.get("datetime")
     else:

@@ -348,17 +348,21 @@ def test_a_credit_at_the_end_of_a_caption_line_blanks_that_line_only():
 
 def test_a_text_without_web_furniture_is_not_scanned_for_widgets():
     # A speech as delivered: no share bar, menu or footer, so no captions or related lists.
-    text = "Popular\nDemands grow louder\nAnd we hear them\nThe minister arrives in Oslo. (Nordic Wire/File)\n"
+    text = (
+        "Popular\nDemands grow louder\nAnd we hear them\nThe minister arrives in Oslo. (Nordic Wire/File)\n"
+    )
     assert blanked_and_kept(text)[0] == []
 
 
 def test_a_heading_word_with_prose_after_it_is_not_a_related_list():
-    text = "Highlights\nThe conference adopted its report by consensus.\nStates agreed to meet again in 2026.\n"
+    text = (
+        "Highlights\nThe conference adopted its report by consensus.\nStates agreed to meet again in 2026.\n"
+    )
     assert blanked_and_kept(text)[0] == []
 
 
 def test_front_matter_of_a_plain_text_page_is_blanked():
-    text = "---\ntitle: \"Remarks\"\nsource_url: https://example.org/remarks\n---\nMr. President,\nWe support the draft.\n"
+    text = '---\ntitle: "Remarks"\nsource_url: https://example.org/remarks\n---\nMr. President,\nWe support the draft.\n'
     blanked, kept = blanked_and_kept(text)
     assert kept == ["Mr. President,", "We support the draft."]
     assert blanked[0] == "---" and len(blanked) == 4
