@@ -37,6 +37,7 @@ from api.routes import (
     documents,
     entities,
     events,
+    explore,
     export,
     graph_store,
     lineage,
@@ -155,7 +156,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_middleware(HeadMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.include_router(sparql_router)
-    modules = (documents, document_writes, entities, timeline, events, lineage, stances, paths, search, export)
+    modules = (
+        documents, document_writes, entities, timeline, events, lineage, stances, paths, search, export, explore,
+    )
     for module in (*modules, viewers, graph_store, linked_data):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")

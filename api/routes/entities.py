@@ -19,6 +19,7 @@ from api.routes.common import (
 )
 from api.routes.refs import entity_named, entity_ref
 from graph.network import ENTITY_TYPES, NetworkBuilder, local_name, nodes_of_kind, sources
+from graph.read.neighbourhood import co_mentions as co_mentions_of
 from ontology.namespace import sparql_prefixes
 
 router = APIRouter(tags=["entities"])
@@ -155,13 +156,6 @@ def get_entity(entity: str, request: Request, ctx: Annotated[AppContext, Depends
 
 # The co-mention view of ontology/README.md, for one entity: one aggregate over the
 # documents that mention it (co-mentions are not stored: 333,504 pairs for 3,000 speeches).
-_CO_MENTIONS = """
-SELECT ?other (COUNT(DISTINCT ?doc) AS ?documents) WHERE {{
-  GRAPH ?g {{ ?doc schema:mentions <{entity}>, ?other }} FILTER(?other != <{entity}>)
-}} GROUP BY ?other ORDER BY DESC(?documents) ?other
-"""
-
-
 @router.get(
     "/entities/{entity}/co-mentions",
     response_model=models.Page[models.CoMention],
@@ -180,12 +174,12 @@ def co_mentions(
     def build() -> models.Page[models.CoMention]:
         catalogue = ctx.catalogue()
         node = entity_named(catalogue, entity)
-        rows = list(ctx.store.query(sparql_prefixes() + _CO_MENTIONS.format(entity=node)))
+        rows = co_mentions_of(ctx.store, node)
         items = []
-        for row in page(rows, limit, offset):
-            other = entity_ref(catalogue, str(row["other"].value))
+        for other_iri, shared in page(rows, limit, offset):
+            other = entity_ref(catalogue, other_iri)
             assert other is not None
-            items.append(models.CoMention(entity=other, documents=int(row["documents"].value)))
+            items.append(models.CoMention(entity=other, documents=shared))
         return models.Page[models.CoMention](total=len(rows), limit=limit, offset=offset, items=items)
 
     return ctx.answer(request, build)
