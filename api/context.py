@@ -7,12 +7,12 @@ each cache is rebuilt (or, for answers, keyed) by it. Code that keeps its own vi
 store (a read-only copy opened in a worker process) reopens it when the number changes.
 
 Writes through the service (:meth:`AppContext.write`) run one at a time, off the event
-loop; readers go on meanwhile. Caches are never dropped while a write runs, so a reader
-answers from the state before the write (Oxigraph commits a document's graph in one
-transaction, so a query never sees half of one); the generation moves on only after the
-whole write -- graphs, then the incremental links refresh -- is committed, and every route
-answers from the new state from then on. The catalogue and the search index are then
-rebuilt in the background, so that the next reader does not wait for them.
+loop; readers go on meanwhile and answer from the caches of the state before the write
+while the document is read and extracted. Oxigraph commits a document's graph in one
+transaction (a query never sees half of one); the generation moves on right then, so every
+route shows the document at the moment ``/sparql`` can, and once more when the
+incremental links refresh that follows is committed. The catalogue and the search index
+are rebuilt in the background after each move, so that the next reader does not wait.
 
 - :meth:`AppContext.catalogue`: documents, entities and topics with their names
   (:mod:`graph.read.catalogue`; about 2 s and tens of MB for the full UN corpus). The REST

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from api import models
 from api.context import AppContext, context, require_update_token
 from graph.ingest import IngestReport, ingest_documents, remove_documents, resolve_document_id
+from graph.ingest_report import FileOutcome
 from graph.network import ENTITY_TYPES, local_name
 from graph.solutions import text
 from loaders.readers import MEDIA_TYPES, LoaderError, read_bytes
@@ -136,8 +137,16 @@ async def _read_upload(
 def _ingest(ctx: AppContext, document: Document, force: bool) -> IngestReport:
     # One document: extracted in this thread, no worker processes to start.
     settings = ctx.settings.model_copy(update={"workers": 1})
+
+    def committed(outcome: FileOutcome) -> None:
+        # Reported once the document's graph is committed, before the links refresh: every
+        # route shows the document from here on (as /sparql, reading the store, does), and
+        # the generation moves again when the links are done.
+        if outcome.status in ("stored", "replaced"):
+            ctx.changed()
+
     return ctx.write(
-        lambda: ingest_documents(ctx.store, [document], settings, force=force),
+        lambda: ingest_documents(ctx.store, [document], settings, committed, force=force),
         lambda report: bool(report.changed_ids or report.ontology_loaded),
     )
 

@@ -254,11 +254,23 @@ def _insert_data(target: Target, triples: list[ox.Triple]) -> str:
     return f"INSERT DATA {{ {target.sparql} {{\n{lines}}} }}"
 
 
+def _mark_pending(ctx: AppContext, target: Target) -> None:
+    """Before a write to a document's graph: note that the links do not cover it yet, so
+    that a crash before the refresh below is repaired by the next one (as for ingest)."""
+    if target.doc_id is not None and ctx.settings.auto_links:
+        from graph.derived import mark_pending
+
+        mark_pending(ctx.store, [target.doc_id])
+
+
 def _refresh_links(ctx: AppContext, target: Target, *, removed: bool) -> None:
-    """After a write to a document's graph: the derived links of that document."""
+    """After a write to a document's graph: a new generation at once (every route follows
+    the committed graph), then the derived links of that document (the write's own new
+    generation follows them)."""
     doc_id = target.doc_id
     if doc_id is None or not ctx.settings.auto_links:
         return
+    ctx.changed()
     from graph.derived import refresh_links
 
     try:
@@ -282,6 +294,7 @@ def _write(ctx: AppContext, target: Target, triples: list[ox.Triple], *, replace
         if insert:
             parts.append(insert)
         try:
+            _mark_pending(ctx, target)
             ctx.store.update(" ;\n".join(parts))
         except (StoreError, OSError, SyntaxError, ValueError) as exc:
             raise HTTPException(500, f"writing the graph failed: {exc}") from exc
@@ -323,6 +336,7 @@ async def _delete(ctx: AppContext, target: Target | None) -> Response:
         if not _exists(ctx.store, target):
             return False
         try:
+            _mark_pending(ctx, target)
             ctx.store.update(f"DROP {target.sparql}")
         except (StoreError, OSError) as exc:
             raise HTTPException(500, f"removing the graph failed: {exc}") from exc
