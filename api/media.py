@@ -54,9 +54,17 @@ SELECT_FORMATS = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
 #: Formats of ASK results (CSV and TSV have no boolean form).
 BOOLEAN_FORMATS = (RESULTS_JSON, RESULTS_XML)
 
-TURTLE = MediaFormat("turtle", "text/turtle", ("application/x-turtle", "ttl"), rdf=ox.RdfFormat.TURTLE)
+TURTLE = MediaFormat(
+    "turtle",
+    "text/turtle",
+    # N3 is a superset of Turtle: a client asking for N3 reads Turtle (SPARQLWrapper asks so).
+    ("application/x-turtle", "application/turtle", "ttl", "text/n3", "text/rdf+n3", "application/n3"),
+    rdf=ox.RdfFormat.TURTLE,
+)
 N_TRIPLES = MediaFormat("ntriples", "application/n-triples", ("text/plain", "nt"), rdf=ox.RdfFormat.N_TRIPLES)
-JSON_LD = MediaFormat("jsonld", "application/ld+json", ("json-ld",), rdf=ox.RdfFormat.JSON_LD)
+JSON_LD = MediaFormat(
+    "jsonld", "application/ld+json", ("json-ld", "application/x-json+ld"), rdf=ox.RdfFormat.JSON_LD
+)
 RDF_XML = MediaFormat(
     "rdfxml", "application/rdf+xml", ("application/xml", "text/xml", "rdf"), rdf=ox.RdfFormat.RDF_XML
 )
@@ -91,6 +99,75 @@ _SHORT_NAMES = {
     "nq": "nquads",
     "trig": "trig",
 }
+
+
+#: Short names of the ``format``/``output``/``results`` request parameters, per kind of
+#: answer, as Fuseki reads them: ``xml`` is SPARQL XML for results and RDF/XML for graphs,
+#: ``json`` SPARQL JSON for results and JSON-LD for graphs.
+_RESULT_PARAMETER_NAMES = {
+    "json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv",
+}  # fmt: skip
+_GRAPH_PARAMETER_NAMES = {
+    "turtle": "turtle", "ttl": "turtle", "n3": "turtle", "ntriples": "ntriples", "nt": "ntriples",
+    "n-triples": "ntriples", "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld",
+    "rdfxml": "rdfxml", "rdf": "rdfxml", "rdf+xml": "rdfxml", "rdf/xml": "rdfxml", "xml": "rdfxml",
+}  # fmt: skip
+#: The request parameters that name a result format (SPARQLWrapper sends all three).
+FORMAT_PARAMETERS = ("format", "output", "results")
+
+
+def parameter_items(values: list[str]) -> list[str]:
+    """The items a client named in ``format``/``output``/``results`` parameters, in order:
+    each value may be a short name, a media type or a comma-separated list of them.
+
+    >>> parameter_items(["json-ld", "application/ld+json,application/x-json+ld;q=0.9"])
+    ['json-ld', 'application/ld+json', 'application/x-json+ld']
+    """
+    items = []
+    for value in values:
+        for part in value.split(","):
+            item = part.split(";")[0].strip().lower()
+            if item:
+                items.append(item)
+    return items
+
+
+def by_parameter(items: list[str], offered: tuple[MediaFormat, ...]) -> MediaFormat | None:
+    """The first offered format the parameter items name (a short name of this kind of
+    answer, or a media type); None when they name none (unknown names are ignored).
+
+    >>> by_parameter(["xml"], GRAPH_FORMATS).name, by_parameter(["xml"], SELECT_FORMATS).name
+    ('rdfxml', 'xml')
+    >>> by_parameter(["n3", "text/turtle"], SELECT_FORMATS) is None
+    True
+    """
+    names = _GRAPH_PARAMETER_NAMES if offered[0].rdf is not None else _RESULT_PARAMETER_NAMES
+    for item in items:
+        short = names.get(item)
+        for fmt in offered:
+            if fmt.name == short or fmt.matches(item):
+                return fmt
+    return None
+
+
+def choose(
+    parameters: list[str], accept: str | None, offered: tuple[MediaFormat, ...]
+) -> tuple[MediaFormat | None, bool]:
+    """The format of an answer: what the ``format``/``output``/``results`` parameters name
+    for this kind of answer, else what ``Accept`` prefers. The flag says whether the
+    parameters named a known format at all (of this kind or another).
+
+    >>> choose(["json-ld", "application/ld+json,application/x-json+ld"], "*/*", GRAPH_FORMATS)[0].name
+    'jsonld'
+    >>> choose(["bogus"], "text/csv", SELECT_FORMATS)[0].name
+    'csv'
+    """
+    items = parameter_items(parameters)
+    chosen = by_parameter(items, offered) if items else None
+    if chosen is not None:
+        return chosen, True
+    known = any(by_parameter(items, kind) is not None for kind in (SELECT_FORMATS, GRAPH_FORMATS))
+    return negotiate(accept, offered), known
 
 
 @dataclass(frozen=True, slots=True)

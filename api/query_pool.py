@@ -180,7 +180,13 @@ class QueryPool:
 
     @property
     def busy_pids(self) -> list[int]:
+        """Process ids of the workers running a query."""
         return [w.pid for w in self._workers if w.busy and not w.dead]
+
+    @property
+    def waiting(self) -> int:
+        """Queries waiting for a worker."""
+        return sum(1 for waiter in self._waiters if not waiter.done())
 
     # -- supervisor thread -------------------------------------------------------------------------
 

@@ -3,9 +3,10 @@
 - Query: ``GET ?query=``, ``POST`` form-encoded (``query=``) or ``application/sparql-query``,
   with ``default-graph-uri``/``named-graph-uri`` (which replace the query's own dataset).
   Without a dataset the default graph is the union of the named graphs (every document
-  lives in its own graph). Results are negotiated (``Accept``, or ``format=``): SPARQL
-  JSON, XML, CSV, TSV; graphs of CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or
-  RDF/XML. Relative IRIs resolve against the endpoint URL.
+  lives in its own graph). Results are negotiated (``Accept``, or ``format=``/``output=``/
+  ``results=`` as Fuseki reads them: short names, media types, comma lists; unknown
+  values ignored): SPARQL JSON, XML, CSV, TSV; graphs of CONSTRUCT/DESCRIBE as Turtle,
+  N-Triples, JSON-LD or RDF/XML. Relative IRIs resolve against the endpoint URL.
 - Update: ``POST`` form-encoded (``update=``) or ``application/sparql-update``, with
   ``using-graph-uri``/``using-named-graph-uri``. Refused (403) unless
   ``settings.update_token`` is set, then only with ``Authorization: Bearer <token>``
@@ -13,9 +14,14 @@
 - Refused with 400 and a message: ``SERVICE``, ``LOAD``, ``FROM`` of a graph the store does
   not hold, a malformed request (two queries, no query, a syntax error); 415 for a body of
   another media type or charset; 406 when no offered format is acceptable.
-- Every query runs on a worker thread (:class:`api.runner.QueryRunner`) within
-  ``settings.query_timeout_s``: past it the answer is 503, decided before a byte of the
-  result is sent. Results beyond ``settings.max_result_rows`` rows (or triples) are cut,
+- Every query is checked (:mod:`api.sparql_guard`), evaluated and serialised in a worker
+  process (:mod:`api.query_pool`) within ``settings.query_timeout_s``: past it the
+  worker is killed and the answer is 503, decided before a byte of the result is sent;
+  the same past ``settings.query_memory_mb``. Queries wait for a free worker in a queue
+  of ``settings.query_queue`` places; when it is full the answer is 503 with
+  ``Retry-After``. Request bodies past ``settings.sparql_max_body_bytes`` are refused
+  (413). A store living only in this process's memory is queried on a thread
+  (:class:`api.runner.QueryRunner`). Results beyond ``settings.max_result_rows`` rows (or triples) are cut,
   the answer is then ``206 Partial Content`` (as Virtuoso does) with
   ``X-Result-Truncated: <cap>``.
 - ``GET /sparql`` without a query: the query editor (YASGUI) for a browser, the service
@@ -190,26 +196,22 @@ def _with_base(text: str, base: str) -> str:
 # -- running -----------------------------------------------------------------------------------
 
 
+def _format_parameters(op: Operation) -> list[str]:
+    return [v for k, v in op.params if k in media.FORMAT_PARAMETERS]
+
+
 def _check_output_format(op: Operation, accept: str | None) -> tuple[media.MediaFormat | None, ...]:
-    names = op.values("format") or op.values("output")
-    if names:
-        wanted = names[-1]
-        select = media.by_name(wanted, media.SELECT_FORMATS)
-        boolean = media.by_name(wanted, media.BOOLEAN_FORMATS)
-        graph = media.by_name(wanted, media.GRAPH_FORMATS)
-        if select is None and graph is None:
-            raise ProtocolError(
-                400,
-                f"unknown result format {wanted!r}: use json, xml, csv, tsv, turtle, "
-                "ntriples, jsonld or rdfxml",
-            )
-        # format=csv/tsv names no boolean form: an ASK answer then comes as SPARQL JSON.
-        return select, boolean or (media.RESULTS_JSON if select is not None else None), graph
-    return (
-        media.negotiate(accept, media.SELECT_FORMATS),
-        media.negotiate(accept, media.BOOLEAN_FORMATS),
-        media.negotiate(accept, media.GRAPH_FORMATS),
-    )
+    """The formats of a SELECT, an ASK and a graph answer: named by ``format``/``output``/
+    ``results`` parameters (short names, media types or comma lists, as Fuseki reads
+    them), else negotiated from ``Accept``. Unknown parameter values are ignored. A
+    parameter naming a format of another kind only (``format=csv`` for an ASK) gives that
+    kind's default format rather than 406: the client asked for something, not nothing."""
+    parameters = _format_parameters(op)
+    out = []
+    for offered in (media.SELECT_FORMATS, media.BOOLEAN_FORMATS, media.GRAPH_FORMATS):
+        chosen, named = media.choose(parameters, accept, offered)
+        out.append(chosen if chosen is not None or not named else offered[0])
+    return tuple(out)
 
 
 def _answer_response(answer: Answer, cap: int) -> Response:
@@ -403,14 +405,10 @@ def editor_page() -> HTMLResponse:
 
 async def describe_service(ctx: AppContext, request: Request, op: Operation) -> Response:
     accept = request.headers.get("accept")
-    names = op.values("format")
-    if not names and media.prefers_html(accept):
+    parameters = _format_parameters(op)
+    if not parameters and media.prefers_html(accept):
         return editor_page()
-    fmt = (
-        media.by_name(names[-1], media.GRAPH_FORMATS)
-        if names
-        else media.negotiate(accept, media.GRAPH_FORMATS)
-    )
+    fmt, _ = media.choose(parameters, accept, media.GRAPH_FORMATS)
     if fmt is None:
         raise ProtocolError(
             406, "the service description is available as Turtle, N-Triples, JSON-LD or RDF/XML"
