@@ -41,21 +41,25 @@ _WORD_START = re.compile(r"(?<![\w'’-])[A-Za-z]+")
 
 @dataclass(frozen=True, slots=True)
 class Anchored:
-    """A pattern of many phrases tried only where a word that can open one of them starts:
-    one pass over the words and a set lookup instead of every alternative at every offset."""
+    """Many phrases, one small pattern per word that can open them: a phrase is tried only
+    where its first word stands (one pass over the words and a dictionary lookup instead of
+    every alternative at every offset)."""
 
-    pattern: re.Pattern[str]
-    first_words: frozenset[str]
+    by_word: dict[str, re.Pattern[str]]
 
     def match(self, text: str, pos: int = 0, end: int | None = None) -> re.Match[str] | None:
-        return self.pattern.match(text, pos, len(text) if end is None else end)
+        stop = len(text) if end is None else end
+        word = _WORD_START.match(text, pos, stop)
+        pattern = self.by_word.get(word.group().lower()) if word else None
+        return pattern.match(text, pos, stop) if pattern else None
 
     def finditer(self, text: str, pos: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
         stop = len(text) if end is None else end
         for word in _WORD_START.finditer(text, pos, stop):
-            if word.start() < pos or word.group().lower() not in self.first_words:
+            if word.start() < pos:
                 continue
-            m = self.pattern.match(text, word.start(), stop)
+            pattern = self.by_word.get(word.group().lower())
+            m = pattern.match(text, word.start(), stop) if pattern else None
             if m:
                 pos = m.end()
                 yield m
@@ -64,8 +68,20 @@ class Anchored:
         return next(self.finditer(text, pos, end), None)
 
 
-def _first_words(phrases: list[str], slots: dict[str, list[str]]) -> frozenset[str]:
-    return frozenset(alt.split()[0].lower() for phrase in phrases for alt in _expand(phrase, slots))
+def _anchored(items: list[tuple[str, str]], prefix: str, suffix: str) -> Anchored:
+    """(first word, regex source) pairs -> one case-blind pattern per first word, longest
+    source first so the longest phrase wins at a position."""
+    grouped: dict[str, list[str]] = {}
+    for word, source in items:
+        grouped.setdefault(word.lower(), []).append(source)
+    return Anchored(
+        {
+            word: re.compile(
+                prefix + "(?:" + "|".join(sorted(sources, key=len, reverse=True)) + ")" + suffix, re.I
+            )
+            for word, sources in grouped.items()
+        }
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,17 +172,16 @@ def _words(words: list[str], slots: dict[str, list[str]], adverbs: bool = False)
 
 
 def _cue_patterns(cues: list[Cue], slots: dict[str, list[str]]) -> CuePatterns:
-    forms = sorted(((form, cue) for cue in cues for form in cue.forms), key=lambda fc: -len(fc[0]))
     cue_of: dict[str, Cue] = {}
-    parts = []
-    for n, (form, cue) in enumerate(forms):
-        group = f"c{n}"
-        cue_of[group] = cue
-        parts.append(f"(?P<{group}>{phrase_pattern(form, slots)})")
+    items: list[tuple[str, str]] = []
+    for cue in cues:
+        for form in cue.forms:
+            for phrase in _expand(form, slots):
+                group = f"c{len(cue_of)}"
+                cue_of[group] = cue
+                items.append((phrase.split()[0], f"(?P<{group}>{phrase_pattern(phrase, slots)})"))
     # Never inside a word nor a hyphenated compound ("counter-terrorism").
-    source = r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])"
-    first = _first_words([form for form, _ in forms], slots)
-    return CuePatterns(Anchored(re.compile(source, re.IGNORECASE), first), cue_of)
+    return CuePatterns(_anchored(items, r"(?<![\w-])", r"(?![\w-])"), cue_of)
 
 
 def parse_lexicon(data: dict[str, Any], source: str = "stance_cues.toml") -> Lexicon:
@@ -220,25 +235,31 @@ def parse_lexicon(data: dict[str, Any], source: str = "stance_cues.toml") -> Lex
 
     ic = re.IGNORECASE
     necessity = alt(frames, "necessity")
-    modal = (
-        r"\b(?:"
-        + alt(frames, "modal", adverbs=True)
-        + r"|it\s+is\s+(?:(?:\w+ly|also|therefore)\s+){0,2}"
-        + necessity
-        + r"\s+(?:for\s+[^,]{1,40}\s+)?to"
-        + r"|"
-        + alt(frames, "call_on")
-        + r"\s+[^.;]{1,110}?\s+to)\b"
+    alt(frames, "modal")
+    alt(frames, "call_on")
+    modal_items = [
+        (phrase.split()[0], phrase_pattern(phrase, slots, adverbs=True))
+        for form in frames["modal"]
+        for phrase in _expand(form, slots)
+    ]
+    modal_items.append(
+        (
+            "it",
+            r"it\s+is\s+(?:(?:\w+ly|also|therefore)\s+){0,2}" + necessity + r"\s+(?:for\s+[^,]{1,40}\s+)?to",
+        )
     )
+    modal_items += [
+        (phrase.split()[0], phrase_pattern(phrase, slots) + r"\s+[^.;]{1,110}?\s+to")
+        for form in frames["call_on"]
+        for phrase in _expand(form, slots)
+    ]
     passive_verb = r"(?:\w+ly\s+)?(?:also\s+)?be\s+(?:\w+ly\s+)?"
     return Lexicon(
         cues=tuple(cues),
         verb=_cue_patterns([c for c in cues if c.kind in ("verb", "adjective")], slots),
         noun=_cue_patterns([c for c in cues if c.kind == "noun"], slots),
         predicate=_cue_patterns([c for c in cues if c.kind == "predicate"], slots),
-        modal=Anchored(
-            re.compile(modal, ic), _first_words(frames["modal"] + frames["call_on"] + ["it"], slots)
-        ),
+        modal=_anchored(modal_items, r"\b", r"\b"),
         negated_modal=re.compile(r"\b" + alt(frames, "negated_modal") + r"\b", ic),
         no_one_shall=re.compile(
             r"\bno\s+" + alt(frames, "no_one_subject") + r"\s+" + alt(frames, "no_one_modal") + r"\s+", ic
