@@ -197,6 +197,16 @@ def test_a_bad_upload_is_refused_and_changes_nothing(
     assert seeded.get("/documents").json()["total"] == 1
 
 
+def test_a_file_too_large_to_read_is_refused_unread(tmp_path: Path) -> None:
+    settings = get_settings(store=str(tmp_path / "store"), update_token=TOKEN, workers=1, max_document_chars=1000)
+    with TestClient(create_app(settings)) as client:
+        large = _upload("long.txt", SEED * 200)  # more than 8 bytes for each of 1,000 characters
+        answer = client.post("/documents", files=large, headers=AUTH)
+        assert answer.status_code == 413
+        assert "long.txt" in answer.json()["detail"] and "POLICYKG_MAX_DOCUMENT_CHARS" in answer.json()["detail"]
+        assert client.get("/documents").json()["total"] == 0
+
+
 def test_delete_removes_the_document_everywhere(seeded: TestClient) -> None:
     assert seeded.post("/documents", files=_upload("iceland.txt", ICELAND), headers=AUTH).status_code == 201
     assert seeded.get("/documents").json()["total"] == 2

@@ -115,10 +115,22 @@ def _media_type(upload: UploadFile, name: str) -> str | None:
     return declared if declared and not declared.startswith("application/octet-stream") else None
 
 
+#: Bytes of file per character of text a document may have (as ingest refuses files unread).
+BYTES_PER_CHAR = 8
+
+
 async def _read_upload(
-    upload: UploadFile, metadata: str | None, source: str | None, doc_id: str | None
+    ctx: AppContext, upload: UploadFile, metadata: str | None, source: str | None, doc_id: str | None
 ) -> Document:
-    """The uploaded document, read as ``policykg ingest`` reads a file (422 when it cannot be)."""
+    """The uploaded document, read as ``policykg ingest`` reads a file (422 when it cannot
+    be, 413 when the file is too large to be read at all)."""
+    largest = BYTES_PER_CHAR * ctx.settings.max_document_chars
+    if upload.size is not None and upload.size > largest:
+        raise HTTPException(
+            413,
+            f"{upload.filename}: {upload.size:,} bytes is more than this service reads ({largest:,} "
+            f"bytes: POLICYKG_MAX_DOCUMENT_CHARS={ctx.settings.max_document_chars:,} characters)",
+        )
     sidecar = _sidecar(metadata)
     if doc_id is not None and sidecar is not None and sidecar.get("id") not in (None, doc_id):
         raise HTTPException(
@@ -225,6 +237,7 @@ def _answer(ctx: AppContext, report: IngestReport, *, created_status: int) -> JS
     responses={
         **_AUTH_RESPONSES,
         200: {"model": StoredDocument, "description": "A document with that id was replaced or unchanged."},
+        413: {"description": "The file is larger than the service reads (POLICYKG_MAX_DOCUMENT_CHARS)."},
         422: {
             "description": "The file or its metadata cannot be read or extracted (the store is unchanged)."
         },
@@ -242,7 +255,7 @@ async def create_document(
     same id (``status: replaced``) or had the same content (``status: unchanged``). The
     derived links are refreshed before the answer, and every route shows the document from
     then on."""
-    document = await _read_upload(file, metadata, source, None)
+    document = await _read_upload(ctx, file, metadata, source, None)
     report = await run_in_threadpool(_ingest, ctx, document, force)
     return await run_in_threadpool(_answer, ctx, report, created_status=201)
 
@@ -255,6 +268,7 @@ async def create_document(
     responses={
         **_AUTH_RESPONSES,
         201: {"model": StoredDocument, "description": "No document had that id: it was created."},
+        413: {"description": "The file is larger than the service reads (POLICYKG_MAX_DOCUMENT_CHARS)."},
         422: {
             "description": "The file or its metadata cannot be read or extracted (the store is unchanged)."
         },
@@ -269,7 +283,7 @@ async def replace_document(
 ) -> JSONResponse:
     """Replace the document ``doc_id`` with the upload (always re-extracted): ``200``, or
     ``201`` with ``Location`` when no document had that id."""
-    document = await _read_upload(file, metadata, source, doc_id)
+    document = await _read_upload(ctx, file, metadata, source, doc_id)
     report = await run_in_threadpool(_ingest, ctx, document, True)
     return await run_in_threadpool(_answer, ctx, report, created_status=201)
 
