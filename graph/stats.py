@@ -98,9 +98,28 @@ def store_stats(store: Store) -> dict[str, Any]:
     return figures
 
 
-def distinct_triples(store: Store) -> int:
+#: Up to this many quads, distinct triples are counted by one DISTINCT pass over every
+#: quad (a hash set of the triples: 15 s and 1.1 GB for a million quads, measured on this
+#: machine's 2 shared cores).
+_DISTINCT = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+EXACT_DISTINCT_MAX_QUADS = 2_000_000
+#: Non-document graphs up to this size are checked triple by triple for repeats.
+_CHECKED_GRAPH_MAX_QUADS = 1_000_000
+
+
+def distinct_triples(store: Store, *, exact_max_quads: int = EXACT_DISTINCT_MAX_QUADS) -> int:
     """The number of distinct triples of the union default graph (quads that repeat a
     triple of another graph counted once).
+
+    Up to ``exact_max_quads`` quads, one DISTINCT pass counts them. Above, the count is
+    the quads minus the repeats found where the RDF model lets a triple be stored twice:
+    every non-document graph up to a million quads (the entities graph, the ontology graph,
+    graphs loaded through the Graph Store Protocol) is checked, triple by triple through
+    the indexes, against the document graphs and the graphs before it. Document graphs
+    cannot repeat each other: their subjects are the document and its fragments (entity
+    descriptions live in the entities graph; a store of the older layout is counted
+    exactly until ``policykg migrate`` or the next ingest moves them); the links graph's
+    subjects are its own link nodes.
 
     Examples
     --------
@@ -109,11 +128,23 @@ def distinct_triples(store: Store) -> int:
     >>> store = OxigraphStore(None)
     >>> t = (ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o"))
     >>> store.replace_graphs({g: [ox.Quad(*t, ox.NamedNode(g))] for g in ("http://e/g1", "http://e/g2")})
-    >>> store.quad_count(), distinct_triples(store)
-    (2, 1)
+    >>> store.quad_count(), distinct_triples(store), distinct_triples(store, exact_max_quads=0)
+    (2, 1, 1)
     """
-    # One pass over every quad with a hash set of the triples (memory grows with the
-    # store): the price of a figure that means what it says.
-    return _count(
-        store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
-    )
+    from graph.entities_graph import documents_hold_descriptions
+
+    quads = store.quad_count()
+    if quads <= exact_max_quads or documents_hold_descriptions(store):
+        return _count(store, _DISTINCT)
+    repeats = 0
+    for graph in sorted(g for g in store.graphs() if not g.startswith(_DOC_GRAPHS)):
+        if store.quad_count(graph) > _CHECKED_GRAPH_MAX_QUADS:
+            continue
+        node = f"<{graph}>"
+        repeats += _count(
+            store,
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {node} {{ ?s ?p ?o }} "
+            f"FILTER EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} "
+            f'FILTER(?h != {node} && (STRSTARTS(STR(?h), "{_DOC_GRAPHS}") || STR(?h) < STR({node}))) }} }}',
+        )
+    return quads - repeats
