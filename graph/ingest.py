@@ -182,8 +182,10 @@ def ensure_ontology(store: Store, *, force: bool = False) -> bool:
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"{path}: cannot load the vocabulary: {exc}") from exc
     quads.append(ox.Quad(graph, PKG_SHA256, ox.Literal(fingerprint), graph))
-    store.replace_graph(graph.value, quads)
+    # The gazetteer's descriptions first: the fingerprint, written with the vocabulary,
+    # says both are loaded.
     load_gazetteer_descriptions(store, load_gazetteer())
+    store.replace_graph(graph.value, quads)
     return True
 
 
