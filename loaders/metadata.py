@@ -254,6 +254,9 @@ def extract_metadata(doc: Document, gaz: Gazetteer) -> DocumentMeta:
             date, when = extract_date(doc.body, profiles)
     genre = side.get("genre") or extract_genre(doc, title, page, profiles)
     heading = title if is_heading(title) else None
+    speaker = (
+        side.get("speaker") if "speaker" in side else extract_speaker(doc, heading, genre, gaz, profiles)
+    )
     if page.un_file is not None:
         code, _, year = page.un_file
         state = gaz.by_iso3(code)
@@ -261,7 +264,9 @@ def extract_metadata(doc: Document, gaz: Gazetteer) -> DocumentMeta:
         actor = side.get("actor") or (state.label if state is not None else None)
         forum = side.get("forum") if "forum" in side else UN_GENERAL_ASSEMBLY
     else:
-        actor = side.get("actor") or extract_actor(doc, heading, genre, page.publisher, gaz, profiles)
+        actor = side.get("actor") or extract_actor(
+            doc, heading, genre, page.publisher, gaz, profiles, speaker=speaker
+        )
         forum = (
             side.get("forum")
             if "forum" in side
@@ -273,9 +278,6 @@ def extract_metadata(doc: Document, gaz: Gazetteer) -> DocumentMeta:
         forum = entry.label
     if not date and genre == "speech" and forum == UN_GENERAL_ASSEMBLY:
         date = _session_year(doc.body)
-    speaker = (
-        side.get("speaker") if "speaker" in side else extract_speaker(doc, heading, genre, gaz, profiles)
-    )
     publisher = side.get("publisher") or (page.publisher.name if page.publisher is not None else None)
     return DocumentMeta(
         title=title,

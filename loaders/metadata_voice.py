@@ -150,7 +150,7 @@ def _byline_name(doc: Document, profiles: Profiles) -> str | None:
     for k, (_, raw) in enumerate(head):
         line = profiles.titles.honorific.sub("", raw.strip().lstrip("#*> ").rstrip("*").strip())
         by = _BY_LINE.match(line)
-        candidate = by.group("name") if by else None
+        candidate = profiles.titles.honorific.sub("", by.group("name")) if by else None
         if candidate is None and _NAME_LINE.match(line) and len(line) <= 50:
             following = " ".join(text for _, text in head[k + 1 : k + 5])
             if _DATEISH.search(following):
@@ -253,8 +253,11 @@ def extract_actor(
     publisher: Publisher | None,
     gaz: Gazetteer,
     profiles: Profiles,
+    speaker: str | None = None,
 ) -> str | None:
-    """Who speaks: see the module's docstring for the order of the rules."""
+    """Who speaks: see the module's docstring for the order of the rules. A report of
+    others speaks of the state of the person it reports (``speaker``) when the gazetteer
+    knows that person's state."""
     profile = profiles.genre(genre)
     if genre == "joint_statement":
         group = (title and _group_named(title, profiles)) or _group_named(doc.body[:1500], profiles)
@@ -264,6 +267,8 @@ def extract_actor(
         return publisher.voice
     if genre in ("op_ed", "other", "news_report") and (writer := _writer_state(doc, profiles, gaz)):
         return writer.label
+    if profile.reports_others and speaker and (state := _person_state(speaker, gaz)) is not None:
+        return state.label
     if title and genre != "news_report":
         person = titled_person(title, profiles)
         if person and (state := _person_state(person[1], gaz)) is not None:
