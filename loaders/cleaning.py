@@ -39,8 +39,19 @@ from loaders.boilerplate_lines import (
 )
 from loaders.sidecar import front_matter_span
 
-__all__ = ["blank_boilerplate", "blank_spans", "boilerplate_spans", "dominant_script", "is_boilerplate_line"]
+__all__ = [
+    "PAGE_BREAK",
+    "blank_boilerplate",
+    "blank_spans",
+    "boilerplate_spans",
+    "dominant_script",
+    "is_boilerplate_line",
+]
 
+#: What starts each page of a PDF's text (loaders.readers): U+2029 PARAGRAPH SEPARATOR, a
+#: line break that XML can carry (a form feed cannot; texts that have one still work).
+PAGE_BREAK = "\u2029"
+_PAGE_BREAKS = "\f" + PAGE_BREAK
 #: Characters that end a line; they are never blanked.
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _NON_BREAK = re.compile(f"[^{_LINE_BREAKS}]")
@@ -62,12 +73,12 @@ def _running_headers(text: str, lines: list[tuple[int, int]]) -> set[int]:
     running headers and footers of a PDF, all but their first occurrence."""
     pages: list[list[int]] = [[]]
     for index, (start, end) in enumerate(lines):
-        if end < len(text) and text[end] == "\f" and start == end:
+        if end < len(text) and text[end] in _PAGE_BREAKS and start == end:
             pages.append([])
             continue
         if text[start:end].strip():
             pages[-1].append(index)
-        if end < len(text) and text[end] == "\f":
+        if end < len(text) and text[end] in _PAGE_BREAKS:
             pages.append([])
     pages = [page for page in pages if page]
     if len(pages) < 2:
@@ -123,7 +134,7 @@ def boilerplate_spans(
         if junk[index] and len(contents[index].split()) <= 3 and "a" <= follower <= "z":
             junk[index] = False
 
-    for index in _running_headers(text, lines) if "\f" in text else ():
+    for index in _running_headers(text, lines) if "\f" in text or PAGE_BREAK in text else ():
         junk[index] = True
 
     known_spans = sorted((s, e) for s, e in known if e > s)

@@ -288,12 +288,12 @@ def test_markdown_front_matter_problems_are_warnings_and_sidecar_wins(tmp_path: 
 # --- PDF --------------------------------------------------------------------------------
 
 
-def test_pdf_text_layer_pages_joined_by_form_feed() -> None:
+def test_pdf_text_layer_pages_joined_by_page_break() -> None:
     path = DATA / "space_security.pdf"
     doc = read_document(path)
     assert doc.media_type == "application/pdf" and doc.doc_id == "space-security"
     assert doc.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
-    pages = doc.text.split("\n\f")
+    pages = doc.text.split("\n\u2029")  # loaders.cleaning.PAGE_BREAK: XML can carry it
     assert len(pages) == 2
     assert pages[0].splitlines()[:3] == [
         "Permanent Mission of Freedonia to the United Nations",
