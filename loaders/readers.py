@@ -8,7 +8,21 @@ What ``Document.text`` is, per format (every offset of every stage points into i
 - plain text and markdown: the decoded file, newlines normalised to ``\\n`` as Python's
   ``open()`` does; markdown keeps its markup;
 - HTML: the visible text (see :func:`loaders.html_text.html_to_text`);
-- PDF: pypdf's text layer, pages joined by ``"\\n\\f"`` (a form feed starts each page).
+- PDF: pypdf's text layer, pages joined by ``"\\n"`` + :data:`loaders.cleaning.PAGE_BREAK`
+  (U+2029, which starts each page: a form feed would be a line break too, but XML cannot
+  carry it).
+
+Characters XML 1.0 cannot carry (NUL and the other C0 controls but tab, line feed and
+carriage return; lone surrogates; U+FFFE and U+FFFF) are replaced when the file is read,
+one character for one so that offsets stay true: a vertical tab by a line feed, a form
+feed by :data:`~loaders.cleaning.PAGE_BREAK`, the others by a space. Every export and
+XML query result of the text is then well formed.
+
+Limits: ``max_chars`` (the ``max_document_chars`` setting) refuses a document with more
+characters of text, and a file of more than 8 bytes per allowed character unread.
+
+A file name that is not valid UTF-8 is shown with its bad bytes escaped (``caf\\xe9.txt``)
+in ``Document.source`` and in messages.
 
 Decoding (:mod:`loaders.decoding`): a byte-order mark wins, then a declared charset, then
 strict UTF-8, then best-effort guesses, each recorded in ``Document.warnings``.
@@ -24,6 +38,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -31,6 +46,7 @@ from typing import Any
 from pypdf import PdfReader
 
 from loaders import cleaning
+from loaders.cleaning import PAGE_BREAK
 from loaders.decoding import BinaryContentError, decode_text, sniff_html_charset
 from loaders.html_text import html_to_text
 from loaders.records import Document
@@ -50,6 +66,7 @@ __all__ = [
     "MEDIA_TYPES",
     "SIDECAR_FIELDS",
     "LoaderError",
+    "display_path",
     "is_supported",
     "media_type_for",
     "read_bytes",
@@ -71,6 +88,11 @@ MEDIA_TYPES: dict[str, str] = {
 _MEDIA_ALIASES = {"text/x-markdown": "text/markdown", "application/x-pdf": "application/pdf"}
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,199}")
+#: Characters XML 1.0 cannot carry (see the module docstring).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_STAND_INS = {"\x0b": "\n", "\x0c": PAGE_BREAK}
+#: Bytes a file may have per character of text allowed (markup and PDF structure).
+BYTES_PER_CHAR = 8
 
 
 class LoaderError(Exception):
@@ -101,18 +123,45 @@ def media_type_for(name: str) -> str:
     return MEDIA_TYPES[suffix]
 
 
-def read_document(path: Path | str) -> Document:
+def display_path(path: Path | str) -> str:
+    """``path`` as text that can be printed and stored: bytes of a file name that are not
+    UTF-8 (kept by Python as lone surrogates) shown as ``\\xNN`` escapes.
+
+    >>> display_path(os.fsdecode(b"/tmp/caf\\xe9.txt"))
+    '/tmp/caf\\\\xe9.txt'
+    """
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+def read_document(path: Path | str, *, max_chars: int | None = None, doc_id: str | None = None) -> Document:
     """Read one file, and its sidecar if there is one, into a :class:`Document`.
 
-    Raises :class:`LoaderError` naming the file and the problem: missing, a directory,
-    unsupported type, unreadable, empty, binary, undecodable PDF, bad sidecar.
+    ``max_chars`` refuses documents with more characters of text (and files of more than
+    :data:`BYTES_PER_CHAR` bytes per character, unread); ``doc_id`` wins over the
+    sidecar's ``id`` and the file name.
+
+    Raises :class:`LoaderError` naming the file and the problem: missing, a directory (or
+    a folder that cannot be read), unsupported type, unreadable, empty, binary,
+    undecodable PDF, too large, bad sidecar.
     """
     path = Path(path)
-    source = str(path)
-    media_type_for(path.name)
+    source = display_path(path)
     if path.is_dir():
+        try:
+            os.listdir(path)
+        except OSError as exc:
+            raise LoaderError(
+                source, f"folder cannot be read ({exc.strerror or exc}); its documents were not ingested"
+            ) from None
         raise LoaderError(source, "is a directory, not a file")
+    media_type_for(source)
     try:
+        size = path.stat().st_size
+        if max_chars is not None and size > BYTES_PER_CHAR * max_chars:
+            raise LoaderError(
+                source, f"file too large: {size:,} bytes, more than {BYTES_PER_CHAR} per character of the "
+                f"{max_chars:,} characters allowed (setting max_document_chars)"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise LoaderError(source, "no such file") from None
@@ -130,7 +179,7 @@ def read_document(path: Path | str) -> Document:
             raise LoaderError(str(found[0]), f"sidecar cannot be read ({exc.strerror or exc})") from None
         if len(found) > 1:
             warnings.append(f"{found[1]}: ignored, {found[0].name} is the sidecar used")
-    document = read_bytes(data, source, sidecar=sidecar)
+    document = read_bytes(data, source, sidecar=sidecar, doc_id=doc_id, max_chars=max_chars)
     if warnings:
         return _with_warnings(document, warnings)
     return document
@@ -142,6 +191,7 @@ def read_bytes(
     media_type: str | None = None,
     sidecar: dict[str, Any] | None = None,
     doc_id: str | None = None,
+    max_chars: int | None = None,
 ) -> Document:
     """Read in-memory content into a :class:`Document`.
 
@@ -149,7 +199,7 @@ def read_bytes(
     and in error messages; its suffix gives the media type unless ``media_type`` does
     (``"text/html; charset=gbk"`` declares a charset too). ``sidecar`` is checked as a
     sidecar file's content would be; ``doc_id`` wins over the sidecar's ``id`` and the slug
-    of the source's stem.
+    of the source's stem; ``max_chars`` refuses longer texts.
 
     >>> doc = read_bytes("Home > News\\nChina supports the initiative.\\n".encode(), "a/b/Note 1.txt")
     >>> doc.doc_id, doc.media_type, doc.body
@@ -191,6 +241,14 @@ def read_bytes(
                 known.append(span)
     if not text.strip():
         raise LoaderError(source, "no text (only white space)")
+    if max_chars is not None and len(text) > max_chars:
+        raise LoaderError(
+            source, f"document too large: {len(text):,} characters of text, the limit is {max_chars:,} "
+            "(setting max_document_chars)"
+        )
+    text, replaced = xml_safe(text)
+    if replaced:
+        warnings.append(f"{source}: {replaced} character(s) XML cannot carry (control characters) replaced")
 
     merged = {**from_file, **side}
     identifier = _document_id(doc_id, merged.get("id"), source, warnings)
@@ -205,6 +263,24 @@ def read_bytes(
         sidecar=merged,
         warnings=tuple(warnings),
     )
+
+
+def xml_safe(text: str) -> tuple[str, int]:
+    """``text`` with every character XML 1.0 cannot carry replaced by one that it can (a
+    vertical tab by a line feed, a form feed by :data:`~loaders.cleaning.PAGE_BREAK`, the
+    rest by a space: offsets unchanged), and how many were replaced.
+
+    >>> xml_safe("a\\x00b\\x0cc\\ud800d\\tok")
+    ('a b\\u2029c d\\tok', 3)
+    """
+    count = 0
+
+    def stand_in(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return _XML_STAND_INS.get(match.group(), " ")
+
+    return _NOT_XML.sub(stand_in, text), count
 
 
 # ---------------------------------------------------------------------------------------
@@ -271,7 +347,7 @@ def _read_pdf(data: bytes, source: str, warnings: list[str]) -> str:
         raise LoaderError(
             source, f"PDF has no text layer ({len(pages)} page(s); a scanned PDF needs OCR first)"
         )
-    return "\n\f".join(texts)
+    return ("\n" + PAGE_BREAK).join(texts)
 
 
 def _decode(data: bytes, source: str, warnings: list[str], declared: str | None = None) -> str:
