@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,17 +56,33 @@ class Anchored:
 
     def finditer(self, text: str, pos: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
         stop = len(text) if end is None else end
-        for word in _WORD_START.finditer(text, pos, stop):
-            if word.start() < pos:
+        starts, words = _words_of(text)
+        for k in range(bisect_left(starts, pos), len(starts)):
+            start = starts[k]
+            if start >= stop:
+                break
+            if start < pos:
                 continue
-            pattern = self.by_word.get(word.group().lower())
-            m = pattern.match(text, word.start(), stop) if pattern else None
+            pattern = self.by_word.get(words[k])
+            m = pattern.match(text, start, stop) if pattern else None
             if m:
                 pos = m.end()
                 yield m
 
     def search(self, text: str, pos: int = 0, end: int | None = None) -> re.Match[str] | None:
         return next(self.finditer(text, pos, end), None)
+
+
+@lru_cache(maxsize=8)
+def _words_of(text: str) -> tuple[list[int], list[str]]:
+    """Start offsets and lower-cased forms of the words of a text, found once per text
+    (the stance rules scan the same document body many times)."""
+    starts: list[int] = []
+    words: list[str] = []
+    for m in _WORD_START.finditer(text):
+        starts.append(m.start())
+        words.append(m.group().lower())
+    return starts, words
 
 
 def _anchored(items: list[tuple[str, str]], prefix: str, suffix: str) -> Anchored:
