@@ -26,14 +26,13 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.links import TimelineEntry, period_bounds
+from graph.links import period_bounds
 from graph.network import Evidence, local_name, nodes_of_kind, sources, targets
 from graph.store import Store
 from ontology.namespace import PREFIXES, doc_graph_iri
@@ -243,69 +242,6 @@ def node_link(graph: nx.MultiDiGraph) -> dict[str, Any]:
     """networkx node-link JSON (``nodes``/``edges``), as ``nx.node_link_graph`` reads it."""
     data: dict[str, Any] = nx.node_link_data(flat(graph), edges="edges")
     return data
-
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-
-
-def _date_parts(value: str | None) -> dict[str, str] | None:
-    if not value:
-        return None
-    parts = value[:10].split("-")
-    out = {"year": parts[0]}
-    if len(parts) > 1:
-        out["month"] = str(int(parts[1]))
-    if len(parts) > 2:
-        out["day"] = str(int(parts[2]))
-    return out
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def timelinejs(entries: Iterable[TimelineEntry], graph: nx.MultiDiGraph, title: str) -> dict[str, Any]:
-    """TimelineJS 3 JSON: one event per timeline entry, the quote as its text."""
-    events = []
-    for index, entry in enumerate(entries):
-        start = _date_parts(entry.date or entry.sort_date)
-        if start is None:
-            continue
-        doc = entry.document
-        what = entry.what if entry.kind != "document" else f"{doc.title or doc.doc_id}"
-        headline = f"{entry.kind}: {what}" if entry.kind != "document" else what
-        body = []
-        if entry.evidence is not None:
-            body.append(f"<blockquote>{_escape(entry.evidence.quote)}</blockquote>")
-        source = f"{doc.doc_id}" + (f", {doc.date}" if doc.date else "")
-        body.append(
-            f"<p>{_escape(source)} [{entry.evidence.start}-{entry.evidence.end}]</p>"
-            if entry.evidence
-            else f"<p>{_escape(source)}</p>"
-        )
-        events.append(
-            {
-                "start_date": start,
-                "text": {"headline": _escape(headline), "text": "".join(body)},
-                "group": entry.kind,
-                "unique_id": f"{index}-" + _UNSAFE.sub("-", local_name(entry.node))[:60],
-            }
-        )
-    return {
-        "title": {"text": {"headline": _escape(title), "text": f"<p>{len(events)} dated items</p>"}},
-        "events": events,
-    }
-
-
-def document_entries(graph: nx.MultiDiGraph, docs: Iterable[str]) -> list[TimelineEntry]:
-    """One timeline entry per document (the TimelineJS export without a subject)."""
-    from graph.links import document_info
-
-    out = []
-    for doc in docs:
-        info = document_info(graph, doc)
-        out.append(TimelineEntry("document", info.date, info.sort_date, "document", doc, info, None))
-    return out
 
 
 def export_quads(store: Store, graph: nx.MultiDiGraph, filters: Filters) -> list[ox.Quad]:

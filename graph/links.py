@@ -607,6 +607,7 @@ class TimelineEntry:
     topic: str | None = None
     reports_on: str | None = None
     sources: tuple[EventSource, ...] = ()
+    actor: str | None = None  # events: the actor a report names
 
     @property
     def precision(self) -> Precision | None:
@@ -662,6 +663,7 @@ def event_entries(
                 evidence(best.node),
                 subject=subject,
                 reports_on=reports_on(best.document),
+                actor=real.actor,
                 sources=tuple(
                     EventSource(other.node, document(other.document), other.date, evidence(other.node))
                     for other in real.reports

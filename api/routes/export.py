@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api import exports, media
+from api import exports, media, timeline_slides
 from api.context import AppContext, context
 from api.routes.common import FromDate, ToDate, entity_node, topic_node
+from api.routes.refs import entity_named, topic_named
 from api.routes.timeline import timeline_entries
+from graph.links import period_bounds
+from graph.read.tables import event_rows
 
 router = APIRouter(tags=["export"])
 
@@ -59,55 +62,79 @@ def export(
     descriptions of the entities they name (graph:entities), or with ``default_graph``
     their triples merged. GEXF is version 1.3; GraphML node ids are escaped IRIs (the IRI
     is the ``iri`` attribute); quote offsets are ``start_offset``/``end_offset``."""
-    graph = ctx.network()
-    filters = exports.Filters(
-        entity=entity_node(graph, entity) if entity else None,
-        topic=topic_node(graph, topic) if topic else None,
-        actor=entity_node(graph, actor, "actor") if actor else None,
-        forum=entity_node(graph, forum, "forum") if forum else None,
-        start=start,
-        end=end,
-    )
     media_type, extension = _MEDIA[format]
-    if format in _RDF:
-        rdf = _RDF[format].rdf
-        assert rdf is not None
-        body = exports.rdf_export(ctx.store, graph, filters, rdf, default_graph=default_graph)
-    elif format == "timelinejs":
-        if filters.entity or filters.topic or filters.actor or filters.forum:
-            entries = timeline_entries(
-                ctx.store,
-                ctx.catalogue(),
-                entity=filters.entity,
-                topic=filters.topic,
-                actor=filters.actor,
-                forum=filters.forum,
-                start=start,
-                end=end,
-            )
-            names = [
-                graph.nodes[n].get("label")
-                for n in (filters.entity, filters.topic, filters.actor, filters.forum)
-                if n and n in graph
-            ]
-            title = "Timeline: " + ", ".join(str(n) for n in names if n)
-        else:
-            entries = exports.document_entries(graph, exports.selected_documents(graph, filters))
-            title = "Timeline of the documents"
-        body = exports.to_json_bytes(exports.timelinejs(entries, graph, title))
+    if format == "timelinejs":
+        body = exports.to_json_bytes(
+            timeline_export(ctx, entity=entity, topic=topic, actor=actor, forum=forum, start=start, end=end)
+        )
     else:
-        subgraph = exports.select(graph, filters)
-        if format == "graphml":
-            body = exports.graphml(subgraph)
-        elif format == "gexf":
-            body = exports.gexf(subgraph)
-        elif format == "cytoscape":
-            body = exports.to_json_bytes(exports.cytoscape(subgraph))
+        graph = ctx.network()
+        filters = exports.Filters(
+            entity=entity_node(graph, entity) if entity else None,
+            topic=topic_node(graph, topic) if topic else None,
+            actor=entity_node(graph, actor, "actor") if actor else None,
+            forum=entity_node(graph, forum, "forum") if forum else None,
+            start=start,
+            end=end,
+        )
+        if format in _RDF:
+            rdf = _RDF[format].rdf
+            assert rdf is not None
+            body = exports.rdf_export(ctx.store, graph, filters, rdf, default_graph=default_graph)
         else:
-            body = exports.to_json_bytes(exports.node_link(subgraph))
+            subgraph = exports.select(graph, filters)
+            if format == "graphml":
+                body = exports.graphml(subgraph)
+            elif format == "gexf":
+                body = exports.gexf(subgraph)
+            elif format == "cytoscape":
+                body = exports.to_json_bytes(exports.cytoscape(subgraph))
+            else:
+                body = exports.to_json_bytes(exports.node_link(subgraph))
     headers = {}
     if download:
         headers["Content-Disposition"] = f'attachment; filename="policykg.{extension}"'
     textual = media_type.startswith("text/") or media_type.endswith(("json", "xml", "trig", "n-quads"))
     content_type = f"{media_type}; charset=utf-8" if textual else media_type
     return Response(body, media_type=content_type, headers=headers)
+
+
+def timeline_export(
+    ctx: AppContext,
+    *,
+    entity: str | None,
+    topic: str | None,
+    actor: str | None,
+    forum: str | None,
+    start: str | None,
+    end: str | None,
+) -> dict[str, Any]:
+    """TimelineJS JSON: the timeline of the filters (as ``/timeline``), or without filters
+    every document and every real event of the store (:mod:`api.timeline_slides`)."""
+    catalogue = ctx.catalogue()
+    iris = {
+        "entity": entity_named(catalogue, entity) if entity else None,
+        "topic": topic_named(catalogue, topic) if topic else None,
+        "actor": entity_named(catalogue, actor, "actor") if actor else None,
+        "forum": entity_named(catalogue, forum, "forum") if forum else None,
+    }
+    if any(iris.values()):
+        entries = timeline_entries(
+            ctx.store, catalogue, entity=iris["entity"], topic=iris["topic"], actor=iris["actor"],
+            forum=iris["forum"], start=start, end=end,
+        )
+        names = [
+            catalogue.topic_label(iri) if kind == "topic" else catalogue.entity_label(iri)
+            for kind, iri in iris.items()
+            if iri
+        ]
+        return timeline_slides.timelinejs(
+            (timeline_slides.entry_slide(e, catalogue, i) for i, e in enumerate(entries)),
+            "Timeline: " + ", ".join(names),
+        )
+    low, high = period_bounds(start, end)
+    docs = [d for d, info in catalogue.documents.items() if low <= (info.sort_date or "9999") <= high]
+    rows = event_rows(ctx.store, catalogue, start=start, end=end)
+    slides: list[dict[str, Any] | None] = list(timeline_slides.document_slides(catalogue, docs))
+    slides += [timeline_slides.event_row_slide(row, len(slides) + i) for i, row in enumerate(rows)]
+    return timeline_slides.timelinejs(slides, "Timeline of the documents and events")

@@ -1,6 +1,10 @@
-"""``/viewer/graph`` and ``/viewer/timeline``: the exports drawn in the browser with
-Cytoscape.js and TimelineJS, both served from the local npm install (no CDN). The
-pages pass their query string (entity, topic, actor, forum, from, to) to ``/export``.
+"""The pages an analyst opens, served from the local npm install (no CDN):
+
+- ``/viewer/graph``: the explorer (Cytoscape.js) over ``/explore``: an entity's
+  neighbourhood, stances as coloured edges, search, filters, legend, quotes on click;
+- ``/viewer/timeline``: the TimelineJS timeline of ``/export?format=timelinejs``;
+- ``/viewer/stances``: states by years on a topic, support/oppose marks and shifts,
+  each cell linked to its quotes (``/stances``).
 
 When a page's front-end assets are not installed it answers ``503`` with a page saying
 which files are missing and how to install them, never a blank page."""
@@ -39,3 +43,8 @@ def graph_viewer() -> HTMLResponse:
 @router.get("/viewer/timeline", response_class=HTMLResponse, summary="The timeline drawn with TimelineJS")
 def timeline_viewer() -> HTMLResponse:
     return page("timeline.html", "/viewer/timeline")
+
+
+@router.get("/viewer/stances", response_class=HTMLResponse, summary="States by years on a topic")
+def stance_viewer() -> HTMLResponse:
+    return page("stances.html", "/viewer/stances")

@@ -43,8 +43,8 @@ SELECT ?ev ?d ?type ?subject ?date ?sort ?actor WHERE {
 
 #: Columns of the events table, in order (CSV/TSV header and JSON keys).
 EVENT_COLUMNS = (
-    "date", "precision", "actor", "event_type", "subject", "subject_id", "forum", "doc_id", "title",
-    "document_date", "genre", "link", "start", "end", "quote", "sources", "source_documents",
+    "date", "precision", "actor", "event_type", "subject", "subject_id", "subject_type", "forum", "doc_id",
+    "title", "document_date", "genre", "link", "start", "end", "quote", "sources", "source_documents",
 )
 #: Columns of the stances table, in order.
 STANCE_COLUMNS = (
@@ -64,6 +64,7 @@ class EventRow:
     event_type: str
     subject: str
     subject_id: str
+    subject_type: str | None
     forum: str | None
     doc_id: str
     title: str | None
@@ -117,6 +118,12 @@ def document_link(doc_id: str, start: int | None = None) -> str:
 
 def _entity_id(entity: str) -> str:
     return entity.removeprefix(str(ENTITY))
+
+
+def info_type(catalogue: Catalogue, entity: str) -> str | None:
+    """The entity's type (Initiative, Instrument, Forum, State, ...), when known."""
+    info = catalogue.entities.get(entity)
+    return info.type if info is not None else None
 
 
 def event_rows(
@@ -195,6 +202,7 @@ def event_rows(
                 event_type=real.event_type,
                 subject=catalogue.entity_label(subject_iri),
                 subject_id=_entity_id(subject_iri),
+                subject_type=info_type(catalogue, subject_iri),
                 forum=catalogue.entity_label(info.forum) if info.forum else None,
                 doc_id=info.doc_id,
                 title=info.title,
