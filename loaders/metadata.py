@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 
 from loaders.dates import find_dates
 from loaders.gazetteer import Gazetteer
-from loaders.metadata_profiles import Profiles, Publisher, load_profiles
+from loaders.metadata_profiles import NEWS_KINDS, Profiles, Publisher, load_profiles
 from loaders.metadata_voice import extract_actor, extract_forum, extract_speaker, lines_of
 from loaders.records import Document, DocumentMeta
 from loaders.sidecar import front_matter_values
@@ -185,15 +185,19 @@ def _header_lines(doc: Document, title: str | None) -> list[str]:
 def extract_genre(doc: Document, title: str | None, page: Page, profiles: Profiles) -> str:
     """The genre: the title's cues, the body's cues, the publisher's section, a section
     label in the page head, then the shape of the text (a dateline, a salutation, reported
-    speech, numbered parts, a first-person voice), then the publisher's usual genre."""
+    speech, numbered parts, a first-person voice), then the publisher's usual genre. On a
+    newspaper's page only genres a newspaper carries count (a headline saying "speech"
+    reports one)."""
     if page.un_file is not None:
         return "speech"
+    newspaper = page.publisher is not None and page.publisher.kind in NEWS_KINDS
+    genres = [g for g in profiles.genres if g.in_newspapers or not newspaper]
     heading = title if is_heading(title) else None
     if heading:
-        for genre in profiles.genres:
+        for genre in genres:
             if any(cue.search(heading) for cue in genre.title_cues):
                 return genre.name
-    for genre in profiles.genres:
+    for genre in genres:
         for cue in genre.body_cues:
             if len(cue.pattern.findall(doc.body, 0, cue.within)) >= cue.min_count:
                 return genre.name
@@ -203,9 +207,11 @@ def extract_genre(doc: Document, title: str | None, page: Page, profiles: Profil
             if section.match in path or section.match in page.tags:
                 return section.genre
     labels = set(_header_lines(doc, title)) | set(re.findall(r"[\w-]+", page.tags))
-    for genre in profiles.genres:
+    for genre in genres:
         if genre.header_lines & labels:
             return genre.name
+    if newspaper and page.publisher is not None:
+        return page.publisher.default_genre
     salutation = _SALUTATION.search(doc.body) is not None
     first = next((line for _, line in lines_of(doc.body)), "")
     if (

@@ -25,6 +25,8 @@ FORUM_SOURCES = frozenset({"title", "lead", "convened", "submitted", "breadcrumb
 #: How far into the body a genre's body cue is searched unless it says (``within``).
 DEFAULT_CUE_CHARS = 20000
 PUBLISHER_KINDS = frozenset({"government", "international_organization", "newspaper", "news_agency"})
+#: Publishers whose pages report others (their headlines name genres they report).
+NEWS_KINDS = frozenset({"newspaper", "news_agency"})
 
 
 class ProfileError(ValueError):
@@ -50,6 +52,7 @@ class GenreProfile:
     speaker_from: tuple[str, ...]
     forum_from: tuple[str, ...]
     reports_others: bool
+    in_newspapers: bool  # a newspaper's page may be of this genre (op-ed, reprinted white paper)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +204,7 @@ def _genres(data: dict[str, Any]) -> tuple[tuple[GenreProfile, ...], tuple[Forum
         where = f"ontology/genres.toml genre #{k + 1} ({entry.get('name')!r})"
         if entry.get("name") not in GENRE_NAMES:
             raise ProfileError(f"{where}: 'name' must be one of {sorted(GENRE_NAMES)}")
-        for key in ("has_speaker", "reports_others"):
+        for key in ("has_speaker", "reports_others", "in_newspapers"):
             if not isinstance(entry.get(key), bool):
                 raise ProfileError(f"{where}: '{key}' must be true or false")
         cues = []
@@ -224,6 +227,7 @@ def _genres(data: dict[str, Any]) -> tuple[tuple[GenreProfile, ...], tuple[Forum
                 speaker_from=tuple(_choice(entry, "speaker_from", SPEAKER_SOURCES, where)),
                 forum_from=tuple(_choice(entry, "forum_from", FORUM_SOURCES, where)),
                 reports_others=entry["reports_others"],
+                in_newspapers=entry["in_newspapers"],
             )
         )
     names = [g.name for g in out]

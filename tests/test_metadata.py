@@ -240,3 +240,18 @@ def test_news_report_speaker_is_the_person_it_is_about():
     )
     meta = page(text)
     assert (meta.genre, meta.speaker) == ("news_report", "Jonas Gahr Store")
+
+
+def test_a_newspaper_headline_naming_a_speech_is_a_news_report():
+    text = (
+        "Minister's speech on sea lanes draws praise\n"
+        "Delegates welcomed the address.\n"
+        "Staff Writer\n"
+        "Jakarta\n"
+        "Thu, June 6, 2024\n"
+        "https://www.thejakartapost.com/world/2024/06/06/ministers-speech.html\n"
+        "Foreign Minister Retno Marsudi said that Indonesia supports open sea lanes. Marsudi said that talks go on.\n"
+    )
+    meta = page(text)
+    assert (meta.genre, meta.publisher, meta.speaker) == ("news_report", "The Jakarta Post", "Retno Marsudi")
+    assert meta.actor == "Indonesia"
