@@ -271,7 +271,7 @@ def extract_actor(
         return state.label
     if title and genre != "news_report":
         person = titled_person(title, profiles)
-        if person and (state := _person_state(person[1], gaz)) is not None:
+        if person and (state := _person_state(_full_name(person[1], doc, gaz), gaz)) is not None:
             return state.label
     if genre == "op_ed" and (name := _byline_name(doc, profiles)) and (state := _person_state(name, gaz)):
         return state.label

@@ -255,3 +255,11 @@ def test_a_newspaper_headline_naming_a_speech_is_a_news_report():
     meta = page(text)
     assert (meta.genre, meta.publisher, meta.speaker) == ("news_report", "The Jakarta Post", "Retno Marsudi")
     assert meta.actor == "Indonesia"
+
+
+def test_a_readout_naming_an_official_by_surname_speaks_for_that_official_s_state():
+    meta = meta_of(
+        "Readout of Secretary Blinken's Call with Foreign Minister Wang Yi\n\n"
+        "The Secretary spoke with Foreign Minister Wang Yi about China's support for Russia.\n"
+    )
+    assert (meta.genre, meta.actor, meta.speaker) == ("readout", "United States", None)
