@@ -38,12 +38,16 @@ class TopicRef(BaseModel):
     label: str
 
 
+Precision = Literal["day", "month", "year"]
+
+
 class DocumentSummary(BaseModel):
     id: str
     iri: str
     title: str | None = None
-    date: str | None = None
-    sort_date: str | None = None
+    date: str | None = Field(None, description="ISO 8601 at its precision: 2020, 2020-09 or 2020-09-08")
+    precision: Precision | None = Field(None, description="the precision of date")
+    sort_date: str | None = Field(None, description="first day of the date's period (for sorting only)")
     genre: str | None = None
     actor: EntityRef | None = None
     speaker: EntityRef | None = None
@@ -186,6 +190,7 @@ class LineageStep(BaseModel):
     role: str = Field(description="origin | event | invocation")
     event_type: str
     date: str | None = None
+    precision: Precision | None = Field(None, description="the precision of date")
     actor: EntityRef | None = None
     document: DocumentSummary
     evidence: Evidence | None = None

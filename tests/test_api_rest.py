@@ -160,6 +160,7 @@ def test_timeline_of_an_initiative_by_alias(client: TestClient) -> None:
         ("unsc-2022", "2022-05-23"),
         ("wp-2025", "2025-11"),
     ]
+    assert [i["document"]["precision"] for i in documents] == ["day", "day", "month"]
     for item in timeline["items"]:
         check_quote(item["evidence"])
     # One launch however many documents report it: dated at its most precise report.

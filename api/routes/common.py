@@ -12,6 +12,7 @@ from fastapi import HTTPException, Query
 from pydantic import AfterValidator
 
 from api import models
+from graph.event_identity import precision_name
 from graph.links import resolve_entity
 from graph.network import Evidence, local_name
 from ontology.namespace import DOC, ENTITY, TOPIC, slug
@@ -120,6 +121,7 @@ def document_summary(graph: nx.MultiDiGraph, iri: str) -> models.DocumentSummary
         iri=iri,
         title=attrs.get("title"),
         date=attrs.get("date"),
+        precision=precision_name(attrs.get("date")),
         sort_date=attrs.get("sort_date"),
         genre=attrs.get("genre"),
         actor=entity_ref(graph, attrs.get("actor")),

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from api import models
 from api.context import AppContext, context
 from api.routes.refs import document_summary, entity_named, entity_ref, evidence_model
+from graph.event_identity import precision_name
 from graph.read.views import lineage_steps
 
 router = APIRouter(tags=["timelines"])
@@ -30,6 +31,7 @@ def build_lineage(ctx: AppContext, entity: str) -> models.Lineage:
             role=step.role,
             event_type=step.event_type,
             date=step.date,
+            precision=precision_name(step.date),
             actor=entity_ref(catalogue, step.actor),
             document=document_summary(catalogue, step.document),
             evidence=evidence_model(catalogue, step.evidence),

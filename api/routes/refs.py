@@ -9,6 +9,7 @@ import networkx as nx
 from fastapi import HTTPException
 
 from api import models
+from graph.event_identity import precision_name
 from graph.links import DocumentInfo
 from graph.network import Evidence, first, local_name
 from graph.read.catalogue import Catalogue
@@ -60,6 +61,7 @@ def document_summary(catalogue: Catalogue, doc: DocumentInfo | str) -> models.Do
         iri=record.iri,
         title=record.title,
         date=record.date,
+        precision=precision_name(record.date),
         sort_date=record.sort_date,
         genre=record.genre,
         actor=entity_ref(catalogue, record.actor),
