@@ -161,6 +161,10 @@ def test_put_creates_then_replaces(seeded: TestClient) -> None:
         "/documents/iceland", files=_upload("x.txt", ICELAND), data={"metadata": '{"id": "elsewhere"}'}, headers=AUTH
     )
     assert conflict.status_code == 422
+    # The path names the id exactly: what is not a document id is refused, not slugged.
+    for bad in ("Iceland Notes", "%20"):
+        assert seeded.put(f"/documents/{bad}", files=_upload("x.txt", ICELAND), headers=AUTH).status_code == 422
+    assert seeded.get("/documents").json()["total"] == 2
 
 
 def test_the_same_content_again_is_unchanged_and_writes_nothing(seeded: TestClient) -> None:

@@ -139,11 +139,16 @@ async def _read_upload(
     name = upload.filename or "upload.txt"
     data = await upload.read()
     try:
-        return await run_in_threadpool(
+        document = await run_in_threadpool(
             read_bytes, data, source or name, _media_type(upload, name), sidecar, doc_id
         )
     except LoaderError as exc:
         raise HTTPException(422, str(exc)) from exc
+    if doc_id is not None and document.doc_id != doc_id:
+        raise HTTPException(
+            422, f"{doc_id!r} is not a document id: ids are lower-case slugs such as {document.doc_id!r}"
+        )
+    return document
 
 
 def _ingest(ctx: AppContext, document: Document, force: bool) -> IngestReport:

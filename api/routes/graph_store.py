@@ -74,6 +74,12 @@ _RDF_BODY = {
         | {"multipart/form-data": {"schema": {"type": "object"}}},
     }
 }
+_READ_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {f.media_type: {} for f in OFFERED}, "description": "The graph."},
+    400: {"description": "No graph, or not an IRI, is named."},
+    404: {"description": "The store has no such graph."},
+    406: {"description": "None of the accepted media types is offered."},
+}
 _WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     201: {"description": "The graph did not exist and was created."},
     204: {"description": "The graph was changed."},
@@ -114,7 +120,7 @@ def _target(request: Request, path: str | None) -> Target | None:
     if path is not None:
         if given:
             raise HTTPException(400, "a graph named by the request path takes no graph or default parameter")
-        return Target(str(request.url.replace(query="", fragment="")))
+        return Target(_iri(str(request.url.replace(query="", fragment=""))))
     if len(given) == 2:
         raise HTTPException(400, "name one graph: either ?graph=<IRI> or ?default, not both")
     if "default" in params:
@@ -123,14 +129,19 @@ def _target(request: Request, path: str | None) -> Target | None:
         values = params.getlist("graph")
         if len(values) != 1:
             raise HTTPException(400, "name one graph: ?graph=<IRI> once")
-        try:
-            node = ox.NamedNode(values[0])
-        except ValueError as exc:
-            raise HTTPException(400, f"graph: not an absolute IRI: {values[0]!r}") from exc
-        if ":" not in node.value:
-            raise HTTPException(400, f"graph: not an absolute IRI: {values[0]!r}")
-        return Target(node.value)
+        return Target(_iri(values[0]))
     return None
+
+
+def _iri(value: str) -> str:
+    """``value`` when it is an absolute IRI (400 otherwise)."""
+    try:
+        node = ox.NamedNode(value)
+    except ValueError as exc:
+        raise HTTPException(400, f"graph: not an absolute IRI: {value!r} ({exc})") from exc
+    if ":" not in node.value:
+        raise HTTPException(400, f"graph: not an absolute IRI: {value!r}")
+    return node.value
 
 
 def _exists(store: Store, target: Target) -> bool:
@@ -183,11 +194,7 @@ def _get(ctx: AppContext, request: Request, path: str | None) -> Response:
     PATH,
     summary="Read a graph (Graph Store Protocol)",
     openapi_extra={"parameters": _GRAPH_PARAMETERS},
-    responses={
-        200: {"content": {f.media_type: {} for f in OFFERED}, "description": "The graph."},
-        404: {"description": "The store has no such graph."},
-        406: {"description": "None of the accepted media types is offered."},
-    },
+    responses=_READ_RESPONSES,
 )
 def get_graph(request: Request, ctx: Annotated[AppContext, Depends(context)]) -> Response:
     """The graph ``?graph=<IRI>`` (or the default graph, ``?default``) in the negotiated
@@ -199,7 +206,7 @@ def get_graph(request: Request, ctx: Annotated[AppContext, Depends(context)]) ->
 @router.get(
     PATH + "/{path:path}",
     summary="Read a graph named by this URL (Graph Store Protocol, direct identification)",
-    responses={404: {"description": "The store has no such graph."}},
+    responses=_READ_RESPONSES,
 )
 def get_graph_direct(path: str, request: Request, ctx: Annotated[AppContext, Depends(context)]) -> Response:
     """The graph whose IRI is this request's URL."""
