@@ -86,19 +86,32 @@ def _words_of(text: str) -> tuple[list[int], list[str]]:
 
 
 def _anchored(items: list[tuple[str, str]], prefix: str, suffix: str) -> Anchored:
-    """(first word, regex source) pairs -> one case-blind pattern per first word, longest
-    source first so the longest phrase wins at a position."""
+    """(first word, regex source of the rest of the phrase) pairs -> one case-blind pattern
+    per first word, the word once and then its phrases' rests, longest first so the longest
+    phrase wins at a position."""
     grouped: dict[str, list[str]] = {}
-    for word, source in items:
-        grouped.setdefault(word.lower(), []).append(source)
+    for word, rest in items:
+        grouped.setdefault(word.lower(), []).append(rest)
     return Anchored(
         {
             word: re.compile(
-                prefix + "(?:" + "|".join(sorted(sources, key=len, reverse=True)) + ")" + suffix, re.I
+                prefix
+                + re.escape(word)
+                + "(?:"
+                + "|".join(sorted(rests, key=len, reverse=True))
+                + ")"
+                + suffix,
+                re.I,
             )
-            for word, sources in grouped.items()
+            for word, rests in grouped.items()
         }
     )
+
+
+def _split_phrase(phrase: str, slots: dict[str, list[str]], adverbs: bool = True) -> tuple[str, str]:
+    """(first word, regex source of the words after it) of a phrase without slots."""
+    first, _, rest = phrase.partition(" ")
+    return first, (_gap(slots, adverbs) + phrase_pattern(rest, slots, adverbs) if rest else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,16 +173,18 @@ def phrase_pattern(phrase: str, slots: dict[str, list[str]], adverbs: bool = Tru
     True
     """
     alternatives = _expand(phrase, slots)
-    fillers = "|".join(re.escape(w) for w in slots.get("gap", []))
-    gap = (
-        rf"\s+(?:(?:\w+ly|{fillers})\s+){{0,2}}"
-        if adverbs and fillers
-        else r"\s+(?:\w+ly\s+)?"
-        if adverbs
-        else r"\s+"
-    )
+    gap = _gap(slots, adverbs)
     sources = [gap.join(re.escape(word) for word in alt.split()) for alt in alternatives]
     return "(?:" + "|".join(sorted(sources, key=len, reverse=True)) + ")"
+
+
+def _gap(slots: dict[str, list[str]], adverbs: bool) -> str:
+    """What may stand between two words of a phrase: white space, and with ``adverbs`` up
+    to two "-ly" adverbs or gap words."""
+    if not adverbs:
+        return r"\s+"
+    fillers = "".join("|" + re.escape(w) for w in slots.get("gap", []))
+    return rf"\s+(?:(?:\w+ly{fillers})\s+){{0,2}}"
 
 
 def _expand(phrase: str, slots: dict[str, list[str]]) -> list[str]:
@@ -196,7 +211,8 @@ def _cue_patterns(cues: list[Cue], slots: dict[str, list[str]]) -> CuePatterns:
             for phrase in _expand(form, slots):
                 group = f"c{len(cue_of)}"
                 cue_of[group] = cue
-                items.append((phrase.split()[0], f"(?P<{group}>{phrase_pattern(phrase, slots)})"))
+                first, rest = _split_phrase(phrase, slots)
+                items.append((first, f"(?P<{group}>{rest})"))
     # Never inside a word nor a hyphenated compound ("counter-terrorism").
     return CuePatterns(_anchored(items, r"(?<![\w-])", r"(?![\w-])"), cue_of)
 
@@ -255,21 +271,18 @@ def parse_lexicon(data: dict[str, Any], source: str = "stance_cues.toml") -> Lex
     alt(frames, "modal")
     alt(frames, "call_on")
     modal_items = [
-        (phrase.split()[0], phrase_pattern(phrase, slots, adverbs=True))
-        for form in frames["modal"]
-        for phrase in _expand(form, slots)
+        _split_phrase(phrase, slots) for form in frames["modal"] for phrase in _expand(form, slots)
     ]
     modal_items.append(
         (
             "it",
-            r"it\s+is\s+(?:(?:\w+ly|also|therefore)\s+){0,2}" + necessity + r"\s+(?:for\s+[^,]{1,40}\s+)?to",
+            r"\s+is\s+(?:(?:\w+ly|also|therefore)\s+){0,2}" + necessity + r"\s+(?:for\s+[^,]{1,40}\s+)?to",
         )
     )
-    modal_items += [
-        (phrase.split()[0], phrase_pattern(phrase, slots) + r"\s+[^.;]{1,110}?\s+to")
-        for form in frames["call_on"]
-        for phrase in _expand(form, slots)
-    ]
+    for form in frames["call_on"]:
+        for phrase in _expand(form, slots):
+            first, rest = _split_phrase(phrase, slots, adverbs=False)
+            modal_items.append((first, rest + r"\s+[^.;]{1,110}?\s+to"))
     passive_verb = r"(?:\w+ly\s+)?(?:also\s+)?be\s+(?:\w+ly\s+)?"
     return Lexicon(
         cues=tuple(cues),
