@@ -139,7 +139,7 @@ def main() -> None:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     before = count_documents(client)
     seconds, _ = timed(lambda: client.get("/documents", params={"limit": 1}).raise_for_status())
-    print(f"store {args.store}: {before} documents; first /documents (networkx view) {ms(seconds)}")
+    print(f"store {args.store}: {before} documents; first /documents (catalogue) {ms(seconds)}")
     data = args.file.read_bytes()
     print(f"document: {args.file.name}, {len(data) / 1024:.0f} KB; {args.readers} reader threads")
 
