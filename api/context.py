@@ -17,7 +17,7 @@ are rebuilt in the background after each move, so that the next reader does not 
 - :meth:`AppContext.catalogue`: documents, entities and topics with their names
   (:mod:`graph.read.catalogue`; about 2 s and tens of MB for the full UN corpus). The REST
   timelines, lineages and stances read everything else from the store per request
-  (:mod:`graph.read.views`).
+  (:mod:`graph.read.lineage`, :mod:`graph.read.timeline`, :mod:`graph.read.stances`).
 - :meth:`AppContext.answer`: REST answers as JSON bytes (:mod:`api.cache`), marked
   ``X-Cache: hit`` or ``miss``.
 - :meth:`AppContext.network`: the networkx view of the whole store

@@ -45,9 +45,9 @@ class DocumentSummary(BaseModel):
     id: str
     iri: str
     title: str | None = None
-    date: str | None = Field(None, description="ISO 8601 at its precision: 2020, 2020-09 or 2020-09-08")
-    precision: Precision | None = Field(None, description="the precision of date")
-    sort_date: str | None = Field(None, description="first day of the date's period (for sorting only)")
+    date: str | None = Field(default=None, description="ISO 8601 at its precision: 2020, 2020-09, 2020-09-08")
+    precision: Precision | None = Field(default=None, description="day, month or year")
+    sort_date: str | None = Field(default=None, description="first day of the date's period (to sort by)")
     genre: str | None = None
     actor: EntityRef | None = None
     speaker: EntityRef | None = None
@@ -79,9 +79,9 @@ class StanceItem(BaseModel):
     topic: TopicRef | None = None
     target_entities: list[EntityRef] = []
     date: str | None = None
-    precision: Literal["day", "month", "year"] | None = Field(None, description="the precision of date")
+    precision: Literal["day", "month", "year"] | None = Field(default=None, description="day, month or year")
     document: DocumentSummary
-    link: str | None = Field(None, description="the document's highlighted page, at the quote")
+    link: str | None = Field(default=None, description="the document's highlighted page, at the quote")
     evidence: Evidence | None = None
     reports_on: str | None = Field(None, description="id of the statement a news report repeats")
 
@@ -150,15 +150,15 @@ class EventSource(BaseModel):
     """One document's report of a real event, with its quote."""
 
     document: DocumentSummary
-    reported_date: str | None = Field(None, description="the event's date as this document gives it")
+    reported_date: str | None = Field(default=None, description="the event's date as this document gives it")
     evidence: Evidence | None = None
 
 
 class TimelineItem(BaseModel):
     kind: str = Field(description="document | event | stance")
-    date: str | None = Field(None, description="ISO 8601 at its precision: 2020, 2020-09 or 2020-09-08")
-    precision: Literal["day", "month", "year"] | None = Field(None, description="the precision of date")
-    sort_date: str | None = Field(None, description="first day of the date's period (for sorting only)")
+    date: str | None = Field(default=None, description="ISO 8601 at its precision: 2020, 2020-09, 2020-09-08")
+    precision: Literal["day", "month", "year"] | None = Field(default=None, description="day, month or year")
+    sort_date: str | None = Field(default=None, description="first day of the date's period (to sort by)")
     what: str
     node: str
     subject: EntityRef | None = None
@@ -190,7 +190,7 @@ class LineageStep(BaseModel):
     role: str = Field(description="origin | event | invocation")
     event_type: str
     date: str | None = None
-    precision: Precision | None = Field(None, description="the precision of date")
+    precision: Precision | None = Field(default=None, description="day, month or year")
     actor: EntityRef | None = None
     document: DocumentSummary
     evidence: Evidence | None = None

@@ -1,8 +1,9 @@
 """CLI commands over the link views: ``lineage``, ``timeline``, ``path``, ``rebuild-links``.
 
-Each loads the networkx projection of the store (without per-mention quotes, which are
-then fetched only for the entities the answer names) and prints the view as text or
-JSON. Registered on the ``policykg`` group in :mod:`policykg.cli`.
+``lineage`` and ``timeline`` read through the read layer (:mod:`graph.read`), the same
+functions the REST API answers with, so both give the same items in the same order;
+``path`` runs networkx on the projection of the store. Each prints text or JSON.
+Registered on the ``policykg`` group in :mod:`policykg.cli`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from policykg.cli_common import CliState, open_store, pass_state
 if TYPE_CHECKING:
     import networkx as nx
 
+    from graph.links import DocumentInfo, LineageStep, TimelineEntry
     from graph.network import Evidence
+    from graph.read.catalogue import Catalogue
     from graph.store import Store
 
 
@@ -43,21 +46,6 @@ def _entity(graph: nx.MultiDiGraph, name: str) -> str:
         raise click.ClickException(str(exc)) from exc
 
 
-def _topic(graph: nx.MultiDiGraph, name: str) -> str:
-    wanted = name.strip().casefold()
-    topics = [n for n, a in graph.nodes(data=True) if a.get("kind") == "topic"]
-    for node in topics:
-        attrs = graph.nodes[node]
-        if (
-            node == name
-            or node.rsplit("/", 1)[-1].casefold() == wanted
-            or str(attrs.get("label")).casefold() == wanted
-        ):
-            return node
-    known = ", ".join(sorted(t.rsplit("/", 1)[-1] for t in topics)) or "none in the store"
-    raise click.ClickException(f"no topic is called {name!r} (topics with stances: {known})")
-
-
 def _quote(evidence: Evidence | None, indent: str = "    ") -> str:
     if evidence is None:
         return f"{indent}(no quote)"
@@ -70,11 +58,66 @@ def _quote(evidence: Evidence | None, indent: str = "    ") -> str:
     return body
 
 
-def _where(graph: nx.MultiDiGraph, forum: str | None, speaker: str | None) -> str:
-    from graph.network import label
+def _where(catalogue: Catalogue, doc: DocumentInfo) -> str:
+    parts = [catalogue.entity_label(p) for p in (doc.speaker, doc.forum) if p]
+    return " at ".join(parts)
 
-    parts = [p for p in (label(graph, speaker), label(graph, forum)) if p]
-    return " at ".join(parts) if len(parts) == 2 else (parts[0] if parts else "")
+
+def _named(catalogue: Catalogue, name: str) -> str:
+    try:
+        return catalogue.resolve_entity(name.strip())
+    except LookupError as exc:
+        raise click.ClickException(str(exc.args[0]) if exc.args else str(exc)) from exc
+
+
+def _topic_named(catalogue: Catalogue, name: str) -> str:
+    found = catalogue.resolve_topic(name)
+    if found is None:
+        known = ", ".join(sorted(t.rsplit("/", 1)[-1] for t in catalogue.topics)) or "none in the store"
+        raise click.ClickException(f"no topic is called {name!r} (topics: {known})")
+    return found
+
+
+def _evidence_json(evidence: Evidence | None) -> dict[str, Any] | None:
+    return evidence.to_json() if evidence is not None else None
+
+
+def _document_json(catalogue: Catalogue, doc: DocumentInfo) -> dict[str, Any]:
+    """The document's fields, flat beside the item's own (its date and actor renamed)."""
+    return {
+        "doc_id": doc.doc_id, "title": doc.title, "document_date": doc.date, "genre": doc.genre,
+        "document_actor": catalogue.entity_label(doc.actor) if doc.actor else None,
+        "speaker": catalogue.entity_label(doc.speaker) if doc.speaker else None,
+        "forum": catalogue.entity_label(doc.forum) if doc.forum else None,
+    }
+
+
+def _step_json(catalogue: Catalogue, step: LineageStep) -> dict[str, Any]:
+    return {
+        "role": step.role, "event_type": step.event_type, "date": step.date,
+        "actor": catalogue.entity_label(step.actor) if step.actor else None,
+        **_document_json(catalogue, step.document), "evidence": _evidence_json(step.evidence),
+        "reported_in": [catalogue.document(d).doc_id for d in step.reported_in],
+    }
+
+
+def _entry_json(catalogue: Catalogue, entry: TimelineEntry) -> dict[str, Any]:
+    def name(iri: str | None) -> str | None:
+        if not iri:
+            return None
+        return catalogue.topic_label(iri) if iri in catalogue.topics else catalogue.entity_label(iri)
+
+    return {
+        "kind": entry.kind, "date": entry.date, "precision": entry.precision, "what": entry.what,
+        "node": entry.node, "subject": name(entry.subject), "topic": name(entry.topic),
+        **_document_json(catalogue, entry.document), "evidence": _evidence_json(entry.evidence),
+        "reports_on": catalogue.document(entry.reports_on).doc_id if entry.reports_on else None,
+        "sources": [
+            {**_document_json(catalogue, s.document), "reported_date": s.date,
+             "evidence": _evidence_json(s.evidence)}
+            for s in entry.sources
+        ],
+    }
 
 
 def _dump(payload: Any) -> None:
@@ -131,31 +174,32 @@ def lineage(state: CliState, name: str, as_json: bool, from_links: bool) -> None
 
     NAME is a label, alias, acronym, key or IRI (any case); with --sparql, a label, alias
     or acronym."""
-    from graph.links import lineage as lineage_of
-    from graph.network import label
+    from graph.read.catalogue import load_catalogue
+    from graph.read.lineage import lineage_steps
 
     if from_links:
         _lineage_from_links(state, name, as_json)
         return
     with open_store(state, read_only=True) as store:
-        graph = _network(store)
-        entity = _entity(graph, name)
-        _with_quotes(store, graph, [entity])
-    chain = lineage_of(graph, entity)
+        catalogue = load_catalogue(store)
+        entity = _named(catalogue, name)
+        steps = lineage_steps(store, catalogue, entity)
+    info = catalogue.entities.get(entity)
     if as_json:
-        _dump(chain.to_json(graph))
+        _dump({"entity": entity, "label": catalogue.entity_label(entity),
+               "steps": [_step_json(catalogue, step) for step in steps]})
         return
-    attrs = graph.nodes[entity]
-    click.echo(f"{chain.label} ({attrs.get('type') or 'entity'}) <{entity}>")
-    if not chain.steps:
+    click.echo(f"{catalogue.entity_label(entity)} ({(info.type if info else None) or 'entity'}) <{entity}>")
+    if not steps:
         click.echo("  no document mentions it")
-    for step in chain.steps:
+    for step in steps:
         what = step.event_type if step.role != "invocation" else "invoked"
         if step.role == "origin":
             what += " (origin)"
         doc = step.document
-        where = _where(graph, doc.forum, doc.speaker)
-        actor = f" by {label(graph, step.actor)}" if step.actor and step.role != "invocation" else ""
+        where = _where(catalogue, doc)
+        by_actor = step.actor and step.role != "invocation"
+        actor = f" by {catalogue.entity_label(step.actor)}" if by_actor and step.actor else ""
         click.echo(
             f"{step.date or '?':<10}  {what}{actor} -- {doc.doc_id} ({doc.genre or 'document'}"
             f"{', ' + doc.date if doc.date and doc.date != step.date else ''})"
@@ -163,7 +207,7 @@ def lineage(state: CliState, name: str, as_json: bool, from_links: bool) -> None
         )
         click.echo(_quote(step.evidence))
         if step.reported_in:
-            also = ", ".join(graph.nodes[d].get("doc_id", d) for d in step.reported_in if d in graph)
+            also = ", ".join(catalogue.document(d).doc_id for d in step.reported_in)
             click.echo(f"    also reported in: {also}")
 
 
@@ -187,28 +231,26 @@ def timeline(
     """Dated documents, events and stances about an entity, a topic or an actor.
 
     Examples: ``--entity "Security Council"``; ``--holder China --topic outer-space``."""
-    from graph.links import timeline as timeline_of
+    from graph.read.catalogue import load_catalogue
+    from graph.read.timeline import timeline_entries
 
     if not (entity_name or topic_name or holder_name):
         raise click.UsageError("give --entity, --topic or --holder")
     with open_store(state, read_only=True) as store:
-        graph = _network(store)
-        entity = _entity(graph, entity_name) if entity_name else None
-        holder = _entity(graph, holder_name) if holder_name else None
-        topic = _topic(graph, topic_name) if topic_name else None
-        if entity is not None:
-            _with_quotes(store, graph, [entity])
-    try:
-        entries = timeline_of(graph, entity=entity, topic=topic, holder=holder, start=start, end=end)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
+        catalogue = load_catalogue(store)
+        entity = _named(catalogue, entity_name) if entity_name else None
+        holder = _named(catalogue, holder_name) if holder_name else None
+        topic = _topic_named(catalogue, topic_name) if topic_name else None
+        entries = timeline_entries(
+            store, catalogue, entity=entity, topic=topic, actor=holder, forum=None, start=start, end=end
+        )
     if as_json:
-        _dump([e.to_json(graph) for e in entries])
+        _dump([_entry_json(catalogue, e) for e in entries])
         return
     for entry in entries:
         doc = entry.document
-        where = _where(graph, doc.forum, doc.speaker)
-        note = f" (news report of {entry.reports_on.rsplit('/', 1)[-1]})" if entry.reports_on else ""
+        where = _where(catalogue, doc)
+        note = f" (news report of {catalogue.document(entry.reports_on).doc_id})" if entry.reports_on else ""
         click.echo(
             f"{entry.date or '?':<10}  {entry.kind:<8} {entry.what} -- {doc.doc_id}"
             f"{' -- ' + where if where else ''}{note}"

@@ -24,7 +24,7 @@ def _resolve(catalogue: Catalogue, name: str | None, what: str) -> str | None:
     try:
         return catalogue.resolve_entity(name.strip())
     except LookupError as exc:
-        raise click.BadParameter(str(exc).strip("'\""), param_hint=f"--{what}") from exc
+        raise click.BadParameter(str(exc.args[0]) if exc.args else str(exc), param_hint=f"--{what}") from exc
 
 
 def _document(catalogue: Catalogue, doc_id: str | None) -> str | None:

@@ -65,7 +65,7 @@ def entity_node(graph: nx.MultiDiGraph, name: str, what: str = "entity") -> str:
     try:
         return resolve_entity(graph, name.strip())
     except LookupError as exc:
-        message = str(exc).strip("'\"")
+        message = str(exc.args[0]) if exc.args else str(exc)  # KeyError's str() adds quotes
         status = 422 if "several" in message else 404
         raise HTTPException(status, f"{what}: {message}") from exc
 

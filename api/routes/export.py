@@ -11,9 +11,9 @@ from api import exports, media, timeline_slides
 from api.context import AppContext, context
 from api.routes.common import FromDate, ToDate, entity_node, topic_node
 from api.routes.refs import entity_named, topic_named
-from api.routes.timeline import timeline_entries
 from graph.links import period_bounds
 from graph.read.tables import event_rows
+from graph.read.timeline import timeline_entries
 
 router = APIRouter(tags=["export"])
 

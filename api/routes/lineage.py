@@ -1,7 +1,7 @@
 """``/lineage/{entity}``: an initiative's or instrument's history in date order.
 
 Read from the precomputed lineage steps of the links graph in one indexed query, or
-computed for this one entity when the store has none (:func:`graph.read.views.lineage_steps`);
+computed for this one entity when the store has none (:func:`graph.read.lineage.lineage_steps`);
 answers are cached per store generation (:meth:`api.context.AppContext.answer`).
 """
 
@@ -16,7 +16,7 @@ from api import models
 from api.context import AppContext, context
 from api.routes.refs import document_summary, entity_named, entity_ref, evidence_model
 from graph.event_identity import precision_name
-from graph.read.views import lineage_steps
+from graph.read.lineage import lineage_steps
 
 router = APIRouter(tags=["timelines"])
 

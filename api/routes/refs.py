@@ -21,7 +21,7 @@ def entity_named(catalogue: Catalogue, name: str, what: str = "entity") -> str:
     try:
         return catalogue.resolve_entity(name.strip())
     except LookupError as exc:
-        message = str(exc).strip("'\"")
+        message = str(exc.args[0]) if exc.args else str(exc)  # KeyError's str() adds quotes
         status = 422 if "several" in message else 404
         raise HTTPException(status, f"{what}: {message}") from exc
 

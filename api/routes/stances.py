@@ -1,7 +1,7 @@
 """``/stances``: who supports or opposes what, when, with the quote.
 
 One query with every filter (holder, topic, polarity, target, date window) bound inside
-it (:func:`graph.read.views.stance_records`); answers are cached per store generation
+it (:func:`graph.read.stances.stance_records`); answers are cached per store generation
 (:meth:`api.context.AppContext.answer`).
 """
 
@@ -28,8 +28,8 @@ from api.routes.refs import (
 from api.tables import table_format, table_response
 from graph.event_identity import precision_name
 from graph.read.catalogue import Catalogue
+from graph.read.stances import StanceRecord, stance_records
 from graph.read.tables import STANCE_COLUMNS, StanceRow, document_link, matching, sorted_rows, stance_rows
-from graph.read.views import StanceRecord, stance_records
 
 router = APIRouter(tags=["stances"])
 

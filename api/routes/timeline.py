@@ -1,16 +1,8 @@
 """``/timeline``: dated items (documents, events, stances) with their evidence.
 
-- ``entity=E``: documents that mention E or have it as forum, actor or speaker, and the
-  events E is the subject of (as :func:`graph.links.timeline`);
-- ``topic=T`` and/or ``actor=A``: stances on T, held by A (``entity=E`` then keeps the
-  stances E holds or is targeted by);
-- ``forum=F`` alone: the documents delivered at F and their events; with another
-  parameter it keeps the items of documents delivered at F.
-
-Each request asks the store only about what it names, with the topic, holder and date
-window inside the query (:mod:`graph.read.views`); the first-mention quotes are read for the
-page sent only. Answers are cached per store generation
-(:meth:`api.context.AppContext.answer`).
+The items are :func:`graph.read.timeline.timeline_entries` (what ``policykg timeline``
+prints too); the first-mention quotes are read for the page sent only. Answers are cached
+per store generation (:meth:`api.context.AppContext.answer`).
 """
 
 from __future__ import annotations
@@ -34,57 +26,9 @@ from api.routes.refs import (
 )
 from graph.links import TimelineEntry
 from graph.read.catalogue import Catalogue
-from graph.read.views import entity_entries, stance_entries, with_mention_evidence
-from graph.store import Store
+from graph.read.timeline import timeline_entries, with_quotes
 
 router = APIRouter(tags=["timelines"])
-
-
-def timeline_entries(
-    store: Store,
-    catalogue: Catalogue,
-    *,
-    entity: str | None,
-    topic: str | None,
-    actor: str | None,
-    forum: str | None,
-    start: str | None,
-    end: str | None,
-    quotes: bool = True,
-) -> list[TimelineEntry]:
-    """Entries for resolved IRIs (see the module docstring), oldest first.
-
-    Without ``quotes`` the document entries come without their first-mention quote
-    (:func:`with_quotes` adds it to the ones a page shows).
-    """
-    evidence_for: list[str] | None = None if quotes else []
-    if topic is not None or actor is not None:
-        entries = stance_entries(
-            store, catalogue, entity=entity, topic=topic, holder=actor, start=start, end=end
-        )
-    elif entity is not None:
-        entries = entity_entries(store, catalogue, entity, start, end, evidence_for=evidence_for)
-    elif forum is not None:
-        entries = [
-            e
-            for e in entity_entries(store, catalogue, forum, start, end, evidence_for=evidence_for)
-            if e.kind == "event" or "forum" in e.what.split(", ")
-        ]
-    else:
-        raise ValueError("a timeline needs an entity, a topic, an actor or a forum")
-    if forum is not None:
-        entries = [e for e in entries if e.document.forum == forum]
-    return entries
-
-
-def with_quotes(
-    store: Store, entries: list[TimelineEntry], *, entity: str | None, forum: str | None
-) -> list[TimelineEntry]:
-    """Document entries of an entity (or forum) timeline with their first-mention quote."""
-    subject = entity if entity is not None else forum
-    if subject is None:
-        return entries
-    return with_mention_evidence(store, subject, entries)
 
 
 def timeline_item(catalogue: Catalogue, entry: TimelineEntry) -> models.TimelineItem:

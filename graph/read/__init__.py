@@ -2,6 +2,8 @@
 
 Every reader of the store (REST routes, CLI commands, exports, viewers) asks through these
 modules: :mod:`graph.read.catalogue` (names of documents, entities and topics),
-:mod:`graph.read.views` (lineages, timelines, stances), :mod:`graph.read.tables` (flat
-tables of events and stances), with SPARQL values rendered by :mod:`graph.read.terms`.
+:mod:`graph.read.lineage`, :mod:`graph.read.timeline`, :mod:`graph.read.stances`,
+:mod:`graph.read.tables` (flat tables of events and stances), :mod:`graph.read.neighbourhood`
+(an entity's bounded neighbourhood), with SPARQL values rendered by :mod:`graph.read.terms`
+and date windows by :mod:`graph.read.window`.
 """

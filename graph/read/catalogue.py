@@ -11,7 +11,8 @@ objects during every request (+30 to +120 ms on every ``/sparql`` answer).
 :class:`Catalogue` holds only the descriptions: one record per document, entity and
 topic (about 30 MB and 2 s for the full UN General Debate corpus), loaded with four
 SPARQL SELECTs. Everything per item (events, stances, mentions, lineage steps) is asked
-from the store per request with indexed queries (:mod:`graph.read.views`).
+from the store per request with indexed queries (:mod:`graph.read.lineage`,
+:mod:`graph.read.timeline`, :mod:`graph.read.stances`).
 
 It follows :mod:`graph.network`'s conventions exactly, so answers are the same as the
 networkx views give: an entity's ``label`` is its smallest ``skos:prefLabel`` (the other

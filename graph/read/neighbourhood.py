@@ -8,7 +8,7 @@ kept (the focus and the heaviest neighbours); what is left out is counted per ty
 viewer can say how much more there is and ask to narrow.
 
 Everything is read from the store with targeted SPARQL (co-mentions in one aggregate per
-expanded entity; stances through :func:`graph.read.views.stance_records`), never from a
+expanded entity; stances through :func:`graph.read.stances.stance_records`), never from a
 view of the whole store.
 """
 
@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.read.catalogue import Catalogue
+from graph.read.stances import StanceRecord, stance_records
 from graph.read.tables import document_link
 from graph.read.terms import fill, iri
-from graph.read.views import StanceRecord, stance_records
 from graph.solutions import select, text
 from graph.store import Store
 

@@ -23,8 +23,8 @@ from graph.event_identity import EventReport, identify_events, precision_name, s
 from graph.links import compatible, period_bounds
 from graph.network import evidence_of, local_name
 from graph.read.catalogue import Catalogue
+from graph.read.stances import stance_records
 from graph.read.terms import Fragment, fill, iri
-from graph.read.views import stance_records
 from graph.solutions import select, text
 from graph.store import Store
 from ontology.namespace import ENTITY
@@ -233,7 +233,7 @@ def stance_rows(
     start: str | None = None,
     end: str | None = None,
 ) -> list[StanceRow]:
-    """Stances matching every filter (as :func:`graph.read.views.stance_records`, plus the
+    """Stances matching every filter (as :func:`graph.read.stances.stance_records`, plus the
     document's ``forum`` and the ``document`` itself), in date order."""
     records = stance_records(
         store, catalogue, holder=holder, topic=topic, polarity=polarity, target=target, start=start, end=end

@@ -1,0 +1,119 @@
+"""Lineages read from the store: an initiative's or instrument's history, oldest first.
+
+:func:`lineage_steps` reads the precomputed ``pkg:LineageStep`` resources of the links
+graph (:mod:`graph.derived`, :mod:`graph.links_rdf`) in ONE query. When the store has no
+lineage steps (ingested with ``--links none``), or the entity is of a type the links graph
+has no lineage for (a state, a person), it loads the few facts one lineage needs (the
+entity's events, its mentions with their first quotes, the stances targeting it) into a
+small networkx graph and runs :func:`graph.links.lineage` on it: the same rules the links
+graph was computed with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from graph.links import LINEAGE_TYPES, LineageStep, lineage
+from graph.network import NetworkBuilder, evidence_of, local_name
+from graph.read.catalogue import Catalogue
+from graph.solutions import select, text
+from graph.store import Store
+from ontology.namespace import LINKS_GRAPH
+
+_LINEAGE = """
+SELECT ?step ?role ?type ?date ?sort ?doc ?actor ?rep WHERE {
+  GRAPH <{links}> {
+    ?step pkg:lineageOf <{entity}> ; pkg:stepRole ?role ; pkg:eventType ?type ; pkg:document ?doc .
+    OPTIONAL { ?step pkg:sortDate ?sort }
+    OPTIONAL { ?step dcterms:date ?date }
+    OPTIONAL { ?step sem:hasActor ?actor }
+    OPTIONAL { ?step pkg:reportedIn ?rep }
+  }
+}
+""".replace("{links}", str(LINKS_GRAPH))
+
+_ROLES = {"origin": "origin", "laterEvent": "event", "invocation": "invocation"}
+
+
+def _derived_steps(store: Store, catalogue: Catalogue, entity: str) -> list[LineageStep]:
+    """The entity's ``pkg:LineageStep`` resources of the links graph (one query, and one
+    for their quotes: :func:`graph.network.evidence_of`)."""
+    steps: dict[str, dict[str, Any]] = {}
+    for row in select(store, _LINEAGE.replace("{entity}", entity)):
+        step = str(text(row["step"]))
+        found = steps.get(step)
+        if found is None:
+            doc = str(text(row["doc"]))
+            found = steps[step] = {
+                "role": _ROLES.get(local_name(str(text(row["role"]))), "invocation"),
+                "event_type": local_name(str(text(row["type"]))),
+                "date": text(row["date"]),
+                "sort_date": text(row["sort"]),
+                "document": catalogue.document(doc),
+                "actor": text(row["actor"]),
+                "reported_in": set(),
+            }
+        reported = text(row["rep"])
+        if reported:
+            found["reported_in"].add(reported)
+    quotes = evidence_of(store, steps)
+    out = [
+        LineageStep(
+            entity=entity,
+            evidence=quotes.get(step),
+            **{**fields, "reported_in": tuple(sorted(fields["reported_in"]))},
+        )
+        for step, fields in steps.items()
+    ]
+    # graph.links orders steps by LineageStep.order_key; event steps of one document and day
+    # are then in event-type order (they are built per type, in sorted order).
+    out.sort(key=lambda s: (s.order_key, s.event_type))
+    return out
+
+
+_TARGETING_STANCES = """
+SELECT ?st ?d WHERE {{
+  GRAPH ?g {{ ?st pkg:targetEntity <{entity}> ; a pkg:Stance ; prov:wasDerivedFrom ?d . }}
+}}
+"""
+
+
+def _add_document(graph: nx.MultiDiGraph, catalogue: Catalogue, doc: str) -> None:
+    graph.add_node(doc, **catalogue.document(doc).node_attributes())
+
+
+def lineage_network(store: Store, catalogue: Catalogue, entity: str) -> nx.MultiDiGraph:
+    """The part of the networkx view :func:`graph.links.lineage` reads for one entity:
+    its events, the documents that mention it (with the first mention) and the stances
+    that target it, with their documents."""
+    graph = nx.MultiDiGraph()
+    graph.add_node(entity, kind="entity", label=catalogue.entity_label(entity))
+    builder = NetworkBuilder(store, graph)
+    builder.add_events(subjects=[entity])
+    builder.add_mentions(entities=[entity], evidence=True)
+    targeting = {
+        str(text(r["st"])): str(text(r["d"])) for r in select(store, _TARGETING_STANCES.format(entity=entity))
+    }
+    quotes = evidence_of(store, targeting)
+    for stance, doc in sorted(targeting.items()):
+        if stance not in graph:
+            graph.add_node(stance, kind="stance", document=doc, evidence=quotes.get(stance))
+            graph.add_edge(doc, stance, key="has_stance", rel="has_stance")
+            graph.add_edge(stance, entity, key="target_entity", rel="target_entity")
+    for node, attrs in list(graph.nodes(data=True)):
+        if attrs.get("kind") == "document":
+            _add_document(graph, catalogue, node)
+    return graph
+
+
+def lineage_steps(store: Store, catalogue: Catalogue, entity: str) -> list[LineageStep]:
+    """The lineage of ``entity``, oldest first (see the module docstring)."""
+    info = catalogue.entities.get(entity)
+    if catalogue.lineage_built and info is not None and info.type in LINEAGE_TYPES:
+        return _derived_steps(store, catalogue, entity)
+    return list(lineage(lineage_network(store, catalogue, entity), entity).steps)
+
+
+__all__ = ["lineage_network", "lineage_steps"]

@@ -1,0 +1,126 @@
+"""Stances read from the store: who supports or opposes what, with every filter bound
+inside one query (holder, topic, polarity, target, date window)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graph.links import DocumentInfo, period_bounds
+from graph.network import Evidence, evidence_of, local_name
+from graph.read.catalogue import Catalogue
+from graph.read.window import in_window, window_filter
+from graph.solutions import select, text
+from graph.store import Store
+from ontology.namespace import PKG
+
+
+@dataclass(frozen=True, slots=True)
+class StanceRecord:
+    """One stance as the REST answers show it (:class:`graph.stance_links.Position` and
+    the networkx stance node together)."""
+
+    stance: str
+    holder: str
+    topic: str | None
+    polarity: str
+    target: str
+    target_entities: tuple[str, ...]
+    date: str | None  # the stance's own date, else its pkg:sortDate
+    sort_date: str | None  # the stance's pkg:sortDate, else its document's
+    document: DocumentInfo
+    evidence: Evidence | None
+
+    @property
+    def position_key(self) -> tuple[str, str, int]:
+        """:attr:`graph.stance_links.Position.order_key`."""
+        start = self.evidence.start if self.evidence is not None else 1 << 62
+        return (self.sort_date or "9999", self.document.doc_id, start)
+
+
+_STANCES = """
+SELECT ?st ?d ?holder ?polarity ?target ?topic ?te ?date ?sort WHERE {{
+  GRAPH ?g {{
+    {bound}
+    ?st a pkg:Stance ; prov:wasAttributedTo ?holder ; pkg:polarity ?polarity ; prov:wasDerivedFrom ?d .
+    OPTIONAL {{ ?st pkg:target ?target }}
+    OPTIONAL {{ ?st dcterms:subject ?topic }}
+    OPTIONAL {{ ?st dcterms:date ?date }}
+    OPTIONAL {{ ?st pkg:sortDate ?sort }}
+    OPTIONAL {{ ?st pkg:targetEntity ?te }}
+  }}
+  {window}
+}}
+"""
+
+
+def stance_records(
+    store: Store,
+    catalogue: Catalogue,
+    *,
+    holder: str | None = None,
+    topic: str | None = None,
+    polarity: str | None = None,
+    target: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> list[StanceRecord]:
+    """Stances matching every given filter (in no particular order).
+
+    ``holder`` and ``topic`` compare with the stance's first holder and topic (by IRI),
+    as :func:`graph.stance_links.positions` does; ``target`` is an entity the stance
+    targets; the window applies to the stance's date, else its document's.
+    """
+    bound = []
+    if topic is not None:
+        bound.append(f"?st dcterms:subject <{topic}> .")
+    if holder is not None:
+        bound.append(f"?st prov:wasAttributedTo <{holder}> .")
+    if target is not None:
+        bound.append(f"?st pkg:targetEntity <{target}> .")
+    if polarity is not None:
+        bound.append(f"?st pkg:polarity <{PKG}{polarity}> .")
+    sparql = _STANCES.format(bound="\n    ".join(bound), window=window_filter(start, end))
+    merged: dict[str, dict[str, Any]] = {}
+    for row in select(store, sparql):
+        stance = str(text(row["st"]))
+        found = merged.get(stance)
+        if found is None:
+            found = merged[stance] = {"row": row, "holders": set(), "topics": set(), "targets": set()}
+        found["holders"].add(str(text(row["holder"])))
+        for key, var in (("topics", "topic"), ("targets", "te")):
+            value = text(row[var])
+            if value:
+                found[key].add(value)
+    low, high = period_bounds(start, end)
+    out = []
+    quotes = evidence_of(store, merged)
+    for stance, found in merged.items():
+        row = found["row"]
+        first_holder = min(found["holders"])
+        first_topic = min(found["topics"]) if found["topics"] else None
+        if (holder is not None and first_holder != holder) or (topic is not None and first_topic != topic):
+            continue
+        doc = str(text(row["d"]))
+        info = catalogue.document(doc)
+        sort_date = text(row["sort"]) or info.sort_date
+        if not in_window(sort_date, low, high):
+            continue
+        out.append(
+            StanceRecord(
+                stance=stance,
+                holder=first_holder,
+                topic=first_topic,
+                polarity=local_name(str(text(row["polarity"]))),
+                target=text(row["target"]) or "",
+                target_entities=tuple(sorted(found["targets"])),
+                date=text(row["date"]) or text(row["sort"]),
+                sort_date=sort_date,
+                document=info,
+                evidence=quotes.get(stance),
+            )
+        )
+    return out
+
+
+__all__ = ["StanceRecord", "stance_records"]

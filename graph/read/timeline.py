@@ -1,0 +1,240 @@
+"""Timelines read from the store: dated documents, events and stances about an entity, a
+topic, an actor or a forum, oldest first.
+
+- ``entity=E``: documents that mention E or have it as forum, actor or speaker, and the
+  real events E is the subject of (:mod:`graph.event_identity`: one per event however many
+  documents report it);
+- ``topic=T`` and/or ``actor=A``: stances on T, held by A (``entity=E`` then keeps the
+  stances E holds or is targeted by);
+- ``forum=F`` alone: the documents delivered at F and their events; with another
+  parameter it keeps the items of documents delivered at F.
+
+Each read asks the store only about what it names, with the topic, holder and date window
+inside the query; first-mention quotes can be read for the page shown only
+(:func:`with_quotes`). The CLI and the REST API both call :func:`timeline_entries`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from graph.event_identity import EventReport
+from graph.links import TimelineEntry, compatible, event_entries, period_bounds
+from graph.network import Evidence, NetworkBuilder, evidence_of, local_name
+from graph.read.catalogue import Catalogue
+from graph.read.stances import stance_records
+from graph.read.window import in_window, window_filter
+from graph.solutions import select, text
+from graph.store import Store
+
+_MENTIONING = "SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ ?d schema:mentions <{entity}> }} }}"
+
+_EVENTS = """
+SELECT ?ev ?d ?type ?date ?sort ?actor WHERE {{
+  GRAPH ?g {{
+    ?ev pkg:subject <{entity}> ; a pkg:Event ; pkg:eventType ?type ; prov:wasDerivedFrom ?d .
+    OPTIONAL {{ ?ev dcterms:date ?date }}
+    OPTIONAL {{ ?ev pkg:sortDate ?sort }}
+    OPTIONAL {{ ?ev sem:hasActor ?actor }}
+  }}
+  {window}
+}}
+"""
+
+
+def first_mentions(store: Store, entity: str, docs: Sequence[str]) -> dict[str, Evidence]:
+    """The first mention of ``entity`` in each of ``docs``: what
+    :meth:`graph.network.NetworkBuilder.add_mention_evidence` attaches to the ``mentions``
+    edges (read per document, in its own graph)."""
+    builder = NetworkBuilder(store)
+    builder.add_mention_evidence(sorted(set(docs)))
+    graph = builder.graph
+    return {
+        doc: graph.edges[doc, entity, "mentions"]["evidence"]
+        for doc in docs
+        if graph.has_edge(doc, entity, key="mentions")
+    }
+
+
+def entity_entries(
+    store: Store,
+    catalogue: Catalogue,
+    entity: str,
+    start: str | None,
+    end: str | None,
+    *,
+    evidence_for: Iterable[str] | None = None,
+) -> list[TimelineEntry]:
+    """Documents that mention ``entity`` or have it as forum, actor or speaker, and the
+    real events it is the subject of, in the window, oldest first. First-mention quotes
+    are read for the documents in ``evidence_for`` (all by default): a page needs only its
+    own."""
+    low, high = period_bounds(start, end)
+    related: dict[str, list[str]] = defaultdict(list)
+    for row in select(store, _MENTIONING.format(entity=entity)):
+        related[str(text(row["d"]))].append("mentions")
+    for role in ("forum", "actor", "speaker"):
+        for doc in catalogue.roles.get(role, {}).get(entity, []):
+            related[doc].append(role)
+    entries: list[TimelineEntry] = []
+    for doc, rels in related.items():
+        info = catalogue.document(doc)
+        if not in_window(info.sort_date, low, high):
+            continue
+        entries.append(
+            TimelineEntry(
+                "document",
+                info.date,
+                info.sort_date,
+                ", ".join(rels),
+                doc,
+                info,
+                None,
+                subject=entity,
+                reports_on=catalogue.reports.get(doc),
+            )
+        )
+    rows = {
+        str(text(row["ev"])): row
+        for row in select(store, _EVENTS.format(entity=entity, window=window_filter(start, end)))
+    }
+    quotes = evidence_of(store, rows)
+    reports = []
+    for event, row in rows.items():
+        doc = str(text(row["d"]))
+        info = catalogue.document(doc)
+        date = text(row["date"]) or text(row["sort"])
+        reports.append(
+            EventReport(
+                node=event,
+                event_type=local_name(str(text(row["type"]))),
+                date=date,
+                document=doc,
+                doc_id=info.doc_id,
+                doc_sort_date=info.sort_date,
+                actor=text(row["actor"]),
+                contemporaneous=compatible(date, info.date),
+                payload=text(row["sort"]) or info.sort_date,
+            )
+        )
+    for entry in event_entries(
+        reports,
+        entity,
+        sort_date=lambda r: r.payload,
+        document=catalogue.document,
+        evidence=quotes.get,
+        reports_on=catalogue.reports.get,
+    ):
+        if in_window(entry.sort_date, low, high):
+            entries.append(entry)
+    entries.sort(key=lambda e: e.order_key)
+    return with_mention_evidence(store, entity, entries, evidence_for)
+
+
+def with_mention_evidence(
+    store: Store, entity: str, entries: list[TimelineEntry], docs: Iterable[str] | None = None
+) -> list[TimelineEntry]:
+    """``entries`` with the first mention of ``entity`` as evidence of the document
+    entries that mention it (of those in ``docs`` only, when given)."""
+    wanted = None if docs is None else set(docs)
+    mentioning = [
+        e.node
+        for e in entries
+        if e.kind == "document" and "mentions" in e.what.split(", ") and (wanted is None or e.node in wanted)
+    ]
+    if not mentioning:
+        return entries
+    found = first_mentions(store, entity, mentioning)
+    return [
+        replace(e, evidence=found.get(e.node)) if e.kind == "document" and e.node in found else e
+        for e in entries
+    ]
+
+
+# -- stances -----------------------------------------------------------------------------------
+
+
+def stance_entries(
+    store: Store,
+    catalogue: Catalogue,
+    *,
+    entity: str | None,
+    topic: str | None,
+    holder: str | None,
+    start: str | None,
+    end: str | None,
+) -> list[TimelineEntry]:
+    """Stance items of a timeline: on ``topic``, held by ``holder``, held by or targeting
+    ``entity``."""
+    records = stance_records(store, catalogue, holder=holder, topic=topic, start=start, end=end)
+    entries = [
+        TimelineEntry(
+            "stance",
+            r.date,
+            r.sort_date,
+            f"{r.polarity}: {r.target}",
+            r.stance,
+            r.document,
+            r.evidence,
+            subject=r.holder,
+            topic=r.topic,
+            reports_on=catalogue.reports.get(r.document.iri),
+        )
+        for r in records
+        if entity is None or entity == r.holder or entity in r.target_entities
+    ]
+    entries.sort(key=lambda e: e.order_key)
+    return entries
+
+
+def timeline_entries(
+    store: Store,
+    catalogue: Catalogue,
+    *,
+    entity: str | None,
+    topic: str | None,
+    actor: str | None,
+    forum: str | None,
+    start: str | None,
+    end: str | None,
+    quotes: bool = True,
+) -> list[TimelineEntry]:
+    """Entries for resolved IRIs (see the module docstring), oldest first.
+
+    Without ``quotes`` the document entries come without their first-mention quote
+    (:func:`with_quotes` adds it to the ones a page shows).
+    """
+    evidence_for: list[str] | None = None if quotes else []
+    if topic is not None or actor is not None:
+        entries = stance_entries(
+            store, catalogue, entity=entity, topic=topic, holder=actor, start=start, end=end
+        )
+    elif entity is not None:
+        entries = entity_entries(store, catalogue, entity, start, end, evidence_for=evidence_for)
+    elif forum is not None:
+        entries = [
+            e
+            for e in entity_entries(store, catalogue, forum, start, end, evidence_for=evidence_for)
+            if e.kind == "event" or "forum" in e.what.split(", ")
+        ]
+    else:
+        raise ValueError("a timeline needs an entity, a topic, an actor or a forum")
+    if forum is not None:
+        entries = [e for e in entries if e.document.forum == forum]
+    return entries
+
+
+def with_quotes(
+    store: Store, entries: list[TimelineEntry], *, entity: str | None, forum: str | None
+) -> list[TimelineEntry]:
+    """Document entries of an entity (or forum) timeline with their first-mention quote."""
+    subject = entity if entity is not None else forum
+    if subject is None:
+        return entries
+    return with_mention_evidence(store, subject, entries)
+
+
+__all__ = ["entity_entries", "first_mentions", "stance_entries", "timeline_entries", "with_mention_evidence",
+           "with_quotes"]
