@@ -31,6 +31,7 @@ from api import problems
 from api.assets import missing_assets, missing_message
 from api.context import AppContext
 from api.middleware import ConditionalGetMiddleware, HeadMiddleware
+from api.openapi import complete_openapi
 from api.query_pool import query_pool_for
 from api.routes import (
     document_writes,
@@ -156,10 +157,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_middleware(HeadMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.include_router(sparql_router)
-    modules = (
-        documents, document_writes, entities, timeline, events, lineage, stances, paths, search, export, explore,
-    )
-    for module in (*modules, viewers, graph_store, linked_data):
+    modules = (documents, document_writes, entities, timeline, events, lineage, stances, paths, search)
+    for module in (*modules, export, explore, viewers, graph_store, linked_data):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
@@ -197,7 +196,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         body["generation"] = ctx.generation
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
-    problems.document_error_responses(app)
+    complete_openapi(app)
     return app
 
 

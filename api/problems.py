@@ -10,7 +10,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -102,42 +102,3 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> JSONRespo
 
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     return problem_response(422, validation_message(exc), request=request, errors=jsonable(exc.errors()))
-
-
-def document_error_responses(app: FastAPI) -> None:
-    """Make operation ids unique per method and declare in every OpenAPI operation the
-    error statuses it can answer (as problem details) and, for GET, ``304 Not Modified``
-    (see :mod:`api.middleware`).
-
-    FastAPI's own description is generated first, then completed: the statuses are a
-    property of the whole API (its error handlers and middleware), not of each route."""
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        spec = generate()
-        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-        schemas.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
-        problem_content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-        seen_ids: set[str] = set()
-        for path, operations in spec.get("paths", {}).items():
-            for method, operation in operations.items():
-                # One function serving several methods gets one id per method (ids are unique).
-                if operation.get("operationId") in seen_ids:
-                    operation["operationId"] = f"{operation['operationId']}_{method}"
-                seen_ids.add(operation.get("operationId", ""))
-                statuses = set(READ_ERRORS)
-                if method != "get" or path.startswith(("/sparql", "/rdf-graphs")):
-                    statuses |= set(PROTOCOL_ERRORS)
-                responses = operation.setdefault("responses", {})
-                for status in sorted(statuses):
-                    responses.setdefault(
-                        str(status), {"description": ERROR_REASONS[status], "content": problem_content}
-                    )
-                if method in ("get", "head"):
-                    responses.setdefault("304", {"description": "not modified since the ETag sent"})
-        app.openapi_schema = spec
-        return spec
-
-    app.openapi = openapi  # type: ignore[method-assign]

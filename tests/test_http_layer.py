@@ -117,3 +117,18 @@ def test_a_viewer_without_its_assets_says_so(client: TestClient, monkeypatch: py
     response = client.get("/viewer/graph")
     assert response.status_code == 503
     assert "cytoscape/dist/cytoscape.min.js" in response.text and "make setup" in response.text
+
+
+def test_every_parameter_is_described_and_every_operation_has_an_example(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            parameters = operation.get("parameters", [])
+            for parameter in parameters:
+                described = parameter.get("description") or parameter.get("schema", {}).get("description")
+                assert described, (method, path, parameter["name"])
+            if parameters:
+                examples = [p for p in parameters if "example" in p or "examples" in p
+                            or "examples" in p.get("schema", {})]
+                assert examples, (method, path)
+            assert "404" in operation["responses"] and "503" in operation["responses"], (method, path)
