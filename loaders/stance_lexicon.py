@@ -40,7 +40,7 @@ class Cue:
 _WORD_START = re.compile(r"(?<![\w'’-])[A-Za-z]+")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Anchored:
     """Many phrases, one small pattern per word that can open them: a phrase is tried only
     where its first word stands (one pass over the words and a dictionary lookup instead of
@@ -56,15 +56,14 @@ class Anchored:
 
     def finditer(self, text: str, pos: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
         stop = len(text) if end is None else end
-        starts, words = _words_of(text)
+        starts, patterns = _candidates(self, text)
         for k in range(bisect_left(starts, pos), len(starts)):
             start = starts[k]
             if start >= stop:
                 break
             if start < pos:
                 continue
-            pattern = self.by_word.get(words[k])
-            m = pattern.match(text, start, stop) if pattern else None
+            m = patterns[k].match(text, start, stop)
             if m:
                 pos = m.end()
                 yield m
@@ -73,16 +72,18 @@ class Anchored:
         return next(self.finditer(text, pos, end), None)
 
 
-@lru_cache(maxsize=8)
-def _words_of(text: str) -> tuple[list[int], list[str]]:
-    """Start offsets and lower-cased forms of the words of a text, found once per text
-    (the stance rules scan the same document body many times)."""
+@lru_cache(maxsize=32)
+def _candidates(anchored: Anchored, text: str) -> tuple[list[int], list[re.Pattern[str]]]:
+    """Where in a text a word that opens one of the phrases stands, with the pattern to try
+    there; found once per text (the stance rules scan the same body many times)."""
     starts: list[int] = []
-    words: list[str] = []
+    patterns: list[re.Pattern[str]] = []
     for m in _WORD_START.finditer(text):
-        starts.append(m.start())
-        words.append(m.group().lower())
-    return starts, words
+        pattern = anchored.by_word.get(m.group().lower())
+        if pattern is not None:
+            starts.append(m.start())
+            patterns.append(pattern)
+    return starts, patterns
 
 
 def _anchored(items: list[tuple[str, str]], prefix: str, suffix: str) -> Anchored:

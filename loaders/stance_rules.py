@@ -81,18 +81,21 @@ def make_sentence(
 
 def gate_not_a_sentence(s: Sentence) -> bool:
     """Share boxes, "View more", menus and captions: too few words, a site phrase, or
-    mostly capitalised words."""
-    words = _WORD.findall(s.body)
-    if len(words) < s.lex.min_words or s.lex.site_phrase.search(s.body):
+    mostly capitalised words (checked on short lines only: a long sentence is prose)."""
+    body = s.body
+    if len(body) > 240:
+        return False
+    words = _WORD.findall(body)
+    if len(words) < s.lex.min_words or s.lex.site_phrase.search(body):
         return True
     capitalised = sum(1 for w in words if w[0].isupper())
-    return len(words) >= 3 and capitalised / len(words) > s.lex.max_capitalised_share
+    return capitalised / len(words) > s.lex.max_capitalised_share
 
 
 def gate_reported_speech(s: Sentence) -> bool:
     """ "The Group stresses that ...": another's words, unless the reporter is the holder,
     "we", or a person speaking for it ("Zhang Jun said that ...")."""
-    reported = s.lex.reporting.match(s.body)
+    reported = s.lex.reporting.match(s.body) if "that" in s.body else None
     if not reported:
         return False
     who = reported.group("who").strip()
