@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from graph.ingest_report import FileOutcome, IngestReport, Progress, Status
-from graph.ingest_workers import Extracted, extract_in_pool, extract_item, init_worker
+from graph.ingest_workers import Extracted, WorkerConfig, extract_in_pool, extract_item, init_worker
 from graph.store import Store, StoreError
 from loaders.records import Document
 from ontology.namespace import (
@@ -94,7 +94,8 @@ _DOC_GRAPH_PREFIX = str(GRAPH) + "doc/"
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     """Files to ingest: files as given, folders walked recursively for document files
     (hidden entries and ``*.meta.json`` sidecars skipped), in sorted order, no repeats.
-    A path that does not exist is kept, so that it is reported as a failed file.
+    A path that does not exist is kept, so that it is reported as a failed file; so is
+    a folder that cannot be read (no permission), reported as such.
 
     >>> import tempfile, pathlib
     >>> root = pathlib.Path(tempfile.mkdtemp())
@@ -107,8 +108,16 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     seen: dict[Path, None] = {}
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
+        try:
+            is_dir = path.is_dir()
+        except OSError:  # cannot even be looked at: reported when it is read
+            is_dir = False
+        if is_dir:
+            def unreadable(error: OSError) -> None:
+                if error.filename is not None:
+                    seen.setdefault(Path(error.filename), None)
+
+            for root, dirs, files in os.walk(path, onerror=unreadable):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     candidate = Path(root) / name
@@ -344,12 +353,28 @@ class _Writer:
             self.store.replace_graphs(parsed)
 
 
+def _same_name_later(paths: Sequence[Path]) -> frozenset[str]:
+    """Sources of files whose name gives the same document id as a file before them."""
+    from loaders.readers import display_path
+    from ontology.namespace import slug
+
+    first: set[str] = set()
+    later: set[str] = set()
+    for path in paths:
+        name = slug(path.stem)
+        if name in first:
+            later.add(display_path(path))
+        first.add(name)
+    return frozenset(later)
+
+
 def _run(
     store: Store,
     items: Iterable[Path | Document],
     settings: Settings,
     progress: Progress | None,
     force: bool,
+    renamed: frozenset[str] = frozenset(),
 ) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
@@ -359,18 +384,25 @@ def _run(
     if documents_hold_descriptions(store):  # a store written before graph:entities
         migrate_descriptions(store)
     stored = stored_documents(store)
-    known = {doc_id: sha for doc_id, (sha, _) in stored.items()}
+    config = WorkerConfig(
+        known={doc_id: sha for doc_id, (sha, _) in stored.items()},
+        force=force,
+        sources={doc_id: source for doc_id, (_, source) in stored.items()},
+        renamed=renamed,
+        max_chars=settings.max_document_chars,
+        timeout_s=settings.extract_timeout_s,
+    )
     writer = _Writer(store, stored, report, progress, mark_links=settings.auto_links)
     workers = _worker_count(settings)
 
     iterator: Iterator[Path | Document] = iter(items)
     try:
         if workers <= 1:
-            init_worker(known, force)
+            init_worker(config)
             for order, item in enumerate(iterator):
                 writer.accept(extract_item(item, order))
         else:
-            extract_in_pool(iterator, workers, known, force, writer.accept)
+            extract_in_pool(iterator, workers, config, writer.accept)
     finally:
         # Write what is complete even when interrupted: every batch is whole documents.
         writer.close()
@@ -398,7 +430,7 @@ def ingest_paths(
     paths
         Files and folders.
     settings
-        ``workers`` and ``auto_links`` are used.
+        ``workers``, ``auto_links``, ``max_document_chars`` and ``extract_timeout_s`` are used.
     progress
         Called once per file with its outcome, as files complete.
     force
@@ -423,7 +455,8 @@ def ingest_paths(
     >>> ingest_paths(store, [folder], settings).counts()
     {'unchanged': 1}
     """
-    return _run(store, collect_files(paths), settings, progress, force)
+    files = collect_files(paths)
+    return _run(store, files, settings, progress, force, _same_name_later(files))
 
 
 def ingest_documents(

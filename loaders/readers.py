@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
+from pypdf.errors import LimitReachedError
 
 from loaders import cleaning
 from loaders.cleaning import PAGE_BREAK
@@ -146,7 +147,11 @@ def read_document(path: Path | str, *, max_chars: int | None = None, doc_id: str
     """
     path = Path(path)
     source = display_path(path)
-    if path.is_dir():
+    try:
+        is_dir = path.is_dir()
+    except OSError as exc:
+        raise LoaderError(source, f"cannot be read ({exc.strerror or exc})") from None
+    if is_dir:
         try:
             os.listdir(path)
         except OSError as exc:
@@ -333,21 +338,48 @@ def _read_pdf(data: bytes, source: str, warnings: list[str]) -> str:
         pages = list(reader.pages)
     except LoaderError:
         raise
+    except LimitReachedError as exc:
+        raise LoaderError(source, _over_limit(exc)) from None
     except Exception as exc:
         raise LoaderError(source, f"not a readable PDF ({type(exc).__name__}: {exc})") from None
     texts = []
     for number, page in enumerate(pages, 1):
         try:
             page_text = page.extract_text() or ""
+        except LimitReachedError as exc:
+            raise LoaderError(source, f"page {number}: {_over_limit(exc)}") from None
         except Exception as exc:
             warnings.append(f"{source}: page {number}: text layer unreadable ({exc}); left empty")
             page_text = ""
+        if not page_text.strip():
+            _check_stream_limit(page, number, source)
         texts.append(page_text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").rstrip())
     if not any(t.strip() for t in texts):
         raise LoaderError(
             source, f"PDF has no text layer ({len(pages)} page(s); a scanned PDF needs OCR first)"
         )
     return ("\n" + PAGE_BREAK).join(texts)
+
+
+def _check_stream_limit(page: Any, number: int, source: str) -> None:
+    """pypdf's text extraction swallows a stream over its decompression limit and gives an
+    empty page: an empty page's content stream is decoded once more to tell that apart
+    from a page with no text layer."""
+    try:
+        contents = page.get_contents()
+        if contents is not None:
+            contents.get_data()
+    except LimitReachedError as exc:
+        raise LoaderError(source, f"page {number}: {_over_limit(exc)}") from None
+    except Exception:  # other damage: the page stays empty, as extract_text left it
+        return
+
+
+def _over_limit(exc: LimitReachedError) -> str:
+    return (
+        f"a PDF stream decompresses past pypdf's size limit ({exc}): a decompression bomb or a "
+        "damaged file; not read"
+    )
 
 
 def _decode(data: bytes, source: str, warnings: list[str], declared: str | None = None) -> str:

@@ -192,9 +192,14 @@ def test_two_files_with_one_document_id(store: OxigraphStore, tmp_path: Path, se
     (tmp_path / "a" / "note.txt").write_text(ALPHA, encoding="utf-8")
     (tmp_path / "b" / "note.txt").write_text(BETA, encoding="utf-8")
     report = ingest_paths(store, [tmp_path / "a", tmp_path / "b"], settings)
-    assert [o.status for o in report.outcomes] == ["stored", "failed"]
-    assert "document id 'note' is already used by" in report.outcomes[1].message
+    # The second file gets an id of its own (name + hash of its path), and says so.
+    assert [o.status for o in report.outcomes] == ["stored", "stored"]
+    second = report.outcomes[1].doc_id
+    assert second is not None and second.startswith("note-") and len(second) == len("note-") + 8
+    assert f"id 'note' is taken by another file of the same name earlier in this batch; stored as '{second}'" \
+        in report.outcomes[1].message
     assert doc_value(store, "note", "pkg:text") == [ALPHA]
+    assert doc_value(store, second, "pkg:text") == [BETA]
 
 
 def test_worker_processes_give_the_same_graphs(tmp_path: Path, corpus: Path) -> None:
@@ -273,7 +278,7 @@ def test_failing_links_refresh_is_reported(
 
 
 def test_worker_outcome_for_unreadable_input_names_the_file(tmp_path: Path) -> None:
-    ingest_workers.init_worker({}, False)
+    ingest_workers.init_worker(ingest_workers.WorkerConfig())
     extracted = ingest_workers.extract_item(tmp_path / "nowhere.txt")
     assert extracted.outcome.status == "failed"
     assert extracted.outcome.message == f"{tmp_path / 'nowhere.txt'}: no such file"
