@@ -1,8 +1,9 @@
-"""Views over the networkx projection: initiative lineage, document links, timelines.
+"""Views over a networkx graph: initiative lineage, document links, and the records
+timelines are made of (:class:`TimelineEntry`, read by :mod:`graph.read.timeline`).
 
 Every function here is pure: it reads a graph built by :func:`graph.network.load_network`
-(or by hand, as in the examples) and returns frozen records. The API, the CLI and
-:mod:`graph.derived` (which writes the results back into the store as RDF) share them.
+for the few documents a question concerns (or by hand, as in the examples) and returns
+frozen records. :mod:`graph.derived` writes the results back into the store as RDF.
 Stance evolution lives in :mod:`graph.stance_links`; co-mention, evidence paths,
 centrality and communities in :mod:`graph.connectivity`.
 
