@@ -86,27 +86,23 @@ def _candidates(anchored: Anchored, text: str) -> tuple[list[int], list[re.Patte
     return starts, patterns
 
 
-def _anchored(items: list[tuple[str, str]], prefix: str, suffix: str) -> Anchored:
+def _anchored(items: list[tuple[str, str]], prefix: str, suffix: str, gap: str) -> Anchored:
     """(first word, regex source of the rest of the phrase) pairs -> one case-blind pattern
-    per first word, the word once and then its phrases' rests, longest first so the longest
-    phrase wins at a position."""
+    per first word: the word once, then the gap once for all rests that start with it, then
+    the rests, longest first so the longest phrase wins at a position."""
     grouped: dict[str, list[str]] = {}
     for word, rest in items:
         grouped.setdefault(word.lower(), []).append(rest)
-    return Anchored(
-        {
-            word: re.compile(
-                prefix
-                + re.escape(word)
-                + "(?:"
-                + "|".join(sorted(rests, key=len, reverse=True))
-                + ")"
-                + suffix,
-                re.I,
-            )
-            for word, rests in grouped.items()
-        }
-    )
+    patterns = {}
+    for word, rests in grouped.items():
+        gapped = sorted((r[len(gap) :] for r in rests if r.startswith(gap)), key=len, reverse=True)
+        alternatives = ([gap + "(?:" + "|".join(gapped) + ")"] if gapped else []) + sorted(
+            (r for r in rests if not r.startswith(gap)), key=len, reverse=True
+        )
+        patterns[word] = re.compile(
+            prefix + re.escape(word) + "(?:" + "|".join(alternatives) + ")" + suffix, re.I
+        )
+    return Anchored(patterns)
 
 
 def _split_phrase(phrase: str, slots: dict[str, list[str]], adverbs: bool = True) -> tuple[str, str]:
@@ -212,10 +208,11 @@ def _cue_patterns(cues: list[Cue], slots: dict[str, list[str]]) -> CuePatterns:
             for phrase in _expand(form, slots):
                 group = f"c{len(cue_of)}"
                 cue_of[group] = cue
+                # The empty group closes last: its name tells the cue (Match.lastgroup).
                 first, rest = _split_phrase(phrase, slots)
-                items.append((first, f"(?P<{group}>{rest})"))
+                items.append((first, f"{rest}(?P<{group}>)"))
     # Never inside a word nor a hyphenated compound ("counter-terrorism").
-    return CuePatterns(_anchored(items, r"(?<![\w-])", r"(?![\w-])"), cue_of)
+    return CuePatterns(_anchored(items, r"(?<![\w-])", r"(?![\w-])", _gap(slots, True)), cue_of)
 
 
 def parse_lexicon(data: dict[str, Any], source: str = "stance_cues.toml") -> Lexicon:
@@ -290,7 +287,7 @@ def parse_lexicon(data: dict[str, Any], source: str = "stance_cues.toml") -> Lex
         verb=_cue_patterns([c for c in cues if c.kind in ("verb", "adjective")], slots),
         noun=_cue_patterns([c for c in cues if c.kind == "noun"], slots),
         predicate=_cue_patterns([c for c in cues if c.kind == "predicate"], slots),
-        modal=_anchored(modal_items, r"\b", r"\b"),
+        modal=_anchored(modal_items, r"\b", r"\b", _gap(slots, True)),
         negated_modal=re.compile(r"\b" + alt(frames, "negated_modal") + r"\b", ic),
         no_one_shall=re.compile(
             r"\bno\s+" + alt(frames, "no_one_subject") + r"\s+" + alt(frames, "no_one_modal") + r"\s+", ic
