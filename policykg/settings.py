@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     max_document_chars: int = Field(default=20_000_000, ge=1_000)
     #: Seconds the extraction of one document may take; past it the document fails with a
     #: message naming it (its worker process is stopped) and the batch goes on.
-    extract_timeout_s: float = Field(default=120.0, gt=0, le=86_400)
+    extract_timeout_s: float = Field(default=45.0, gt=0, le=86_400)
 
     @field_validator("store")
     @classmethod
