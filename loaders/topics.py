@@ -34,6 +34,13 @@ def topic_keywords() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def _any_keyword() -> re.Pattern[str]:
+    """Every keyword of every topic in one pattern: most texts have none, and one scan
+    tells so."""
+    return re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in topic_keywords()), re.IGNORECASE)
+
+
 def classify_topic(*texts: str) -> str | None:
     """The topic of the first of ``texts`` (most specific first) that has one.
 
@@ -54,6 +61,8 @@ def classify_topic(*texts: str) -> str | None:
 def _topic_of(text: str) -> str | None:
     """The topic with the most keyword hits in ``text`` (the first on a tie). Cached: a
     sentence is classified once for each stance it holds."""
+    if not _any_keyword().search(text):
+        return None
     best: tuple[int, str] | None = None
     for name, pattern in topic_keywords():
         hits = len(pattern.findall(text))
