@@ -117,6 +117,11 @@ def _media_type(upload: UploadFile, name: str) -> str | None:
 
 #: Bytes of file per character of text a document may have (as ingest refuses files unread).
 BYTES_PER_CHAR = 8
+#: Uploads of up to this many characters of text are extracted in the server's own thread
+#: (a 20 KB statement: about 2 s, where starting a worker process adds about 6 s); larger
+#: ones in a worker process, which the extraction time limit (``extract_timeout_s``) can
+#: stop and which leaves the server's interpreter to the readers meanwhile.
+IN_THREAD_CHARS = 100_000
 
 
 async def _read_upload(
@@ -152,8 +157,9 @@ async def _read_upload(
 
 
 def _ingest(ctx: AppContext, document: Document, force: bool) -> IngestReport:
-    # One document: extracted in this thread, no worker processes to start.
-    settings = ctx.settings.model_copy(update={"workers": 1})
+    # workers=1: extraction in this thread; 2: a process pool (one document: one process).
+    workers = 1 if len(document.text) <= IN_THREAD_CHARS else 2
+    settings = ctx.settings.model_copy(update={"workers": workers})
 
     def committed(outcome: FileOutcome) -> None:
         # Reported once the document's graph is committed, before the links refresh: every
