@@ -274,7 +274,9 @@ def parse_lexicon(data: dict[str, Any], source: str = "stance_cues.toml") -> Lex
     modal_items.append(
         (
             "it",
-            r"\s+is\s+(?:(?:\w+ly|also|therefore)\s+){0,2}" + necessity + r"\s+(?:for\s+[^,]{1,40}\s+)?to",
+            r"\s+is\s+(?:(?:\w+ly|also|therefore)\s+){0,2}"
+            + necessity
+            + r"\s+(?:(?:for\s+[^,]{1,40}\s+)?to|that)",
         )
     )
     for form in frames["call_on"]:

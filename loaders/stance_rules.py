@@ -217,17 +217,20 @@ def rule_modal_passive(s: Sentence, found: list[Target]) -> list[Target] | None:
     subject (exclusive)."""
     if found:
         return None
-    m = s.lex.passive_support.search(s.body)
-    if not m:
-        return None
     text = s.text
-    clause_start = max(text.rfind(",", s.head, s.start + m.start()) + 1, s.head)
-    if not voice_ok(s, text[clause_start : s.start + m.start()], []):
-        return None
-    stop_match = re.search(r"[.;:!?]", text[s.start + m.end() : s.end])
-    stop = s.start + m.end() + stop_match.start() if stop_match else s.end
-    a, b = clean_bounds(s.lex, text, clause_start, stop)
-    return [Target("support", a, b, "should", "stance.modal_passive")]
+    out: list[Target] = []
+    previous_end = s.head
+    # "X must be observed by all, Y must be upheld by all": each clause its own subject.
+    for m in s.lex.passive_support.finditer(text, s.head, s.end):
+        clause_start = max(text.rfind(",", s.head, m.start()) + 1, s.head, previous_end)
+        if not voice_ok(s, text[clause_start : m.start()], []):
+            continue
+        stop_match = re.search(r"[.;:!?]|,\s", text[m.end() : s.end])
+        stop = m.end() + stop_match.start() if stop_match else s.end
+        a, b = clean_bounds(s.lex, text, clause_start, stop)
+        out.append(Target("support", a, b, "should", "stance.modal_passive"))
+        previous_end = stop
+    return out or None
 
 
 def rule_gerund_heading(s: Sentence, found: list[Target]) -> list[Target] | None:
@@ -253,6 +256,8 @@ def rule_cues(s: Sentence, found: list[Target]) -> list[Target] | None:
         return None
     lex, text, end = s.lex, s.text, s.end
     out: list[Target] = []
+    # What an earlier rule read as a whole (a negated clause) is not read again.
+    covered = [(t.start, t.end) for t in found]
     pos = s.head
     cue: re.Match[str] | None = None
     norm: re.Match[str] | None = None
@@ -284,7 +289,9 @@ def rule_cues(s: Sentence, found: list[Target]) -> list[Target] | None:
         clause_start = max(text.rfind(";", s.start, match.start()) + 1, s.head)
         before = text[clause_start : match.start()]
         skip = (
-            (re.search(r"\bnot\s+$|\bno\s+longer\s+$", before) and not re.search(r"\bnot\b", label))
+            (re.search(r"\b(?:not|never)\s+$|\bno\s+longer\s+$", before) and not re.search(r"\bnot\b", label))
+            or any(a <= match.start() < b for a, b in covered)
+            or (match is norm and re.match(r"\s+(?:not|never|no\s+longer)\b", text[match.end() : end]))
             or re.search(r"\b(?:in\s+order|so\s+as)\s+(?:to\s+)?$", before)
             or before.count("“") > before.count("”")
             or (
@@ -404,7 +411,7 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("stance.wrongdoing_list", rule_wrongdoing_list, exclusive=True),
     Rule("stance.no_one_shall", rule_no_one_shall, exclusive=True),
-    Rule("stance.modal_negated", rule_modal_negated, exclusive=True),
+    Rule("stance.modal_negated", rule_modal_negated, exclusive=False),
     Rule("stance.passive_condemned", rule_passive_condemned, exclusive=True),
     Rule("stance.modal_passive", rule_modal_passive, exclusive=True),
     Rule("stance.gerund_heading", rule_gerund_heading, exclusive=True),

@@ -250,3 +250,43 @@ def test_gap_words_between_cue_words():
     assert found("Canada is therefore deeply concerned by the spread of spyware.") == [
         ("Canada", "oppose", "spread of spyware", "stance.cue_verb")
     ]
+
+
+def test_will_not_is_opposition_and_the_clause_after_it_still_counts():
+    got = found(
+        "Canada will not sell fighter jets to the junta, and we call on all States to support the arms embargo."
+    )
+    assert (
+        "Canada",
+        "oppose",
+        "Canada will not sell fighter jets to the junta",
+        "stance.modal_negated",
+    ) in got
+    assert ("Canada", "support", "arms embargo", "stance.modal_should") in got
+
+
+def test_each_passive_clause_supports_its_own_subject():
+    got = found("Labour rights must be respected by all, and fair wages must be guaranteed by all.")
+    assert [t for _, _, t, _ in got] == [
+        "Labour rights must be respected by all",
+        "fair wages must be paid by all",
+    ]
+    assert {r for *_, r in got} == {"stance.modal_passive"}
+
+
+def test_it_is_critical_that_supports_the_complement():
+    assert found("It is critical that export licences be reviewed every year.") == [
+        ("Canada", "support", "export licences be reviewed every year", "stance.modal_should")
+    ]
+
+
+def test_commit_to_is_a_support_cue():
+    assert found("We commit to doubling our funding for vaccine research.") == [
+        ("Canada", "support", "doubling our funding for vaccine research", "stance.cue_verb")
+    ]
+
+
+def test_passive_rejection_opposes_the_subject():
+    assert found("Forced labour and child labour are rejected in every supply chain.") == [
+        ("Canada", "oppose", "Forced labour and child labour", "stance.cue_predicate")
+    ]
