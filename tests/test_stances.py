@@ -269,7 +269,7 @@ def test_each_passive_clause_supports_its_own_subject():
     got = found("Labour rights must be respected by all, and fair wages must be guaranteed by all.")
     assert [t for _, _, t, _ in got] == [
         "Labour rights must be respected by all",
-        "fair wages must be paid by all",
+        "fair wages must be guaranteed by all",
     ]
     assert {r for *_, r in got} == {"stance.modal_passive"}
 
