@@ -238,4 +238,4 @@ def test_a_bulk_loaded_store_reopens_again_and_again(tmp_path: Path) -> None:
     for _ in range(3):
         done = subprocess.run([sys.executable, "-c", reopen, str(store)], capture_output=True, text=True, cwd=root)
         assert done.returncode == 0, done.stderr[-500:]
-        assert done.stdout.strip() == "61"  # 60 speeches and the ontology graph
+        assert done.stdout.strip() == "62"  # 60 speeches, the ontology and the entities graphs
