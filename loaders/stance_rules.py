@@ -291,6 +291,8 @@ def rule_cues(s: Sentence, found: list[Target]) -> list[Target] | None:
         skip = (
             (re.search(r"\b(?:not|never)\s+$|\bno\s+longer\s+$", before) and not re.search(r"\bnot\b", label))
             or any(a <= match.start() < b for a, b in covered)
+            # A capitalised cue inside a sentence is part of a title ("on Preventing Nuclear War").
+            or (match.start() > s.head and text[match.start()].isupper() and text[match.start() - 1] != "\n")
             or (match is norm and re.match(r"\s+(?:not|never|no\s+longer)\b", text[match.end() : end]))
             or re.search(r"\b(?:in\s+order|so\s+as)\s+(?:to\s+)?$", before)
             or before.count("“") > before.count("”")

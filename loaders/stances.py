@@ -111,6 +111,8 @@ def _phrase(text: str, span: Span, target: Target) -> str | None:
         place = re.findall(r"\b(outer space|cyberspace|the [A-Z][\w-]+ region)\b", span.text)
         if place:
             phrase = f"{phrase[:-6]} in {place[-1]}"
+    if phrase.endswith(".") and not re.search(r"(?:\b[A-Z]\.){2,}$", phrase):
+        phrase = phrase[:-1]  # a sentence's full stop after a capital ("AI."), not "U.S."
     if target.subject and not phrase.lower().startswith(target.subject.lower()):
         phrase = f"{target.subject} {phrase}"
     return phrase

@@ -290,3 +290,13 @@ def test_passive_rejection_opposes_the_subject():
     assert found("Forced labour and child labour are rejected in every supply chain.") == [
         ("Canada", "oppose", "Forced labour and child labour", "stance.cue_predicate")
     ]
+
+
+def test_a_capitalised_cue_inside_a_sentence_is_a_title():
+    assert stances_of("We recall the Declaration on Preventing Maritime Incidents adopted last year.") == []
+
+
+def test_call_on_those_yet_to_do_so_targets_the_act():
+    assert found("We call on states that have yet to do so to ratify the mine ban treaty.") == [
+        ("Canada", "support", "ratify the mine ban treaty", "stance.modal_should")
+    ]
