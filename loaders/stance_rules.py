@@ -109,6 +109,16 @@ def gate_reported_speech(s: Sentence) -> bool:
     return not own
 
 
+_HEADLINE = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s+to\s+[a-z]+\s")
+
+
+def gate_headline(s: Sentence) -> bool:
+    """A news headline ("Ministry to curb ...", "Leaders to meet ..."): a line of names, then
+    "to" and a verb, without a closing full stop. It announces others' acts."""
+    body = s.body
+    return len(body) < 160 and not body.endswith((".", "!", ";", ":")) and bool(_HEADLINE.match(body))
+
+
 def gate_question(s: Sentence) -> bool:
     """A question asks; it takes no position."""
     return s.body.rstrip("”’\"' ").endswith("?")
@@ -127,6 +137,7 @@ def gate_outside_wrongdoing_list(s: Sentence) -> bool:
 GATES: tuple[tuple[str, Callable[[Sentence], bool]], ...] = (
     ("voice.not_a_sentence", gate_not_a_sentence),
     ("voice.question", gate_question),
+    ("voice.headline", gate_headline),
     ("voice.reported_speech", gate_reported_speech),
     ("voice.third_party_subject", gate_third_party_subject),
     ("voice.outside_wrongdoing_list", gate_outside_wrongdoing_list),
@@ -294,6 +305,8 @@ def rule_cues(s: Sentence, found: list[Target]) -> list[Target] | None:
             # A capitalised cue inside a sentence is part of a title ("on Preventing Nuclear War").
             or (match.start() > s.head and text[match.start()].isupper() and text[match.start() - 1] != "\n")
             or (match is norm and re.match(r"\s+(?:not|never|no\s+longer)\b", text[match.end() : end]))
+            # "what you need to know": addressed to the reader.
+            or (match is norm and re.search(r"\byou\s+$", before, re.I))
             or re.search(r"\b(?:in\s+order|so\s+as)\s+(?:to\s+)?$", before)
             or before.count("“") > before.count("”")
             or (

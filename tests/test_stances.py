@@ -300,3 +300,8 @@ def test_call_on_those_yet_to_do_so_targets_the_act():
     assert found("We call on states that have yet to do so to ratify the mine ban treaty.") == [
         ("Canada", "support", "ratify the mine ban treaty", "stance.modal_should")
     ]
+
+
+def test_a_news_headline_is_no_position():
+    assert stances_of("Agency to curb wheat exports to lift prices") == []
+    assert stances_of("Here is what you need to know about the summit.") == []
