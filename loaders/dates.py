@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from itertools import pairwise
 
 from loaders.records import DateMention, Span
 
@@ -35,10 +36,35 @@ MONTHS = {
     )
     for name in names
 }
+# A month name ends at a word end or an abbreviation's dot: "this Dec" is not "this Declaration".
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)(?:\.|\b)"
 )
+_MONTH_FULL = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+# Full month names in lower case, only inside a full day-month-year date ("22 september 2024",
+# as Swedish and French pages write them), where the day and year rule out the verb "may".
+_MONTH_ANY_CASE = (
+    r"(?:(?i:january|february|march|april|may|june|july|august|september|october|november|december)\b"
+    rf"|{_MONTH})"
+)
+WEEKDAYS = {
+    name: i
+    for i, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+}
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+NUMBER_WORDS = {
+    word: i
+    for i, word in enumerate(
+        (
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
+            " sixteen seventeen eighteen nineteen twenty"
+        ).split()
+    )
+} | {"a": 1, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_COUNT = r"(?:\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
+_AGO = re.compile(r"\b(years?|decades?)\s+ago\b")
+_COUNT_BEFORE = re.compile(rf"\b({_COUNT})\s+$", re.IGNORECASE)
 _YEAR = r"(?:19|20)\d\d"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 
@@ -47,11 +73,11 @@ _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 # engine reject most positions once instead of trying every branch: 5x faster on speeches.
 _PATTERN = re.compile(
     rf"""
-    \b(?=[0-9JFMASONDLlTtNnPpYyaebsmo])
+    \b(?=[0-9JFMASONDLlTtNnPpYyaebsmoW])
   (?:
     (?P<iso>\b(?P<iy>{_YEAR})-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])
         (?:[ T](?P<time>[01]\d|2[0-3]):(?P<min>[0-5]\d))?\b)
-  | (?P<dmy>\b(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})\s*,?\s+(?P<y1>{_YEAR})\b)
+  | (?P<dmy>\b(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH_ANY_CASE})\s*,?\s+(?P<y1>{_YEAR})\b)
   | (?P<mdy>\b(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})\b)
   | (?P<my>\b(?P<m3>{_MONTH})\s*,?\s+(?P<y3>{_YEAR})\b)
   | (?P<rel_month_year>\b(?P<m4>{_MONTH})\s+(?P<which4>last|this|next)\s+year\b)
@@ -61,7 +87,11 @@ _PATTERN = re.compile(
   | (?P<rel_year>\b(?P<which7>[Ll]ast|[Tt]his|[Nn]ext|[Pp]revious)\s+year\b)
   | (?P<rel_unit>\b(?P<which8>[Ll]ast|[Tt]his|[Nn]ext)\s+(?P<unit8>month|week)\b)
   | (?P<today>\b(?:[Tt]oday|[Yy]esterday|[Tt]omorrow)\b)
+  | (?P<weekday>(?=[LlNnTtMWFS])\b(?:(?P<which13>[Ll]ast|[Nn]ext|[Tt]his)\s+)?(?P<wd13>{_WEEKDAY})(?!\s+[A-Z][a-z]))
   | (?P<md>\b(?P<m9>{_MONTH})\s+(?P<d9>{_DAY})\b(?!\s*,?\s*\d))
+  | (?P<in_month>(?=[JFMASOND])(?:(?<=\b[Ii]n\s)|(?<=\b[Ss]ince\s)|(?<=\b[Uu]ntil\s)
+        |(?<=\bearly\s)|(?<=\bmid-)|(?<=\blate\s))(?P<m14>{_MONTH_FULL})\b
+        (?!\s*,?\s*\d|\s+(?:of\s+)?(?:last|this|next|previous)\s+year))
   | (?P<the_day>\bon\s+the\s+(?P<d10>{_DAY})\b)
   | (?P<year>(?<![/\d.-])\b(?P<y11>{_YEAR})\b(?![/\d]|-\d|\s+[A-Z][a-z]))
   )
@@ -112,8 +142,12 @@ def _shift(which: str) -> int:
     return {"last": -1, "previous": -1, "this": 0, "next": 1}[which.lower()]
 
 
-def _resolve(m: re.Match[str], ref: date | None) -> tuple[str | None, bool]:
-    """(ISO value, relative?) for one match; value None when it cannot be resolved."""
+def _resolve(m: re.Match[str], ref: date | None, ref_year: int | None) -> tuple[str | None, bool]:
+    """(ISO value, relative?) for one match; value None when it cannot be resolved.
+
+    ``ref`` is the document's day, ``ref_year`` its year (known also when only the year is):
+    year-precision expressions ("last year", "30 years ago") need only the year.
+    """
     kind = m.lastgroup
     g = m.group
     if g("iso"):
@@ -127,6 +161,8 @@ def _resolve(m: re.Match[str], ref: date | None) -> tuple[str | None, bool]:
         return _ym(int(g("y3")), _month(g("m3"))), False
     if g("year"):
         return g("y11"), False
+    if g("rel_year") and ref_year is not None:
+        return str(ref_year + _shift(g("which7"))), True
     if ref is None:
         return None, True
     if g("rel_month_year"):
@@ -145,8 +181,6 @@ def _resolve(m: re.Match[str], ref: date | None) -> tuple[str | None, bool]:
         else:
             year = ref.year
         return _ym(year, month), True
-    if g("rel_year"):
-        return str(ref.year + _shift(g("which7"))), True
     if g("rel_unit"):
         shift = _shift(g("which8"))
         if g("unit8") == "month":
@@ -157,13 +191,54 @@ def _resolve(m: re.Match[str], ref: date | None) -> tuple[str | None, bool]:
         word = g("today").lower()
         offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[word]
         return (ref + timedelta(days=offset)).isoformat(), True
+    if g("weekday"):
+        return _weekday(ref, WEEKDAYS[g("wd13").lower()], (g("which13") or "").lower()).isoformat(), True
     if g("md"):
-        month, day = _month(g("m9")), _day(g("d9"))
-        year = ref.year if (month, day) <= (ref.month, ref.day) else ref.year - 1
-        return _valid(year, month, day), True
+        return _nearest_month_day(ref, _month(g("m9")), _day(g("d9"))), True
+    if g("in_month"):
+        return _nearest_month(ref, _month(g("m14"))), True
     if g("the_day"):
         return _valid(ref.year, ref.month, _day(g("d10"))), True
     raise AssertionError(kind)  # every branch of _PATTERN is handled above
+
+
+#: How far ahead of the document a month or day without a year may lie: "on November 1"
+#: in a statement of 30 October is two days ahead; "on March 3" in a report of 4 November
+#: is last March, not next.
+_AHEAD_DAYS = 92
+
+
+def _latest_by_horizon(ref: date, candidates: list[date]) -> date:
+    """The latest candidate no later than ``_AHEAD_DAYS`` after ``ref``."""
+    horizon = ref + timedelta(days=_AHEAD_DAYS)
+    return max(c for c in candidates if c <= horizon)
+
+
+def _nearest_month_day(ref: date, month: int, day: int) -> str | None:
+    """The ``month``/``day`` of the year that makes it the latest such day within the horizon."""
+    candidates = [date.fromisoformat(d) for d in (_valid(ref.year + k, month, day) for k in (-1, 0, 1)) if d]
+    if not candidates or min(candidates) > ref + timedelta(days=_AHEAD_DAYS):
+        return None
+    return _latest_by_horizon(ref, candidates).isoformat()
+
+
+def _nearest_month(ref: date, month: int) -> str:
+    """The ``month`` of the year that makes it the latest such month within the horizon:
+    "in March" in a speech of September is last March, "in November" the coming one."""
+    chosen = _latest_by_horizon(ref, [date(ref.year + k, month, 1) for k in (-1, 0, 1)])
+    return _ym(chosen.year, chosen.month)
+
+
+def _weekday(ref: date, weekday: int, which: str) -> date:
+    """The day of that weekday nearest ``ref`` (a tie goes to the past); "last" and "next"
+    force the direction: reports say "on Sunday" of the days around their date."""
+    back = ref - timedelta(days=(ref.weekday() - weekday) % 7)
+    ahead = ref + timedelta(days=(weekday - ref.weekday()) % 7)
+    if which == "last":
+        return back if back < ref else back - timedelta(weeks=1)
+    if which == "next":
+        return ahead if ahead > ref else ahead + timedelta(weeks=1)
+    return back if (ref - back) <= (ahead - ref) else ahead
 
 
 def find_dates(text: str, reference: str | None = None) -> tuple[DateMention, ...]:
@@ -175,16 +250,42 @@ def find_dates(text: str, reference: str | None = None) -> tuple[DateMention, ..
     ['2015']
     """
     ref = parse_iso(reference) if reference and len(reference) >= 10 else None
-    ref_year_only = parse_iso(reference) if reference and ref is None else None
+    known = parse_iso(reference)
+    ref_year = known.year if known else None
     out: list[DateMention] = []
+    if ref_year is not None and "ago" in text:
+        out.extend(_years_ago(text, ref_year))
     for m in _PATTERN.finditer(text):
-        value, relative = _resolve(m, ref)
-        if value is None and ref_year_only is not None and m.group("rel_year"):
-            value = str(ref_year_only.year + _shift(m.group("which7")))
+        value, relative = _resolve(m, ref, ref_year)
         if value is None:
             continue
         start, end = m.span()
         if m.group("the_day"):
             start = m.start("d10") - len("the ")
         out.append(DateMention(Span(start, end, text[start:end]), value, relative))
+    if not _sorted(out):
+        out.sort(key=lambda d: d.span.start)
     return tuple(out)
+
+
+def _sorted(found: list[DateMention]) -> bool:
+    return all(a.span.start <= b.span.start for a, b in pairwise(found))
+
+
+def _years_ago(text: str, ref_year: int) -> list[DateMention]:
+    """ "30 years ago", "a decade ago": found from their rare literal tail, then the count
+    before it (a separate pass keeps the main pattern's cheap first-letter test)."""
+    out = []
+    for m in _AGO.finditer(text):
+        count = _COUNT_BEFORE.search(text, max(0, m.start() - 16), m.start())
+        if count is None:
+            continue
+        word = count.group(1).lower()
+        number = int(word) if word.isdigit() else NUMBER_WORDS[word]
+        years = number * (10 if m.group(1).startswith("decade") else 1)
+        out.append(
+            DateMention(
+                Span(count.start(), m.end(), text[count.start() : m.end()]), str(ref_year - years), True
+            )
+        )
+    return out

@@ -49,3 +49,54 @@ def test_offsets_point_into_the_text():
 def test_parse_iso_and_precision():
     assert parse_iso("2020-09").isoformat() == "2020-09-01"
     assert [precision(v) for v in ("2020", "2020-09", "2020-09-08")] == ["year", "month", "day"]
+
+
+def test_a_month_abbreviation_ends_at_a_word_end():
+    assert values("This Declaration and this Decision", "2022-04-28") == []
+    assert values("this Dec. and next Sept.", "2022-04-28") == [
+        ("this Dec.", "2022-12"),
+        ("next Sept.", "2022-09"),
+    ]
+
+
+def test_lower_case_month_only_in_a_full_date():
+    text = "talade i New York den 22 september 2024; we may 2 times"
+    assert values(text) == [("22 september 2024", "2024-09-22")]
+
+
+def test_years_ago_need_only_the_document_year():
+    text = "Thirty years ago, and a year ago, and 60 years ago in Lagos."
+    assert values(text, "2023") == [
+        ("Thirty years ago", "1993"),
+        ("a year ago", "2022"),
+        ("60 years ago", "1963"),
+    ]
+
+
+def test_weekdays_resolve_to_the_nearest_such_day():
+    # 2025-09-02 is a Tuesday: a report's "Sunday" is two days back, its "Wednesday" tomorrow.
+    text = (
+        "They met on Sunday and Monday; the parade is on Wednesday; last Tuesday; the Good Friday Agreement."
+    )
+    assert values(text, "2025-09-02") == [
+        ("Sunday", "2025-08-31"),
+        ("Monday", "2025-09-01"),
+        ("Wednesday", "2025-09-03"),
+        ("last Tuesday", "2025-08-26"),
+    ]
+
+
+def test_month_and_day_without_year_is_the_nearest_such_day():
+    assert values("on November 1 and 2", "2023-10-30") == [("November 1", "2023-11-01")]
+    assert values("on March 3", "2023-11-04") == [("March 3", "2023-03-03")]
+
+
+def test_in_month_without_year_is_the_nearest_such_month():
+    text = "In March we announced it; the summit in November; since early April."
+    assert values(text, "2023-09-19") == [
+        ("March", "2023-03"),
+        ("November", "2023-11"),
+        ("April", "2023-04"),
+    ]
+    # "In May last year" keeps its year.
+    assert values("In May last year", "2022-05-23") == [("May last year", "2021-05")]

@@ -40,3 +40,154 @@ def test_event_evidence_is_the_sentence_and_the_actor_the_subject_state():
     assert launch.actor == "Canada"
     assert launch.evidence.text.startswith("In March 2019, Canada launched")
     assert TEXT[launch.evidence.start : launch.evidence.end] == launch.evidence.text
+
+
+# -- one test per rule, on entities given directly (the entity stage is tested elsewhere) --
+
+from loaders.records import DocumentMeta, Entity, Span  # noqa: E402
+
+
+def entity(text: str, label: str, type_: str, *surfaces: str) -> Entity:
+    """An entity with a mention at every occurrence of each surface form in ``text``."""
+    spans = []
+    for surface in surfaces or (label,):
+        start = text.find(surface)
+        while start >= 0:
+            spans.append(Span(start, start + len(surface), surface))
+            start = text.find(surface, start + 1)
+    key = label.lower().replace(" ", "-")
+    return Entity(key=key, label=label, type=type_, mentions=tuple(sorted(spans, key=lambda s: s.start)))
+
+
+def run(text: str, date: str | None, *entities: tuple) -> set[tuple[str, str, str, str]]:
+    doc = make_document(text)
+    meta = DocumentMeta(date=date, actor="Norway")
+    found = tuple(entity(text, *e) for e in entities)
+    events = extract_events(doc, meta, found, find_dates(doc.body, date))
+    for e in events:
+        assert doc.text[e.evidence.start : e.evidence.end] == e.evidence.text
+    return {(e.type, e.subject, e.date or "", e.rule) for e in events}
+
+
+PLEDGE = ("Baltic Cable Pledge", "Initiative")
+COMPACT = ("Reef Compact", "Instrument")
+SUMMIT = ("Arctic Water Summit", "Forum")
+COUNCIL = ("Harbour Council", "Forum")
+
+
+def test_trigger_dated_in_its_sentence():
+    text = "In June 2021, Norway launched the Baltic Cable Pledge."
+    assert run(text, "2024-03-05", PLEDGE) == {
+        ("launch", "Baltic Cable Pledge", "2021-06", "event.trigger.launch")
+    }
+
+
+def test_today_dates_a_trigger_by_the_document():
+    text = "Today, Norway and Chile launched the Baltic Cable Pledge."
+    assert run(text, "2024-03-05", PLEDGE) == {
+        ("launch", "Baltic Cable Pledge", "2024-03-05", "event.trigger.launch")
+    }
+
+
+def test_present_form_after_a_first_person_or_future_subject_is_an_act_of_today():
+    assert run("I would like to propose a Reef Compact for all coastal states.", "2024-03-05", COMPACT) == {
+        ("propose", "Reef Compact", "2024-03-05", "event.trigger.propose.now")
+    }
+    assert run("Norway will sign the Reef Compact at the ceremony.", "2024-03-05", COMPACT) == {
+        ("sign", "Reef Compact", "2024-03-05", "event.trigger.sign.now")
+    }
+
+
+def test_present_form_without_such_a_subject_is_no_event():
+    # "update" here is a noun; no first-person or future subject makes it an act.
+    assert run("Any update of the Reef Compact in 2025 would be welcome.", "2024-03-05", COMPACT) == set()
+
+
+def test_scheduled_meeting_hosted_in_a_future_year():
+    text = "That is why Norway will host the Arctic Water Summit in 2027."
+    assert run(text, "2024-03-05", SUMMIT) == {("host", "Arctic Water Summit", "2027", "event.trigger.host")}
+
+
+def test_agent_triggers_take_the_entity_before_the_verb():
+    assert run("The Reef Compact entered into force on 1 July 2023.", "2024-03-05", COMPACT) == {
+        ("enter_into_force", "Reef Compact", "2023-07-01", "event.trigger.enter_into_force")
+    }
+    assert run("The Harbour Council will meet in Oslo next month.", "2024-03-05", COUNCIL) == {
+        ("meet", "Harbour Council", "2024-04", "event.trigger.meet")
+    }
+
+
+def test_a_body_holding_an_unnamed_meeting_convenes():
+    text = "The Harbour Council held an open meeting on shipping on the 4th."
+    assert run(text, "2024-03-05", COUNCIL) == {
+        ("convene", "Harbour Council", "2024-03-04", "event.trigger.convene")
+    }
+
+
+def test_veto_of_an_instrument():
+    text = "In May 2022, one member vetoed the Coastal Trade Resolution."
+    found = run(text, "2024-03-05", ("Coastal Trade Resolution", "Instrument"))
+    assert found == {("veto", "Coastal Trade Resolution", "2022-05", "event.trigger.veto")}
+
+
+def test_the_agent_of_a_passive_is_not_its_subject():
+    text = "The Reef Compact was joined by the Harbour Council in 2023."
+    assert run(text, "2024-03-05", COMPACT, COUNCIL) == {
+        ("join", "Reef Compact", "2023", "event.trigger.join")
+    }
+
+
+def test_a_name_that_modifies_an_unnamed_meeting_is_not_the_subject():
+    text = "The talks followed the Harbour Council summit that Oslo hosted on Sunday."
+    assert run(text, "2024-03-05", COUNCIL) == set()
+
+
+def test_a_participle_after_an_unknown_name_does_not_reach_the_names_after_it():
+    text = "Building on the Ministers' Harbour Statement issued on 7 May 2023, we welcome the Reef Compact."
+    assert run(text, "2024-03-05", COMPACT) == set()
+
+
+def test_date_of_the_sentence_before_in_the_same_paragraph():
+    text = "In March 2021. We announced the Baltic Cable Pledge."
+    assert run(text, "2024-03-05", PLEDGE) == {
+        ("announce", "Baltic Cable Pledge", "2021-03", "event.trigger.announce.paragraph_date")
+    }
+    assert run("In March 2021.\n\nWe announced the Baltic Cable Pledge.", "2024-03-05", PLEDGE) == set()
+
+
+def test_meeting_named_with_its_date():
+    text = "We look forward to the Arctic Water Summit on November 3."
+    assert run(text, "2024-10-20", SUMMIT) == {
+        ("convene", "Arctic Water Summit", "2024-11-03", "event.dated_subject")
+    }
+    text = "We prepare for next year's Arctic Water Summit."
+    assert run(text, "2024-10-20", SUMMIT) == {
+        ("convene", "Arctic Water Summit", "2025", "event.dated_subject")
+    }
+
+
+def test_recent_meeting_is_dated_by_the_document_year():
+    text = "Nothing was agreed at the recent Review Conference of the Reef Compact."
+    review = ("Review Conference of the Reef Compact", "Forum")
+    assert run(text, "2024-10-20", review) == {
+        ("convene", "Review Conference of the Reef Compact", "2024", "event.dated_subject.recent")
+    }
+
+
+def test_a_standing_body_named_with_a_date_is_no_meeting():
+    text = "The paper went to the Conference on Coastal Trade in 2019 for discussion."
+    assert run(text, "2024-10-20", ("Conference on Coastal Trade", "Forum")) == set()
+
+
+def test_meeting_of_the_body_named_before():
+    text = "The Harbour Council voiced concern at its 2009 summit in Bergen."
+    assert run(text, "2024-10-20", COUNCIL) == {
+        ("convene", "Harbour Council", "2009", "event.dated_subject.owner")
+    }
+
+
+def test_a_date_that_repeats_a_more_precise_one_is_one_event():
+    text = "The Arctic Water Summit in November 2022 opened in Bergen on 16 November 2022."
+    assert run(text, "2024-03-05", SUMMIT) == {
+        ("convene", "Arctic Water Summit", "2022-11", "event.dated_subject")
+    }
