@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -108,9 +108,9 @@ def _insert(store: Store, quads: Sequence[ox.Quad], prologue: str = "") -> None:
             store.update(request)
 
 
-def _existing_labels(store: Store, subjects: Sequence[ox.NamedNode]) -> dict[ox.NamedNode, ox.Term]:
+def _existing_labels(store: Store, subjects: Sequence[ox.NamedNode]) -> dict[ox.NamedNode, Any]:
     """The stored ``skos:prefLabel`` of each of ``subjects`` that has one."""
-    found: dict[ox.NamedNode, ox.Term] = {}
+    found: dict[ox.NamedNode, Any] = {}
     for start in range(0, len(subjects), _CHUNK):
         chunk = subjects[start : start + _CHUNK]
         sparql = (
@@ -129,7 +129,7 @@ def _existing_labels(store: Store, subjects: Sequence[ox.NamedNode]) -> dict[ox.
 
 
 def settle_labels(
-    quads: Iterable[ox.Quad], existing: dict[ox.NamedNode, ox.Term] | None = None
+    quads: Iterable[ox.Quad], existing: dict[ox.NamedNode, Any] | None = None
 ) -> list[ox.Quad]:
     """``quads`` moved into the entities graph, without repeats, keeping ONE preferred
     label per entity: the ``existing`` one, else the first met; any other preferred label
@@ -147,7 +147,7 @@ def settle_labels(
     [('prefLabel', 'X Treaty'), ('label', 'X Treaty'), ('altLabel', 'Treaty X')]
     """
     quads = list(quads)
-    chosen: dict[ox.Term, ox.Term] = dict(existing or {})
+    chosen: dict[Any, Any] = dict(existing or {})
     for quad in quads:
         if quad.predicate == SKOS_PREF:
             chosen.setdefault(quad.subject, quad.object)
