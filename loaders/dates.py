@@ -87,7 +87,8 @@ _PATTERN = re.compile(
   | (?P<rel_year>\b(?P<which7>[Ll]ast|[Tt]his|[Nn]ext|[Pp]revious)\s+year\b)
   | (?P<rel_unit>\b(?P<which8>[Ll]ast|[Tt]his|[Nn]ext)\s+(?P<unit8>month|week)\b)
   | (?P<today>\b(?:[Tt]oday|[Yy]esterday|[Tt]omorrow)\b)
-  | (?P<weekday>(?=[LlNnTtMWFS])\b(?:(?P<which13>[Ll]ast|[Nn]ext|[Tt]his)\s+)?(?P<wd13>{_WEEKDAY})(?!\s+[A-Z][a-z]))
+  | (?P<weekday>(?=[LlNnTtMWFS])\b(?:(?P<which13>[Ll]ast|[Nn]ext|[Tt]his)\s+)?
+        (?P<wd13>{_WEEKDAY})(?!\s+[A-Z][a-z]))
   | (?P<md>\b(?P<m9>{_MONTH})\s+(?P<d9>{_DAY})\b(?!\s*,?\s*\d))
   | (?P<in_month>(?=[JFMASOND])(?:(?<=\b[Ii]n\s)|(?<=\b[Ss]ince\s)|(?<=\b[Uu]ntil\s)
         |(?<=\bearly\s)|(?<=\bmid-)|(?<=\blate\s))(?P<m14>{_MONTH_FULL})\b

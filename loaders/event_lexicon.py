@@ -49,6 +49,7 @@ class Grammar:
     meeting_object: re.Pattern[str]  # match right after a trigger
     modifier_of_meeting: re.Pattern[str]  # match right after a name
     owner_before: re.Pattern[str]  # search at the end of the text before a date
+    gerund: re.Pattern[str]  # match a trigger's first word
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +242,7 @@ def compile_lexicon(data: dict[str, Any]) -> EventLexicon:
         meeting_object=re.compile(rf"\s+(?:{words('meeting_object')})\b", flags),
         modifier_of_meeting=re.compile(rf"(?:{words('modifier_of_meeting')})\b"),
         owner_before=re.compile(rf"\b(?:{words('owner_before')})\s+$", flags),
+        gerund=re.compile(rf"(?:{words('gerund')})\b", flags),
     )
     return EventLexicon(
         specs=tuple(specs),

@@ -159,11 +159,18 @@ def _subjects(
         comma = text.rfind(",", lower, trigger.start)
         space = trigger.start - len(window) + len(window.rstrip())
         ends_at_name = nearest_before is not None and nearest_before.end == space
-        passive = (
-            any(abs(m.end - comma) <= 1 for m in eligible)
-            or (comma >= 0 and text[:comma].rstrip().endswith(")"))
-            or (ends_at_name and bool(grammar.reduced_relative_after.match(text, trigger.end)))
+        comma_before = comma >= 0 and re.fullmatch(r"\s*(?:\w+ly\s+)?", text[comma + 1 : trigger.start])
+        apposition = bool(
+            (
+                comma_before
+                and (any(abs(m.end - comma) <= 1 for m in eligible) or text[:comma].rstrip().endswith(")"))
+            )
+            or (ends_at_name and grammar.reduced_relative_after.match(text, trigger.end))
         )
+        if apposition and before and not grammar.gerund.match(text, trigger.start, trigger.end):
+            # "the Statement issued on 7 May", "X (PPWT), initially submitted to ...": the
+            # participle describes the name before it, whatever names follow.
+            return _coordinated_before(text, eligible, before[-1], grammar)
         name = re.search(r"\b[A-Z][\w’'-]*\s+$", window)
         if (
             name
@@ -192,7 +199,13 @@ def _actor(lower: int, trigger: _Trigger, mentions: list[_Mention]) -> Entity | 
     return states[0].entity if states else None
 
 
-def _dates_for(trigger: _Trigger, lower: int, upper: int, dates: list[DateMention]) -> list[DateMention]:
+def _dates_for(
+    text: str, trigger: _Trigger, lower: int, upper: int, dates: list[DateMention], grammar: Grammar
+) -> list[DateMention]:
+    # The trigger's stretch ends at the next clause: "met in Hiroshima, which ... in 1945".
+    cut = grammar.clause_break.search(text, trigger.end, upper)
+    if cut is not None:
+        upper = cut.start()
     after = [d for d in dates if trigger.end <= d.span.start < upper]
     if after:
         # "in 2017, and again in 2022": every date of the trigger's own stretch.
@@ -271,7 +284,7 @@ def _trigger_events(
         if not subjects:
             continue
         rule = f"event.trigger.{trigger.kind}"
-        when = _dates_for(trigger, lower, upper, sentence_dates)
+        when = _dates_for(text, trigger, lower, upper, sentence_dates, lexicon.grammar)
         if (
             not when
             and k + 1 < len(triggers)
