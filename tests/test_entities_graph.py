@@ -55,7 +55,9 @@ def old_layout_store(path: Path, docs: Path) -> OxigraphStore:
     for file in sorted(docs.iterdir()):
         rdf = document_rdf(extract(read_document(file), gazetteer), gazetteer=gazetteer)
         graph = rdf.quads[0].graph_name
-        graphs[graph.value] = rdf.quads + [ox.Quad(q.subject, q.predicate, q.object, graph) for q in rdf.descriptions]
+        graphs[graph.value] = rdf.quads + [
+            ox.Quad(q.subject, q.predicate, q.object, graph) for q in rdf.descriptions
+        ]
     graphs[str(ONTOLOGY_GRAPH)] = gazetteer_quads(gazetteer, str(ONTOLOGY_GRAPH))
     store.replace_graphs(graphs)
     return store
@@ -111,10 +113,13 @@ def test_the_next_ingest_migrates_an_old_store(tmp_path: Path, docs: Path) -> No
     assert entity_subjects(store, doc_graph_iri("third")) == set()
     # One description per entity for the whole store: the union default graph holds each
     # Security Council label once, however many documents name the council.
-    rows = list(store.query(
-        'SELECT ?g WHERE { GRAPH ?g { ?e <http://www.w3.org/2004/02/skos/core#prefLabel> '
-        '"United Nations Security Council" } }', union_default_graph=False,
-    ))
+    rows = list(
+        store.query(
+            "SELECT ?g WHERE { GRAPH ?g { ?e <http://www.w3.org/2004/02/skos/core#prefLabel> "
+            '"United Nations Security Council" } }',
+            union_default_graph=False,
+        )
+    )
     assert [row["g"].value for row in rows] == [ENTITIES.value]
 
 
@@ -129,3 +134,29 @@ def test_descriptions_outlive_a_removed_document(tmp_path: Path, docs: Path) -> 
     assert [g for g in store.graphs() if g.startswith(str(GRAPH) + "doc/")] == []
     # The IRIs keep resolving: what they name is still described.
     assert entity_subjects(store, ENTITIES.value) == described
+
+
+def test_the_gazetteer_decides_the_label_of_its_entries_and_documents_add_names(tmp_path: Path) -> None:
+    from graph.entities_graph import add_descriptions, load_gazetteer_descriptions
+    from graph.rdf import EntityDescription, entity_description
+    from loaders.gazetteer import Gazetteer, GazetteerEntry
+
+    store = OxigraphStore(tmp_path / "store")
+    first = GazetteerEntry("reef-pact", "Reef Pact", "Instrument", wikidata="Q1")
+    load_gazetteer_descriptions(store, Gazetteer([first]))
+    # A document calls it otherwise; a second preferred label becomes an alternative one.
+    said = EntityDescription("reef-pact", "Pact on Reefs", "Instrument", ("the Reef Pact of 2031",))
+    add_descriptions(store, entity_description(said, ENTITIES))
+    # The gazetteer renames it and corrects its Wikidata match.
+    renamed = GazetteerEntry("reef-pact", "Coral Reef Pact", "Instrument", wikidata="Q2")
+    load_gazetteer_descriptions(store, Gazetteer([renamed]))
+
+    def values(local: str) -> set[str]:
+        return {
+            q.object.value for q in store.graph_quads(ENTITIES.value) if q.predicate.value.endswith(local)
+        }
+
+    assert values("#prefLabel") == {"Coral Reef Pact"}  # one, the gazetteer's
+    assert values("#label") == {"Coral Reef Pact"}
+    assert values("#exactMatch") == {"http://www.wikidata.org/entity/Q2"}
+    assert {"Pact on Reefs", "the Reef Pact of 2031"} <= values("#altLabel")  # documents' names kept
