@@ -19,8 +19,9 @@ name in any word order gets the same identifier in every document.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from loaders import name_patterns, resolutions
 from loaders.gazetteer import Gazetteer, GazetteerEntry, normalise, signature, token_list
@@ -112,6 +113,26 @@ def _pattern_candidates(body: str, gaz: Gazetteer) -> list[Candidate]:
         if entry is not None and owner is not None and gaz.lookup(found.name) is None:
             start += owner.end()  # "Kenya’s Group of 20": the known name is the mention
         out.append(Candidate(start, found.end, key, label, type_, "pattern", entry, found.rule))
+    return out
+
+
+#: A lower-case "summit" after a forum's name or acronym ("the SCO summit", "the
+#: Shanghai Cooperation Organisation (SCO) summit"): a meeting of that forum.
+_SUMMIT_AFTER = re.compile(r"(?:\s*\(\s*[A-Z][\w+-]{0,10}\s*\))?\s+summit\b")
+
+
+def _summit_candidates(body: str, found: list[Candidate]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for cand in found:
+        if cand.type != "Forum" or cand.source != "gazetteer":
+            continue
+        m = _SUMMIT_AFTER.match(body, cand.end)
+        if m is None:
+            continue
+        label = f"{_SPACES.sub(' ', body[cand.start : cand.end])} Summit"
+        key = derived_key(label, "Forum")
+        rule = "entity.pattern.forum_summit"
+        out.append(Candidate(cand.start, m.end(), key, label, "Forum", "pattern", None, rule))
     return out
 
 
@@ -285,8 +306,10 @@ def _without_overlaps(body: str, candidates: list[Candidate]) -> list[Candidate]
                 and " " not in body[cand.start : cand.end]
                 and cand.type == other.type
             )
-            # A guess from a name's shape inside a longer name is a piece of it.
-            piece = nested and cand.source == "pattern"
+            # A guess from a name's shape inside a longer name is a piece of it; so is a
+            # person's name inside a longer person's name ("Andres Manuel Lopez" in
+            # "Andres Manuel Lopez Obrador").
+            piece = nested and (cand.source == "pattern" or cand.type == other.type == "Person")
             if not nested or other.key == cand.key or head_word or piece:
                 clash = True
                 break
@@ -307,6 +330,7 @@ def _searchable_body(doc: Document) -> str:
 
 
 _SPACES = re.compile(r"\s+")
+_PLACED_MEETING = re.compile(r"(.+\b(?:Summit|Meeting|Conference|Forum))\s+in\s+[A-Z]")
 _OPEN = re.compile(r"\s*\(\s*")
 _CLOSE = re.compile(r"\s*\)")
 _YEAR_AFTER = re.compile(r" (?:1[89]\d\d|20\d\d)(?![\w/-])")
@@ -334,6 +358,43 @@ def _citation_forms(body: str, type_: str, spans: list[tuple[int, int]]) -> list
     return [_SPACES.sub(" ", f) for f in forms]
 
 
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return _SPACES.sub(" ", "".join(c for c in decomposed if not unicodedata.combining(c))).strip()
+
+
+def _fullest_person_forms(body: str, kept: list[Candidate]) -> list[Candidate]:
+    """A person the gazetteer does not know, named by the last words of a longer name of
+    a person in the same document ("Lopez Obrador" after "Andres Manuel Lopez
+    Obrador"), is that person: the fullest form wins."""
+    surfaces: dict[str, tuple[str, Candidate]] = {}
+    for cand in kept:
+        if cand.type == "Person":
+            folded = _fold(body[cand.start : cand.end])
+            if len(folded) > len(surfaces.get(cand.key, ("", cand))[0]):
+                surfaces[cand.key] = (folded, cand)
+    by_last_word: dict[str, list[tuple[str, Candidate]]] = defaultdict(list)
+    for folded, cand in surfaces.values():
+        by_last_word[folded.rsplit(" ", 1)[-1]].append((folded, cand))
+    target: dict[str, Candidate] = {}
+    for key, (short, cand) in surfaces.items():
+        if cand.entry is not None:
+            continue
+        longer = {
+            other.key: other
+            for long, other in by_last_word[short.rsplit(" ", 1)[-1]]
+            if other.key != key and len(long) > len(short) and long.endswith(" " + short)
+        }
+        if len(longer) == 1:
+            target[key] = next(iter(longer.values()))
+    if not target:
+        return kept
+    return [
+        replace(c, key=t.key, label=t.label, entry=t.entry) if (t := target.get(c.key)) is not None else c
+        for c in kept
+    ]
+
+
 def extract_entities(doc: Document, meta: DocumentMeta, gaz: Gazetteer) -> tuple[Entity, ...]:
     """Every entity named in the document, with all its mentions (offsets into ``doc.text``).
 
@@ -343,11 +404,12 @@ def extract_entities(doc: Document, meta: DocumentMeta, gaz: Gazetteer) -> tuple
     found = _gazetteer_candidates(body, gaz)
     found += _pattern_candidates(body, gaz)
     found += _resolution_candidates(body, gaz)
+    found += _summit_candidates(body, found)
     found += _person_candidates(body, gaz)
     found += _surname_candidates(body, found, gaz)
     found += _acronym_candidates(body, found, gaz)
     found += _context_candidates(body, meta, found, gaz)
-    kept = _without_overlaps(body, found)
+    kept = _fullest_person_forms(body, _without_overlaps(body, found))
 
     groups: dict[str, list[Candidate]] = defaultdict(list)
     for cand in kept:
@@ -365,6 +427,8 @@ def extract_entities(doc: Document, meta: DocumentMeta, gaz: Gazetteer) -> tuple
             acronyms = tuple(dict.fromkeys((*entry.acronyms, *entry.ambiguous_acronyms)))
         else:
             label = _SPACES.sub(" ", max((c.label for c in cands), key=lambda s: (len(s), s)))
+            if type_ == "Forum" and (placed := _PLACED_MEETING.match(label)) is not None:
+                surfaces.append(placed.group(1))  # "G20 Summit in Bali" is also "G20 Summit"
             aliases = tuple(dict.fromkeys(s for s in surfaces if s != label))
             acronyms = tuple(dict.fromkeys(s for s in surfaces if s.isupper() and " " not in s))
         mentions = tuple(Span(c.start, c.end, doc.text[c.start : c.end]) for c in cands)

@@ -161,3 +161,45 @@ def test_headings_are_not_mentions_even_on_long_lines():
     ]
     one_line = "The Ocean Resilience Initiative grows. " * 2000
     assert len(entities_by_label(one_line)["Ocean Resilience Initiative"].mentions) == 2000
+
+
+def test_quoted_titles_are_names_but_quoted_sentences_are_not():
+    text = (
+        "Canada funds the “Young Diplomats for Peace” programme and the “Ottawa\nOcean Fellows”"
+        " network; the minister said “We Will Stay” and praised “the best of times”."
+    )
+    found = entities_by_label(text)
+    assert found["Young Diplomats for Peace"].rule == "entity.pattern.quoted_title"
+    assert found["Young Diplomats for Peace"].type == "Initiative"
+    assert found["Ottawa Ocean Fellows"].mentions[0].text == "Ottawa\nOcean Fellows"
+    assert "We Will Stay" not in found and not any("best" in label for label in found)
+
+
+def test_a_forums_lower_case_summit_is_a_meeting_of_that_forum():
+    text = "The leaders met after the Shanghai Cooperation Organisation (SCO) summit ended."
+    found = entities_by_label(text)
+    summit = found["Shanghai Cooperation Organisation Summit"]
+    assert summit.type == "Forum" and summit.rule == "entity.pattern.forum_summit"
+    assert summit.mentions[0].text == "Shanghai Cooperation Organisation (SCO) summit"
+
+
+def test_a_meeting_named_with_its_place_is_also_cited_without_it():
+    found = entities_by_label("Leaders gathered at the Nordic Water Summit in Reykjavik last week.")
+    assert "Nordic Water Summit" in found["Nordic Water Summit in Reykjavik"].aliases
+
+
+def test_a_shorter_form_of_a_persons_name_is_the_fullest_form():
+    text = (
+        "The greetings of President Juan Carlos Ortega Salinas were read out. Later, "
+        "President Ortega Salinas proposed a dialogue; Juan Carlos Ortega said no more."
+    )
+    found = entities_by_label(text)
+    ortega = found["Juan Carlos Ortega Salinas"]
+    assert [m.text for m in ortega.mentions] == ["Juan Carlos Ortega Salinas", "Ortega Salinas"]
+    assert "President Ortega Salinas" in ortega.aliases
+    assert "Juan Carlos Ortega" not in found
+
+
+def test_titles_of_other_languages_come_from_the_title_data():
+    found = entities_by_label("Anförande av vice statsminister Karin Lindgren vid mötet i New York.")
+    assert found["Karin Lindgren"].type == "Person"
