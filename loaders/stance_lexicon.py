@@ -71,6 +71,12 @@ class Anchored:
     def search(self, text: str, pos: int = 0, end: int | None = None) -> re.Match[str] | None:
         return next(self.finditer(text, pos, end), None)
 
+    def occurs(self, text: str, pos: int, end: int) -> bool:
+        """Whether a word that opens one of the phrases stands in ``text[pos:end]``."""
+        starts, _ = _candidates(self, text)
+        k = bisect_left(starts, pos)
+        return k < len(starts) and starts[k] < end
+
 
 @lru_cache(maxsize=32)
 def _candidates(anchored: Anchored, text: str) -> tuple[list[int], list[re.Pattern[str]]]:
@@ -103,6 +109,17 @@ def _anchored(items: list[tuple[str, str]], prefix: str, suffix: str, gap: str) 
             prefix + re.escape(word) + "(?:" + "|".join(alternatives) + ")" + suffix, re.I
         )
     return Anchored(patterns)
+
+
+_ANY_WORD = re.compile(r"\w+")
+
+
+def _triggers(
+    anchors: list[CuePatterns | Anchored], phrases: list[str], slots: dict[str, list[str]]
+) -> Anchored:
+    words = {word for a in anchors for word in (a.pattern if isinstance(a, CuePatterns) else a).by_word}
+    words |= {phrase.split()[0].lower() for form in phrases for phrase in _expand(form, slots)}
+    return Anchored(dict.fromkeys(words, _ANY_WORD))
 
 
 def _split_phrase(phrase: str, slots: dict[str, list[str]], adverbs: bool = True) -> tuple[str, str]:
@@ -153,6 +170,9 @@ class Lexicon:
     list_ender: re.Pattern[str]
     removal_verb: re.Pattern[str]
     site_phrase: re.Pattern[str]
+    #: Every word that can open a cue, a frame or a modal: a sentence without one holds no
+    #: stance unless it is an imperative, a heading or an item of a wrongdoing list.
+    triggers: Anchored
     base_verbs: frozenset[str]
     stop_verbs: frozenset[str]
     not_gerunds: frozenset[str]
@@ -284,12 +304,16 @@ def parse_lexicon(data: dict[str, Any], source: str = "stance_cues.toml") -> Lex
             first, rest = _split_phrase(phrase, slots, adverbs=False)
             modal_items.append((first, rest + r"\s+[^.;]{1,110}?\s+to"))
     passive_verb = r"(?:\w+ly\s+)?(?:also\s+)?be\s+(?:\w+ly\s+)?"
+    verb = _cue_patterns([c for c in cues if c.kind in ("verb", "adjective")], slots)
+    noun = _cue_patterns([c for c in cues if c.kind == "noun"], slots)
+    predicate = _cue_patterns([c for c in cues if c.kind == "predicate"], slots)
+    modal = _anchored(modal_items, r"\b", r"\b", _gap(slots, True))
     return Lexicon(
         cues=tuple(cues),
-        verb=_cue_patterns([c for c in cues if c.kind in ("verb", "adjective")], slots),
-        noun=_cue_patterns([c for c in cues if c.kind == "noun"], slots),
-        predicate=_cue_patterns([c for c in cues if c.kind == "predicate"], slots),
-        modal=_anchored(modal_items, r"\b", r"\b", _gap(slots, True)),
+        verb=verb,
+        noun=noun,
+        predicate=predicate,
+        modal=modal,
         negated_modal=re.compile(r"\b" + alt(frames, "negated_modal") + r"\b", ic),
         no_one_shall=re.compile(
             r"\bno\s+" + alt(frames, "no_one_subject") + r"\s+" + alt(frames, "no_one_modal") + r"\s+", ic
@@ -349,6 +373,11 @@ def parse_lexicon(data: dict[str, Any], source: str = "stance_cues.toml") -> Lex
             r"(?:" + "|".join(re.escape(s) for s in targets["removal_stems"]) + r")\w*", ic
         ),
         site_phrase=re.compile(r"\b" + alt(sentences, "site_phrases") + r"\b", ic),
+        triggers=_triggers(
+            [verb, noun, predicate, modal],
+            frames["negated_modal"] + frames["passive_modal"] + ["no"],
+            slots,
+        ),
         base_verbs=words(targets, "base_verbs"),
         stop_verbs=words(targets, "stop_verbs"),
         not_gerunds=words(targets, "not_gerunds"),

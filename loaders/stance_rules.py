@@ -440,6 +440,13 @@ RULES: tuple[Rule, ...] = (
 
 def sentence_targets(s: Sentence) -> list[Target]:
     """Targets of one sentence: the gates, then the rules in registry order."""
+    if not (
+        s.imperative
+        or s.wrongdoing_list
+        or s.lex.triggers.occurs(s.text, s.start, s.end)
+        or s.lex.gerund_heading.match(s.text, s.head, s.end)
+    ):
+        return []  # no word that any rule starts from
     if any(gate(s) for _, gate in GATES):
         return []
     found: list[Target] = []
