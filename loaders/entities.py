@@ -113,6 +113,16 @@ def _pattern_candidates(body: str, gaz: Gazetteer) -> list[Candidate]:
         if entry is not None and owner is not None and gaz.lookup(found.name) is None:
             start += owner.end()  # "Kenya’s Group of 20": the known name is the mention
         out.append(Candidate(start, found.end, key, label, type_, "pattern", entry, found.rule))
+    for named in resolutions.find_numbered_names(body):
+        entry = gaz.lookup(named.label)
+        rule = "entity.pattern.numbered_name"
+        if entry is not None:
+            out.append(_entry_candidate(named.start, named.end, entry, "resolution", rule))
+        else:
+            key = derived_key(named.label, named.type)
+            out.append(
+                Candidate(named.start, named.end, key, named.label, named.type, "resolution", None, rule)
+            )
     return out
 
 

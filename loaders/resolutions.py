@@ -5,7 +5,9 @@ Every citation gets one canonical label, ``<body> resolution <number>``, so that
 resolution cited in different ways, in different documents, is one entity: the body is
 the one the text names, or the one the numbering implies (session/number and
 number (roman session) are General Assembly numbers; a plain number is a Security Council
-number). The bodies and their names are data (``ontology/name_patterns.json``).
+number). The bodies and their names are data (``ontology/name_patterns.json``), as are
+other names made of a word and a number ("Executive Order 14110", "COP 28"), found by
+:func:`find_numbered_names`.
 """
 
 from __future__ import annotations
@@ -98,4 +100,39 @@ def find_resolutions(text: str) -> tuple[ResolutionCitation, ...]:
     for m in _SYMBOL.finditer(text):
         label = _label(_SYMBOL_BODY[m.group("prefix")], m.group("number"), m.group("qualifier"))
         out.append(ResolutionCitation(m.start(), m.end(), label))
+    return tuple(out)
+
+
+def _numbered_pattern(spec: dict[str, str]) -> re.Pattern[str]:
+    prefix = r"\s+".join(re.escape(w) for w in spec["prefix"].split())
+    return re.compile(rf"\b{prefix}(?:\s*-\s*|\s+)?(?:No\.\s*)?(?P<number>\d{{1,6}})(?![\w/])")
+
+
+_NUMBERED = tuple((_numbered_pattern(spec), spec) for spec in SHAPES["numbered_names"])
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedName:
+    """``text[start:end]`` names ``label`` (canonical), an entity of ``type``."""
+
+    start: int
+    end: int
+    label: str
+    type: str
+
+
+@lru_cache(maxsize=16)
+def find_numbered_names(text: str) -> tuple[NumberedName, ...]:
+    """Names made of a fixed word and a number, under one canonical label each.
+
+    >>> [(n.label, n.type) for n in find_numbered_names("Executive Order 14110 and COP 28, then COP-29.")]
+    [('Executive Order 14110', 'Instrument'), ('COP28', 'Forum'), ('COP29', 'Forum')]
+    """
+    out: list[NumberedName] = []
+    for pattern, spec in _NUMBERED:
+        if spec["prefix"] not in text:
+            continue
+        for m in pattern.finditer(text):
+            label = spec["label"].format(number=int(m.group("number")))
+            out.append(NumberedName(m.start(), m.end(), label, spec["type"]))
     return tuple(out)

@@ -203,3 +203,11 @@ def test_a_shorter_form_of_a_persons_name_is_the_fullest_form():
 def test_titles_of_other_languages_come_from_the_title_data():
     found = entities_by_label("Anförande av vice statsminister Karin Lindgren vid mötet i New York.")
     assert found["Karin Lindgren"].type == "Person"
+
+
+def test_names_of_a_word_and_a_number_get_one_canonical_label():
+    found = entities_by_label("Executive Order No. 14999 was cited at COP 41 and again at COP-41 and COP42.")
+    order = found["Executive Order 14999"]
+    assert order.type == "Instrument" and order.rule == "entity.pattern.numbered_name"
+    assert [m.text for m in found["COP41"].mentions] == ["COP 41", "COP-41"]
+    assert found["COP42"].type == "Forum"

@@ -9,6 +9,8 @@ Keys and shapes:
   ``month_words``: lists of lower-case single words.
 - ``bound_connectors``: connector -> lower-case words it may follow inside a name.
 - ``person_titles``: titles written before a person's name, capitalised.
+- ``numbered_names``: a fixed word and a number ("COP 28"): ``prefix``, ``separator``,
+  ``type`` and the canonical ``label`` ("COP{number}").
 - ``resolution_bodies``: canonical body name -> the names texts give it (the canonical one
   first); ``resolution_default_body`` names the body a numbering shape implies;
   ``resolution_symbol_body`` maps a document-symbol prefix to its body.
@@ -46,6 +48,7 @@ def test_every_key_is_known(data: dict[str, Any]) -> None:
         "resolution_bodies",
         "resolution_default_body",
         "resolution_symbol_body",
+        "numbered_names",
         *WORD_LISTS,
     }
     assert set(data) == known
@@ -92,6 +95,13 @@ def test_resolution_bodies_name_themselves_first(data: dict[str, Any]) -> None:
     assert set(data["resolution_default_body"]) == {"session_number", "roman_session", "plain_number"}
     assert set(data["resolution_default_body"].values()) <= set(bodies)
     assert set(data["resolution_symbol_body"].values()) <= set(bodies)
+
+
+def test_numbered_names_have_a_prefix_a_type_and_a_label_with_the_number(data: dict[str, Any]) -> None:
+    for spec in data["numbered_names"]:
+        assert set(spec) == {"prefix", "separator", "type", "label"}
+        assert spec["type"] in TYPES and "{number}" in spec["label"]
+        assert spec["label"] == spec["prefix"] + spec["separator"] + "{number}"
 
 
 def test_the_rule_engine_reads_the_file() -> None:
