@@ -404,7 +404,10 @@ def validate(state: CliState, graphs: tuple[str, ...], sample: int | None, as_js
                 click.echo(f"  - {line}")
         if report.links is not None:
             agrees = "agrees with" if report.links.agrees else "does NOT agree with"
-            click.echo(f"links graph ({report.links.checked}): {agrees} the documents")
+            if report.links.agrees and report.links.checked == "absent":
+                click.echo("links graph: not built (run `policykg rebuild-links` to derive it)")
+            else:
+                click.echo(f"links graph ({report.links.checked}): {agrees} the documents")
             for problem in report.links.problems:
                 click.echo(f"  - {problem}")
         verdict = "conforms" if report.conforms else "does NOT conform"
