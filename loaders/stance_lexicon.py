@@ -148,6 +148,7 @@ class Lexicon:
     predicate: CuePatterns  # "X is unacceptable"
     modal: Anchored  # every frame after which a verb phrase is supported
     negated_modal: re.Pattern[str]
+    call_on: re.Pattern[str]  # "call on <who> to": who is addressed
     no_one_shall: re.Pattern[str]
     passive_oppose: re.Pattern[str]
     passive_support: re.Pattern[str]
@@ -315,6 +316,7 @@ def parse_lexicon(data: dict[str, Any], source: str = "stance_cues.toml") -> Lex
         predicate=predicate,
         modal=modal,
         negated_modal=re.compile(r"\b" + alt(frames, "negated_modal") + r"\b", ic),
+        call_on=re.compile(alt(frames, "call_on") + r"\s+(?P<who>.+?)\s+to$", ic | re.DOTALL),
         no_one_shall=re.compile(
             r"\bno\s+" + alt(frames, "no_one_subject") + r"\s+" + alt(frames, "no_one_modal") + r"\s+", ic
         ),

@@ -20,6 +20,7 @@ from loaders.records import Entity, Polarity
 from loaders.stance_lexicon import Lexicon
 from loaders.stance_targets import (
     Target,
+    addressee,
     clause_end,
     clean_bounds,
     noun_use,
@@ -349,6 +350,8 @@ def rule_cues(s: Sentence, found: list[Target]) -> list[Target] | None:
             and len(subject.split()) <= 6
         )
         subject = re.sub(r"^(?:the|The)\s+", "", subject) if keep_subject else ""
+        if match is norm:
+            subject = addressee(lex, match.group()) or subject
         targets = targets_after(
             lex, text, match.end(), end, polarity, label, rule, subject, nouns=match is cue
         )

@@ -151,6 +151,19 @@ def distribute(target: str) -> list[str]:
     return [target]
 
 
+def addressee(lex: Lexicon, frame: str) -> str:
+    """Who a call is addressed to when it is a named party, not everyone: "call on Russia
+    to", "encourage the NSG and the MTCR to"; "" for "urge all States to". A relative
+    clause ("States that have yet to do so") is left out."""
+    m = lex.call_on.fullmatch(frame)
+    if not m:
+        return ""
+    who = re.sub(r"\s+", " ", re.split(r"\s+(?:that|who|which)\s", m.group("who"))[0]).strip(" ,")
+    if lex.generic_subject.match(who) or len(who.split()) > 10:
+        return ""
+    return re.sub(r"^(?:the|The)\s+", "", who)
+
+
 def noun_use(lex: Lexicon, text: str, start: int) -> bool:
     """'receive favorable response and support from': the cue word used as a noun."""
     before = text[max(0, start - 30) : start].lower().split()
@@ -182,7 +195,8 @@ def targets_after(
         if frame and frame.end() < len(piece):
             # "... and urges all States to refrain from X": a call of its own.
             label = frame.group().split()[0].lower()
-            out.extend(targets_after(lex, text, s + frame.end(), e, "support", label, rule))
+            who = addressee(lex, frame.group())
+            out.extend(targets_after(lex, text, s + frame.end(), e, "support", label, rule, who))
             continue
         inner = lex.verb.pattern.match(piece)
         if inner and not noun_use(lex, text, s):

@@ -305,3 +305,17 @@ def test_call_on_those_yet_to_do_so_targets_the_act():
 def test_a_news_headline_is_no_position():
     assert stances_of("Agency to curb wheat exports to lift prices") == []
     assert stances_of("Here is what you need to know about the summit.") == []
+
+
+def test_a_named_addressee_of_a_call_is_part_of_the_target():
+    assert found("We encourage the Arctic Council and the IMO to adopt a ban on heavy fuel oil.") == [
+        (
+            "Canada",
+            "support",
+            "Arctic Council and the IMO adopt a ban on heavy fuel oil",
+            "stance.modal_should",
+        )
+    ]
+    assert found("We urge all States to adopt a ban on heavy fuel oil.") == [
+        ("Canada", "support", "adopt a ban on heavy fuel oil", "stance.modal_should")
+    ]
