@@ -223,6 +223,26 @@ def _person_candidates(body: str, gaz: Gazetteer) -> list[Candidate]:
     return out
 
 
+def _speaker_candidates(
+    body: str, meta: DocumentMeta, found: list[Candidate], gaz: Gazetteer
+) -> list[Candidate]:
+    """The person the metadata stage found speaking or signing (an op-ed's byline, a
+    ministry page's "Tal av ..."), wherever the document writes the name."""
+    speaker = _SPACES.sub(" ", meta.speaker or "").strip()
+    if len(speaker.split()) < 2 or any(c.type == "Person" and c.label == speaker for c in found):
+        return []
+    entry = gaz.lookup(speaker)
+    if entry is not None and entry.type != "Person":
+        return []
+    key = entry.key if entry else derived_key(speaker, "Person")
+    label = entry.label if entry else speaker
+    rule = "entity.person.speaker"
+    return [
+        Candidate(start, end, key, label, "Person", "person", entry, rule)
+        for start, end in name_patterns.find_word(body, speaker)
+    ]
+
+
 def _surname_candidates(body: str, found: list[Candidate], gaz: Gazetteer) -> list[Candidate]:
     """A person named by surname alone ("Putin", "President Xi", "Busch") is the person of
     that surname the document names in full; failing that, after a title, the one person
@@ -416,6 +436,7 @@ def extract_entities(doc: Document, meta: DocumentMeta, gaz: Gazetteer) -> tuple
     found += _resolution_candidates(body, gaz)
     found += _summit_candidates(body, found)
     found += _person_candidates(body, gaz)
+    found += _speaker_candidates(body, meta, found, gaz)
     found += _surname_candidates(body, found, gaz)
     found += _acronym_candidates(body, found, gaz)
     found += _context_candidates(body, meta, found, gaz)

@@ -211,3 +211,11 @@ def test_names_of_a_word_and_a_number_get_one_canonical_label():
     assert order.type == "Instrument" and order.rule == "entity.pattern.numbered_name"
     assert [m.text for m in found["COP41"].mentions] == ["COP 41", "COP-41"]
     assert found["COP42"].type == "Forum"
+
+
+def test_the_documents_speaker_is_a_person_wherever_named():
+    text = "Opinion\nHelena Marsh\n(The Daily Courier)\nOur region needs trade. Helena Marsh has long argued so."
+    found = entities_by_label(text, DocumentMeta(speaker="Helena Marsh"))
+    marsh = found["Helena Marsh"]
+    assert marsh.type == "Person" and marsh.rule == "entity.person.speaker"
+    assert len(marsh.mentions) == 2
