@@ -94,7 +94,8 @@ _PATTERN = re.compile(
         |(?<=\bearly\s)|(?<=\bmid-)|(?<=\blate\s))(?P<m14>{_MONTH_FULL})\b
         (?!\s*,?\s*\d|\s+(?:of\s+)?(?:last|this|next|previous)\s+year))
   | (?P<the_day>\bon\s+the\s+(?P<d10>{_DAY})\b)
-  | (?P<year>(?<![/\d.-])\b(?P<y11>{_YEAR})\b(?![/\d]|-\d|\s+[A-Z][a-z]))
+  | (?P<year>(?<![/\d.-])(?<!resolution\s)(?<!resolutions\s)(?<!No\.\s)
+        \b(?P<y11>{_YEAR})\b(?![/\d]|-\d|\s+[A-Z][a-z]))
   )
     """,
     re.VERBOSE,

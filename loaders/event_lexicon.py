@@ -50,6 +50,7 @@ class Grammar:
     modifier_of_meeting: re.Pattern[str]  # match right after a name
     owner_before: re.Pattern[str]  # search at the end of the text before a date
     gerund: re.Pattern[str]  # match a trigger's first word
+    date_coordination: re.Pattern[str]  # fullmatch the gap between two dates of one event
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +163,7 @@ def compile_lexicon(data: dict[str, Any]) -> EventLexicon:
                 f"{LEXICON_FILE}: {where}: 'passive_subject_before' must be true or false"
             )
         past = _strings(entry, "past", where)
-        present = _strings(entry, "present", where)
+        present = _strings(entry, "present", where) if entry.get("present") != [] else []
         meeting_agent = entry.get("agent_with_meeting_object", False)
         if not isinstance(meeting_agent, bool):
             raise EventLexiconError(
@@ -178,12 +179,13 @@ def compile_lexicon(data: dict[str, Any]) -> EventLexicon:
             )
         )
         branches.append(f"(?P<p{i}>{_alternation(past)})")
-        branches.append(f"(?P<n{i}>{_alternation(present)})")
+        if present:
+            branches.append(f"(?P<n{i}>{_alternation(present)})")
         for group, forms in ((f"p{i}", past), (f"n{i}", present)):
             for form in forms:
                 by_start.setdefault(_start_key(form, where), {}).setdefault(group, []).append(form)
     # Past forms first: at one position the longer reporting form wins ("veto of" over "veto").
-    ordered = branches[0::2] + branches[1::2]
+    ordered = [b for b in branches if b.startswith("(?P<p")] + [b for b in branches if b.startswith("(?P<n")]
     triggers = re.compile(rf"\b(?:{'|'.join(ordered)})\b", re.IGNORECASE)
     # A key that starts with a shorter key joins it ("adopted" under "adopt"): fewer scans.
     for key in sorted(by_start, key=len, reverse=True):
@@ -243,6 +245,7 @@ def compile_lexicon(data: dict[str, Any]) -> EventLexicon:
         modifier_of_meeting=re.compile(rf"(?:{words('modifier_of_meeting')})\b"),
         owner_before=re.compile(rf"\b(?:{words('owner_before')})\s+$", flags),
         gerund=re.compile(rf"(?:{words('gerund')})\b", flags),
+        date_coordination=re.compile(rf"(?:{words('date_coordination')})", flags),
     )
     return EventLexicon(
         specs=tuple(specs),

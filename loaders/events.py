@@ -35,6 +35,8 @@ from loaders.records import DateMention, Document, DocumentMeta, Entity, Event, 
 from loaders.sentences import sentence_spans
 
 _ACTOR_TYPES = ("State", "Organization", "Person")
+#: A sentence closed by its punctuation (not a fragment cut off at a line end).
+_CLOSED = re.compile(r"[.!?]['\"”’)]*$")
 #: "X (PPWT), initially submitted ...": a participle in apposition to the name before it.
 _APPOSITIVE = re.compile(r"[)\w’']\s*,?\s*(?:\w+ly\s+)?$")
 _GAP_TOKENS = re.compile(r"[\s,]+")
@@ -208,8 +210,14 @@ def _dates_for(
         upper = cut.start()
     after = [d for d in dates if trigger.end <= d.span.start < upper]
     if after:
-        # "in 2017, and again in 2022": every date of the trigger's own stretch.
-        return after
+        # "in 2017, and again in 2022": the first date and those coordinated with it, not
+        # the date of a later phrase ("signed on 27 January, and the Act of 2 March").
+        chain = after[:1]
+        for d in after[1:]:
+            if not grammar.date_coordination.fullmatch(text, chain[-1].span.end, d.span.start):
+                break
+            chain.append(d)
+        return chain
     return [d for d in dates if lower <= d.span.start < trigger.start]
 
 
@@ -298,9 +306,14 @@ def _trigger_events(
             today = _document_date(meta, trigger.start, doc.text)
             when = [today] if today else []
             rule += ".now"
-        if not when and not trigger.present and previous_sentence is not None:
-            # "In March. I announced a new plan": the date of the sentence just before, in
-            # the same paragraph, when that sentence reports no event of its own.
+        if (
+            not when
+            and not trigger.present
+            and previous_sentence is not None
+            and (len(previous_sentence.text) <= 40 or not _CLOSED.search(previous_sentence.text))
+        ):
+            # "In March. I announced a new plan": the date of a fragment cut off just before,
+            # in the same paragraph, that reports no event of its own.
             when = [
                 x for x in paragraph_dates if previous_sentence.start <= x.span.start < previous_sentence.end
             ]

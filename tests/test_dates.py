@@ -100,3 +100,7 @@ def test_in_month_without_year_is_the_nearest_such_month():
     ]
     # "In May last year" keeps its year.
     assert values("In May last year", "2022-05-23") == [("May last year", "2021-05")]
+
+
+def test_resolution_numbers_are_not_years():
+    assert values("resolution 2065 (XX) and resolutions 1991 and No. 2001; in 1965") == [("1965", "1965")]

@@ -191,3 +191,47 @@ def test_a_date_that_repeats_a_more_precise_one_is_one_event():
     assert run(text, "2024-03-05", SUMMIT) == {
         ("convene", "Arctic Water Summit", "2022-11", "event.dated_subject")
     }
+
+
+def test_coordinated_dates_are_one_event_each_and_a_later_phrase_dates_nothing():
+    text = "The Harbour Council was set up in 2017, and again in 2022."
+    assert run(text, "2024-03-05", COUNCIL) == {
+        ("establish", "Harbour Council", "2017", "event.trigger.establish"),
+        ("establish", "Harbour Council", "2022", "event.trigger.establish"),
+    }
+    text = "The Reef Compact, signed in Oslo on 3 May 2001, and the protocol of 9 June 2002 stand."
+    assert run(text, "2024-03-05", COMPACT) == {("sign", "Reef Compact", "2001-05-03", "event.trigger.sign")}
+
+
+def test_a_date_behind_the_next_clause_is_not_the_triggers():
+    text = "The Harbour Council met in Bergen, which in 1945 was a small port."
+    assert run(text, "2024-03-05", COUNCIL) == set()
+
+
+def test_a_participle_after_a_known_name_takes_that_name():
+    text = "We recall the Reef Compact issued on 3 May 2021 and welcome the Baltic Cable Pledge."
+    assert run(text, "2024-03-05", COMPACT, PLEDGE) == {
+        ("release", "Reef Compact", "2021-05-03", "event.trigger.release")
+    }
+
+
+def test_a_gerund_after_a_name_does_not_describe_it():
+    text = "Today the minister spoke at the Harbour Council, formally putting forth the Baltic Cable Pledge."
+    assert run(text, "2024-03-05", COUNCIL, PLEDGE) == {
+        ("launch", "Baltic Cable Pledge", "2024-03-05", "event.trigger.launch")
+    }
+
+
+def test_a_name_with_its_acronym_before_an_unnamed_summit_is_not_the_subject():
+    text = "The talks followed the Harbour Council (HC) summit that Oslo hosted on Sunday."
+    assert run(text, "2024-03-05", ("Harbour Council", "Forum", "Harbour Council", "HC")) == set()
+
+
+def test_a_plain_present_with_we_is_no_act_of_today():
+    text = "When we establish the Harbour Council, trade will follow."
+    assert run(text, "2024-03-05", COUNCIL) == set()
+
+
+def test_only_a_fragment_before_dates_the_next_sentence():
+    text = "In March 2021 the weather in Oslo was mild for the season. We announced the Baltic Cable Pledge."
+    assert run(text, "2024-03-05", PLEDGE) == set()
