@@ -171,6 +171,7 @@ class Lexicon:
     list_ender: re.Pattern[str]
     removal_verb: re.Pattern[str]
     site_phrase: re.Pattern[str]
+    reported_genres: frozenset[str]
     #: Every word that can open a cue, a frame or a modal: a sentence without one holds no
     #: stance unless it is an imperative, a heading or an item of a wrongdoing list.
     triggers: Anchored
@@ -374,6 +375,7 @@ def parse_lexicon(data: dict[str, Any], source: str = "stance_cues.toml") -> Lex
         removal_verb=re.compile(
             r"(?:" + "|".join(re.escape(s) for s in targets["removal_stems"]) + r")\w*", ic
         ),
+        reported_genres=words(voice, "reported_genres"),
         site_phrase=re.compile(r"\b" + alt(sentences, "site_phrases") + r"\b", ic),
         triggers=_triggers(
             [verb, noun, predicate, modal],

@@ -46,6 +46,9 @@ class Sentence:
     entities: tuple[tuple[int, Entity], ...]  # (mention start, entity), in text order
     wrongdoing_list: bool  # inside a list of others' wrongdoings (its items are condemned)
     imperative: bool  # opens with a bare verb ("Maintain an open ...")
+    #: A report of others (a news report): a state or person named as the subject is the
+    #: holder, not a voice to set aside.
+    reported: bool = False
 
     @property
     def body(self) -> str:
@@ -66,6 +69,7 @@ def make_sentence(
     actor: str,
     entities: tuple[tuple[int, Entity], ...],
     wrongdoing_list: bool,
+    reported: bool = False,
 ) -> Sentence:
     item = _LIST_ITEM.match(text, start, end)
     head = item.end() if item else start
@@ -74,7 +78,7 @@ def make_sentence(
         head = ordinal.end()
     first = re.match(r"(?:[A-Za-z]+ly\s+)?([A-Za-z]+)", text[head:end])
     imperative = bool(first and first.group(1).lower() in lex.base_verbs)
-    return Sentence(lex, text, start, end, head, actor, entities, wrongdoing_list, imperative)
+    return Sentence(lex, text, start, end, head, actor, entities, wrongdoing_list, imperative, reported)
 
 
 # --- voice gates: True means the sentence holds no position of the document's voice ------
@@ -96,7 +100,7 @@ def gate_not_a_sentence(s: Sentence) -> bool:
 def gate_reported_speech(s: Sentence) -> bool:
     """ "The Group stresses that ...": another's words, unless the reporter is the holder,
     "we", or a person speaking for it ("Zhang Jun said that ...")."""
-    reported = s.lex.reporting.match(s.body) if "that" in s.body else None
+    reported = s.lex.reporting.match(s.body) if "that" in s.body and not s.reported else None
     if not reported:
         return False
     who = reported.group("who").strip()
@@ -152,6 +156,8 @@ def voice_ok(s: Sentence, before: str, entities_before: list[Entity]) -> bool:
     """Whether the words before a cue leave it in the document's own voice."""
     if s.lex.third_party.search(before):
         return False
+    if s.reported:
+        return True
     return not any(e.type == "State" and e.label != s.actor for e in entities_before)
 
 

@@ -167,7 +167,8 @@ def addressee(lex: Lexicon, frame: str) -> str:
 def noun_use(lex: Lexicon, text: str, start: int) -> bool:
     """'receive favorable response and support from': the cue word used as a noun."""
     before = text[max(0, start - 30) : start].lower().split()
-    return bool(before) and before[-1] in lex.noun_markers
+    # After a possessive ("Xi's welcome of ...") a cue word is a noun too.
+    return bool(before) and (before[-1] in lex.noun_markers or before[-1].endswith(("'s", "’s")))
 
 
 def targets_after(

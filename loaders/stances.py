@@ -22,6 +22,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 
+from loaders.gazetteer import Gazetteer, load_gazetteer
 from loaders.records import Document, DocumentMeta, Entity, Span, Stance
 from loaders.sentences import sentence_spans
 from loaders.stance_lexicon import Lexicon, load_lexicon
@@ -32,9 +33,12 @@ from loaders.topics import classify_topic
 MAX_TARGET_WORDS = 24
 
 
-def extract_stances(doc: Document, meta: DocumentMeta, entities: tuple[Entity, ...]) -> tuple[Stance, ...]:
+def extract_stances(
+    doc: Document, meta: DocumentMeta, entities: tuple[Entity, ...], gazetteer: Gazetteer | None = None
+) -> tuple[Stance, ...]:
     """Positions the document's own voice takes, with evidence sentences, topics and the
-    rule that found each."""
+    rule that found each. In a report of others (a news report) the state or the person
+    named before a cue holds the position (a person's state from ``gazetteer``)."""
     holder = meta.actor
     if not holder:
         return ()
@@ -43,6 +47,8 @@ def extract_stances(doc: Document, meta: DocumentMeta, entities: tuple[Entity, .
     text = doc.body
     positions = tuple(sorted(((m.start, e) for e in entities for m in e.mentions), key=lambda p: p[0]))
     counterpart = _counterpart(positions, holder)
+    reported = (meta.genre or "") in lex.reported_genres
+    gaz = (gazetteer if gazetteer is not None else load_gazetteer()) if reported else None
     sentences = sentence_spans(text)
     headings = [
         (s.start, s.text) for s in sentences if len(s.text) < 80 and not s.text.endswith((".", ",", ";"))
@@ -54,7 +60,9 @@ def extract_stances(doc: Document, meta: DocumentMeta, entities: tuple[Entity, .
     seen: set[tuple[str, str, str]] = set()
     wrongdoing_list = False
     for span in sentences:
-        sentence = make_sentence(lex, text, span.start, span.end, holder, positions, wrongdoing_list)
+        sentence = make_sentence(
+            lex, text, span.start, span.end, holder, positions, wrongdoing_list, reported
+        )
         found = sentence_targets(sentence)
         if lex.wrongdoing_lead.search(span.text) and lex.third_party.search(
             text[max(0, span.start - 600) : span.end]
@@ -63,11 +71,20 @@ def extract_stances(doc: Document, meta: DocumentMeta, entities: tuple[Entity, .
         elif wrongdoing_list and lex.list_ender.match(span.text):
             wrongdoing_list = False
         joint = _joint_subject(lex, text, span, found)
+        speaker = None
+        if gaz is not None and found:
+            first = min(t.start for t in found)
+            named = positions[bisect_left(mention_starts, span.start) : bisect_left(mention_starts, first)]
+            speaker = _state_of(gaz, [e for _, e in named])
         for target in found:
             phrase = _phrase(text, span, target)
             if phrase is None:
                 continue
-            holders = (holder, counterpart) if joint and counterpart and target.start >= joint else (holder,)
+            holders = (
+                (holder, counterpart)
+                if joint and counterpart and target.start >= joint
+                else (speaker or holder,)
+            )
             rule = "stance.joint_affirmation" if len(holders) > 1 else target.rule
             before = bisect_left(heading_starts, span.start)
             heading = headings[before - 1][1] if before else ""
@@ -116,6 +133,19 @@ def _phrase(text: str, span: Span, target: Target) -> str | None:
     if target.subject and not phrase.lower().startswith(target.subject.lower()):
         phrase = f"{target.subject} {phrase}"
     return phrase
+
+
+def _state_of(gaz: Gazetteer, named: list[Entity]) -> str | None:
+    """The state of the first state or person (of a known state) named: who speaks."""
+    for entity in named:
+        if entity.type == "State":
+            return entity.label
+        if entity.type == "Person":
+            entry = gaz.get(entity.key)
+            state = gaz.get(entry.state) if entry is not None and entry.state else None
+            if state is not None:
+                return state.label
+    return None
 
 
 def _counterpart(positions: tuple[tuple[int, Entity], ...], holder: str) -> str | None:

@@ -319,3 +319,19 @@ def test_a_named_addressee_of_a_call_is_part_of_the_target():
     assert found("We urge all States to adopt a ban on heavy fuel oil.") == [
         ("Canada", "support", "adopt a ban on heavy fuel oil", "stance.modal_should")
     ]
+
+
+def test_in_a_news_report_the_state_named_before_the_cue_holds_the_position():
+    text = "Norway condemned the seizure of the tanker. The Prime Minister welcomed the new ferry link."
+    meta = DocumentMeta(actor="Canada", genre="news_report")
+    got = found(text, meta, entities=(state("Norway", text),))
+    assert ("Norway", "oppose", "seizure of the tanker", "stance.cue_verb") in got
+    assert ("Canada", "support", "new ferry link", "stance.cue_verb") in got
+    # The same sentence in a speech is a report of another state, no position of the actor.
+    assert found(text, DocumentMeta(actor="Canada", genre="speech"), entities=(state("Norway", text),)) == [
+        ("Canada", "support", "new ferry link", "stance.cue_verb")
+    ]
+
+
+def test_a_cue_word_after_a_possessive_is_a_noun():
+    assert stances_of("The minister's support of the plan was noted in the press.") == []
