@@ -1,10 +1,11 @@
-"""Exports for visualisation tools and RDF clients, with the timeline filters.
+"""Graph exports for visualisation tools (the RDF exports stream from :mod:`api.export_rdf`).
 
-:func:`select` cuts the networkx view down to the documents a filter keeps (entity,
-topic, actor, forum, date window) and everything they hold (entities, events, stances,
-topics). :func:`flat` turns it into a graph whose attributes are all scalars, which is
-what GraphML and GEXF can carry. Each format follows its schema, so that every reader
-gets every node and edge (``tests/test_compat_exports.py`` validates them):
+:func:`export_network` builds a networkx graph of the documents an export keeps
+(:mod:`graph.read.selection` chose them) and everything they hold (entities, events,
+stances, topics), from the store, for that export only. :func:`flat` turns it into a
+graph whose attributes are all scalars, which is what GraphML and GEXF can carry. Each
+format follows its schema, so that every reader gets every node and edge
+(``tests/test_compat_exports.py`` validates them):
 
 - GEXF 1.3 (Gephi; ``networkx.read_gexf(f, version="1.3")``): a static graph; character
   offsets of quotes are attributes (``start_offset``, ``end_offset``), never GEXF's
@@ -15,9 +16,8 @@ gets every node and edge (``tests/test_compat_exports.py`` validates them):
 - Cytoscape.js elements (``networkx.cytoscape_graph``): ``value`` (the IRI) and ``name``
   on nodes, a ``key`` per edge of the multigraph so that parallel edges stay apart;
 - node-link JSON, TimelineJS JSON;
-- RDF: the named graphs of the kept documents with the entities graph's descriptions of
-  what they name; JSON-LD with a ``@context`` and, on request, every triple in the
-  default graph (what ``rdflib.Graph().parse(format="json-ld")`` reads).
+- JSON-LD of a few quads with a ``@context`` (:func:`jsonld_document`, for the Linked
+  Data pages).
 """
 
 from __future__ import annotations
@@ -26,79 +26,31 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.links import period_bounds
-from graph.network import Evidence, local_name, nodes_of_kind, sources, targets
+from graph.network import Evidence, NetworkBuilder, local_name, targets
+from graph.solutions import chunks
 from graph.store import Store
-from ontology.namespace import PREFIXES, doc_graph_iri
+from ontology.namespace import PREFIXES
 
 
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """Resolved filters (node IRIs) and a date window (partial ISO dates)."""
-
-    entity: str | None = None
-    topic: str | None = None
-    actor: str | None = None
-    forum: str | None = None
-    start: str | None = None
-    end: str | None = None
-
-    @property
-    def empty(self) -> bool:
-        return not any((self.entity, self.topic, self.actor, self.forum, self.start, self.end))
-
-
-def selected_documents(graph: nx.MultiDiGraph, filters: Filters) -> list[str]:
-    """Documents the filters keep (all filters must hold), sorted by date then id."""
-    docs = [d for d in nodes_of_kind(graph, "document") if graph.nodes[d].get("doc_id")]
-    if filters.entity:
-        e = filters.entity
-        events = {
-            graph.nodes[ev]["document"]
-            for ev in sources(graph, e, "subject")
-            if graph.nodes[ev].get("kind") == "event"
-        }
-        docs = [
-            d
-            for d in docs
-            if d in events
-            or any(graph.has_edge(d, e, key=k) for k in ("mentions", "forum", "actor", "speaker"))
-        ]
-    if filters.topic:
-        with_topic = {graph.nodes[s]["document"] for s in sources(graph, filters.topic, "topic")}
-        docs = [d for d in docs if d in with_topic]
-    if filters.actor:
-        a = filters.actor
-        held = {graph.nodes[s]["document"] for s in sources(graph, a, "holder")}
-        docs = [
-            d for d in docs if d in held or a in (graph.nodes[d].get("actor"), graph.nodes[d].get("speaker"))
-        ]
-    if filters.forum:
-        docs = [d for d in docs if graph.nodes[d].get("forum") == filters.forum]
-    low, high = period_bounds(filters.start, filters.end)
-    docs = [d for d in docs if low <= (graph.nodes[d].get("sort_date") or "9999") <= high]
-    docs.sort(key=lambda d: (graph.nodes[d].get("sort_date") or "9999", graph.nodes[d].get("doc_id")))
-    return docs
-
-
-def select(graph: nx.MultiDiGraph, filters: Filters) -> nx.MultiDiGraph:
-    """The subgraph of the kept documents, their entities, events, stances and topics."""
-    if filters.empty:
-        return graph.copy()
-    docs = selected_documents(graph, filters)
-    keep = set(docs)
-    for doc in docs:
-        for _, node in graph.out_edges(doc):
-            keep.add(node)
-            if graph.nodes[node].get("kind") in ("event", "stance"):
-                keep.update(v for _, v in graph.out_edges(node))
-    return graph.subgraph(keep).copy()
+def export_network(store: Store, docs: Sequence[str], *, chunk: int = 200) -> nx.MultiDiGraph:
+    """The networkx graph of ``docs`` (document IRIs) and everything they hold: their
+    entities (mentioned, forum, actor, speaker), events, stances and topics, read from the
+    store ``chunk`` documents at a time (:class:`graph.network.NetworkBuilder` restricted
+    to them), built for this export only."""
+    builder = NetworkBuilder(store)
+    for piece in chunks(list(docs), chunk):
+        found = builder.add_documents(piece)
+        if found:
+            builder.add_mentions(found)
+            builder.add_events(found)
+            builder.add_stances(found)
+    return builder.finish()
 
 
 def node_label(graph: nx.MultiDiGraph, node: str) -> str:
@@ -242,43 +194,6 @@ def node_link(graph: nx.MultiDiGraph) -> dict[str, Any]:
     """networkx node-link JSON (``nodes``/``edges``), as ``nx.node_link_graph`` reads it."""
     data: dict[str, Any] = nx.node_link_data(flat(graph), edges="edges")
     return data
-
-
-def export_quads(store: Store, graph: nx.MultiDiGraph, filters: Filters) -> list[ox.Quad]:
-    """The quads an RDF export holds: every graph of the store without filters; with
-    filters, the named graphs of the kept documents and, in the entities graph, the
-    descriptions of the entities they name."""
-    if filters.empty:
-        return [q for name in store.graphs() for q in store.graph_quads(name)]
-    from graph.entities_graph import ENTITIES, descriptions_named_by
-
-    names = [doc_graph_iri(str(graph.nodes[d]["doc_id"])) for d in selected_documents(graph, filters)]
-    quads = [q for name in names for q in store.graph_quads(name)]
-    described = dict.fromkeys(
-        ox.Quad(q.subject, q.predicate, q.object, ENTITIES)
-        for name in names
-        for q in descriptions_named_by(store, name)
-    )
-    return quads + list(described)
-
-
-def rdf_export(
-    store: Store, graph: nx.MultiDiGraph, filters: Filters, fmt: ox.RdfFormat, *, default_graph: bool = False
-) -> bytes:
-    """The export's quads (:func:`export_quads`) in ``fmt``.
-
-    Formats without named graphs (Turtle) get the distinct triples; so does any format
-    with ``default_graph``. JSON-LD gets a ``@context`` of the project's prefixes; its
-    named graphs are ``@graph`` objects with an ``@id`` unless ``default_graph``.
-    """
-    quads = export_quads(store, graph, filters)
-    merge = default_graph or not fmt.supports_datasets
-    items: list[ox.Quad] | list[ox.Triple] = list(dict.fromkeys(q.triple for q in quads)) if merge else quads
-    if fmt == ox.RdfFormat.JSON_LD:
-        return jsonld_document(items)
-    out = io.BytesIO()
-    ox.serialize(items, out, fmt, prefixes=dict(PREFIXES) if fmt != ox.RdfFormat.N_QUADS else None)
-    return out.getvalue()
 
 
 def jsonld_document(items: list[ox.Quad] | list[ox.Triple]) -> bytes:

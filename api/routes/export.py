@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from api import exports, media, timeline_slides
 from api.context import AppContext, context
-from api.routes.common import FromDate, ToDate, entity_node, topic_node
+from api.export_rdf import rdf_stream
+from api.routes.common import FromDate, ToDate
 from api.routes.refs import entity_named, topic_named
 from graph.links import period_bounds
+from graph.read.selection import Filters, selected_documents, widened
 from graph.read.tables import event_rows
 from graph.read.timeline import timeline_entries
 
@@ -48,6 +50,16 @@ def export(
     forum: Annotated[str | None, Query(description="documents delivered at this forum")] = None,
     start: FromDate = None,
     end: ToDate = None,
+    depth: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=2,
+            description="with a filter: 1 keeps the documents it selects and what they hold (an ego "
+            "network around an entity); 2 adds the documents about every entity those name "
+            "(in the date window). Grows fast: on a large corpus depth 2 around a state is most of it",
+        ),
+    ] = 1,
     default_graph: Annotated[
         bool,
         Query(
@@ -60,42 +72,49 @@ def export(
     """The documents the filters keep (all of them without filters), with their entities,
     events, stances and topics; RDF formats give the documents' named graphs and the
     descriptions of the entities they name (graph:entities), or with ``default_graph``
-    their triples merged. GEXF is version 1.3; GraphML node ids are escaped IRIs (the IRI
-    is the ``iri`` attribute); quote offsets are ``start_offset``/``end_offset``."""
+    their triples merged; without filters every graph of the store. RDF formats stream
+    from the store graph by graph. GEXF is version 1.3; GraphML node ids are escaped IRIs
+    (the IRI is the ``iri`` attribute); quote offsets are ``start_offset``/``end_offset``."""
     media_type, extension = _MEDIA[format]
-    if format == "timelinejs":
-        body = exports.to_json_bytes(
-            timeline_export(ctx, entity=entity, topic=topic, actor=actor, forum=forum, start=start, end=end)
-        )
-    else:
-        graph = ctx.network()
-        filters = exports.Filters(
-            entity=entity_node(graph, entity) if entity else None,
-            topic=topic_node(graph, topic) if topic else None,
-            actor=entity_node(graph, actor, "actor") if actor else None,
-            forum=entity_node(graph, forum, "forum") if forum else None,
-            start=start,
-            end=end,
-        )
-        if format in _RDF:
-            rdf = _RDF[format].rdf
-            assert rdf is not None
-            body = exports.rdf_export(ctx.store, graph, filters, rdf, default_graph=default_graph)
-        else:
-            subgraph = exports.select(graph, filters)
-            if format == "graphml":
-                body = exports.graphml(subgraph)
-            elif format == "gexf":
-                body = exports.gexf(subgraph)
-            elif format == "cytoscape":
-                body = exports.to_json_bytes(exports.cytoscape(subgraph))
-            else:
-                body = exports.to_json_bytes(exports.node_link(subgraph))
     headers = {}
     if download:
         headers["Content-Disposition"] = f'attachment; filename="policykg.{extension}"'
     textual = media_type.startswith("text/") or media_type.endswith(("json", "xml", "trig", "n-quads"))
     content_type = f"{media_type}; charset=utf-8" if textual else media_type
+    if format == "timelinejs":
+        body = exports.to_json_bytes(
+            timeline_export(ctx, entity=entity, topic=topic, actor=actor, forum=forum, start=start, end=end)
+        )
+        return Response(body, media_type=content_type, headers=headers)
+    catalogue = ctx.catalogue()
+    filters = Filters(
+        entity=entity_named(catalogue, entity) if entity else None,
+        topic=topic_named(catalogue, topic) if topic else None,
+        actor=entity_named(catalogue, actor, "actor") if actor else None,
+        forum=entity_named(catalogue, forum, "forum") if forum else None,
+        start=start,
+        end=end,
+    )
+    docs: list[str] | None = None
+    if not filters.empty:
+        docs = selected_documents(ctx.store, catalogue, filters)
+        if depth > 1:
+            docs = widened(ctx.store, catalogue, docs, filters, depth)
+    if format in _RDF:
+        rdf = _RDF[format].rdf
+        assert rdf is not None
+        pieces = rdf_stream(ctx.store, docs, rdf, default_graph=default_graph)
+        return StreamingResponse(pieces, media_type=content_type, headers=headers)
+    # Without filters: every document, read from the store in chunks for this export.
+    graph = exports.export_network(ctx.store, docs if docs is not None else sorted(catalogue.documents))
+    if format == "graphml":
+        body = exports.graphml(graph)
+    elif format == "gexf":
+        body = exports.gexf(graph)
+    elif format == "cytoscape":
+        body = exports.to_json_bytes(exports.cytoscape(graph))
+    else:
+        body = exports.to_json_bytes(exports.node_link(graph))
     return Response(body, media_type=content_type, headers=headers)
 
 
