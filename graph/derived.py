@@ -216,8 +216,13 @@ def compute_links(graph: nx.MultiDiGraph) -> DerivedLinks:
     out = DerivedLinks()
     reports = report_links(graph)
     out.document_links = reports + follow_up_links(graph)
-    for entity in lineage_entities(graph):
+    # One step per real event of every subject (graph.event_identity), so that SPARQL sees
+    # each event once with every report; invocations only for initiatives and instruments.
+    lineage_of = lineage_entities(graph)
+    subjects = {s for event in nodes_of_kind(graph, "event") for s in targets(graph, event, "subject")}
+    for entity in sorted(set(lineage_of) | subjects):
         out.steps.extend(event_steps(graph, entity))
+    for entity in lineage_of:
         for doc in sources(graph, entity, "mentions"):
             step = invocation_step(graph, entity, doc)
             if step is not None:
@@ -717,7 +722,7 @@ def refresh_links(store: Store, changed: Sequence[str], removed: Sequence[str]) 
     links = DerivedLinks()
     links.document_links = reports + follow_ups
     for subject in sorted(subjects):
-        if subject in graph and _is_lineage_entity(graph, subject):
+        if subject in graph:
             links.steps.extend(event_steps(graph, subject))
     for doc in present:
         for entity in targets(graph, doc, "mentions"):

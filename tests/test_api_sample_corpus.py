@@ -86,3 +86,26 @@ def test_entity_with_its_wikidata_link(client: TestClient) -> None:
     )
     assert "UNSC" in council["acronyms"]
     assert [d[:3] for d in council["roles"]["forum"]] == ["000", "001"]
+
+
+def test_sparql_sees_each_real_event_once_with_every_report(store: OxigraphStore) -> None:
+    """The links graph holds one step per real event (graph.event_identity): the launch of
+    the initiative, reported by three documents, is one resource; a forum's events too."""
+    prefixes = (
+        "PREFIX pkg: <https://w3id.org/policykg/ontology#> "
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "PREFIX dcterms: <http://purl.org/dc/terms/> "
+    )
+    launches = list(store.query(prefixes + """
+        SELECT ?step ?date (COUNT(DISTINCT ?other) AS ?others) WHERE {
+          ?gids skos:prefLabel "Global Initiative on Data Security" .
+          GRAPH <https://w3id.org/policykg/graph/links> {
+            ?step pkg:lineageOf ?gids ; pkg:eventType pkg:launch ; dcterms:date ?date .
+            OPTIONAL { ?step pkg:reportedIn ?other }
+          }
+        } GROUP BY ?step ?date"""))
+    assert [(str(r["date"].value), int(r["others"].value)) for r in launches] == [("2020-09-08", 2)]
+    forum_steps = store.query(prefixes + """
+        ASK { GRAPH <https://w3id.org/policykg/graph/links> { ?step pkg:lineageOf ?forum ; pkg:stepRole ?role . }
+              ?forum a pkg:Forum . FILTER(?role != pkg:invocation) }""")
+    assert bool(forum_steps)
