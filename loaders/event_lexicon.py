@@ -34,6 +34,7 @@ class TriggerSpec:
     agent: bool  # the subject is the entity before the verb ("the Treaty entered into force")
     passive_subject_before: bool
     agent_with_meeting_object: bool = False  # "the Council held an open meeting"
+    not_followed_by: re.Pattern[str] | None = None  # "will meet the challenges" is no meeting
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,8 @@ class Grammar:
     owner_before: re.Pattern[str]  # search at the end of the text before a date
     gerund: re.Pattern[str]  # match a trigger's first word
     date_coordination: re.Pattern[str]  # fullmatch the gap between two dates of one event
+    participle: re.Pattern[str]  # fullmatch a trigger that may be an adjective
+    attributive_before: re.Pattern[str]  # search at the end of the text before it
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +172,11 @@ def compile_lexicon(data: dict[str, Any]) -> EventLexicon:
             raise EventLexiconError(
                 f"{LEXICON_FILE}: {where}: 'agent_with_meeting_object' must be true or false"
             )
+        not_followed = None
+        if "not_followed_by" in entry:
+            not_followed = re.compile(
+                rf"\s+(?:{_alternation(_strings(entry, 'not_followed_by', where))})\b", re.IGNORECASE
+            )
         specs.append(
             TriggerSpec(
                 kind,
@@ -176,6 +184,7 @@ def compile_lexicon(data: dict[str, Any]) -> EventLexicon:
                 entry["subject"] == "agent",
                 entry["passive_subject_before"],
                 meeting_agent,
+                not_followed,
             )
         )
         branches.append(f"(?P<p{i}>{_alternation(past)})")
@@ -246,6 +255,8 @@ def compile_lexicon(data: dict[str, Any]) -> EventLexicon:
         owner_before=re.compile(rf"\b(?:{words('owner_before')})\s+$", flags),
         gerund=re.compile(rf"(?:{words('gerund')})\b", flags),
         date_coordination=re.compile(rf"(?:{words('date_coordination')})", flags),
+        participle=re.compile(rf"(?:{words('participle')})", flags),
+        attributive_before=re.compile(rf"\b(?:{words('attributive_before')})$", flags),
     )
     return EventLexicon(
         specs=tuple(specs),

@@ -92,8 +92,15 @@ class _MentionIndex:
 
 def _all_triggers(text: str, lexicon: EventLexicon) -> list[_Trigger]:
     out: list[_Trigger] = []
+    grammar = lexicon.grammar
     for m in lexicon.find_triggers(text, 0, len(text)):
         spec, present = lexicon.trigger_of(m)
+        if grammar.participle.fullmatch(m.group()) and grammar.attributive_before.search(
+            text, max(0, m.start() - 20), m.start()
+        ):
+            continue  # "the established procedure": an adjective, no event
+        if spec.not_followed_by is not None and spec.not_followed_by.match(text, m.end()):
+            continue  # "will meet the challenges"
         out.append(_Trigger(spec, present, m.start(), m.end()))
     return out
 
@@ -173,17 +180,20 @@ def _subjects(
             # "the Statement issued on 7 May", "X (PPWT), initially submitted to ...": the
             # participle describes the name before it, whatever names follow.
             return _coordinated_before(text, eligible, before[-1], grammar)
-        name = re.search(r"\b[A-Z][\w’'-]*\s+$", window)
+        name = re.search(r"\b[\w’'-]+\s+$", window)
         if (
             name
+            and not name.group().rstrip().endswith("ly")
+            and not grammar.gerund.match(text, trigger.start, trigger.end)
             and not ends_at_name
             and grammar.reduced_relative_after.match(text, trigger.end)
             and not grammar.pronoun_subject.fullmatch(name.group().strip())
             and not any(m.end == space for m in actors)
         ):
-            # "the Ministers' Statement issued on 7 May": a name the entity stage did not
-            # find is the subject; the names after belong to the next clause. ("China put
-            # forward at the end of last year ...": a State before the verb is its agent.)
+            # "the Ministers' Statement issued on 7 May", "the message issued yesterday": the
+            # word before is the subject (no entity of this type), the names after belong to
+            # the next clause. ("China put forward at the end of last year ...": a State
+            # before the verb is its agent.)
             return []
     if after and not (passive and trigger.spec.passive_subject_before):
         first = after[0]

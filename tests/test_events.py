@@ -235,3 +235,22 @@ def test_a_plain_present_with_we_is_no_act_of_today():
 def test_only_a_fragment_before_dates_the_next_sentence():
     text = "In March 2021 the weather in Oslo was mild for the season. We announced the Baltic Cable Pledge."
     assert run(text, "2024-03-05", PLEDGE) == set()
+
+
+def test_a_participle_after_a_determiner_is_an_adjective():
+    text = "In 2019 the established Harbour Council practice remained firm."
+    assert run(text, "2024-03-05", COUNCIL) == set()
+
+
+def test_meeting_a_challenge_is_no_meeting():
+    assert run("The Harbour Council will meet the challenges of the century.", "2024-03-05", COUNCIL) == set()
+
+
+def test_a_means_clause_after_the_trigger_is_not_its_object():
+    text = "In 2017, Norway joined the coalition by providing funds to the Harbour Council."
+    assert run(text, "2024-03-05", COUNCIL) == set()
+
+
+def test_a_participle_after_a_common_noun_has_that_noun_as_subject():
+    text = "Under the Reef Compact of 2001, the message issued yesterday was clear."
+    assert run(text, "2024-03-05", COMPACT) == set()
