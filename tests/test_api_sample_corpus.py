@@ -47,6 +47,11 @@ def test_timeline_of_gids_by_its_alias(client: TestClient) -> None:
         ("000", "2022-05-23"),
         ("004", "2025-11"),
     ]
+    # The launch, reported by the three documents at three precisions, is one event, first.
+    first = timeline["items"][0]
+    assert (first["kind"], first["what"], first["date"], first["precision"]) == ("event", "launch", "2020-09-08", "day")
+    assert sorted(s["document"]["id"][:3] for s in first["sources"]) == ["000", "002", "004"]
+    assert [i for i in timeline["items"] if i["kind"] == "event" and i["what"] == "launch"] == [first]
     texts: dict[str, str] = {}
     for item in timeline["items"]:
         evidence = item["evidence"]
