@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from loaders import name_patterns, resolutions
@@ -84,10 +85,24 @@ def _gazetteer_candidates(body: str, gaz: Gazetteer) -> list[Candidate]:
     return out
 
 
+def _variants(name: str, gaz: Gazetteer) -> Iterator[str]:
+    """The name, then the name without what qualifies it: an acronym in parentheses, a
+    leading article, "UN", an owner ("Group of Seven's"), a year or a demonym
+    ("Chinese"), a trailing "of the UN"."""
+    yield name
+    bare = _INNER_PARENTHESIS.sub("", name)
+    for variant in (name, bare):
+        stripped = _PREFIX.sub("", _OWNER.sub("", variant))
+        first, _, rest = stripped.partition(" ")
+        if rest and gaz.demonym(first) is not None:
+            stripped = rest
+        yield stripped
+        yield _OF_THE_UN.sub("", stripped)
+
+
 def _resolve_name(name: str, type_: str, gaz: Gazetteer) -> tuple[str, str, str, GazetteerEntry | None]:
     """(key, label, type, entry) for a found name: the gazetteer's when it knows it."""
-    bare = _INNER_PARENTHESIS.sub("", name)
-    for variant in (name, _PREFIX.sub("", name), bare, _PREFIX.sub("", bare)):
+    for variant in _variants(name, gaz):
         entry = gaz.lookup(variant)
         if entry is not None:
             return entry.key, entry.label, entry.type, entry
@@ -96,8 +111,10 @@ def _resolve_name(name: str, type_: str, gaz: Gazetteer) -> tuple[str, str, str,
 
 #: Prefixes that qualify a name without changing what it names ("UN Group of
 #: Governmental Experts on ..." is the gazetteer's "Group of Governmental Experts on ...").
-_PREFIX = re.compile(r"^(?:the\s+|UN\s+|U\.N\.\s+|United Nations\s+|[A-Z][a-z]+(?:'s|’s)\s+)+")
-_POSSESSIVE = re.compile(r"[A-Z][a-z]+(?:'s|’s)\s+")
+_PREFIX = re.compile(r"^(?:the\s+|UN\s+|U\.N\.\s+|United Nations\s+|[A-Z][a-z]+(?:'s|’s)\s+|\d{1,4}\s+)+")
+#: An owner of several words before the name ("Group of Seven's Hiroshima AI Process").
+_OWNER = re.compile(r"^[A-Z][^'’]{0,60}?(?:'s|’s)\s+(?=[A-Z0-9])")
+_OF_THE_UN = re.compile(r"\s+of\s+the\s+(?:U\.?N\.?|United Nations)$")
 _ONE_TOKEN = re.compile(r"[^\W_]+")
 #: An acronym in parentheses inside a name ("Hiroshima Artificial Intelligence (AI)
 #: Process"): the name without it is the one to look up.
@@ -108,8 +125,12 @@ def _pattern_candidates(body: str, gaz: Gazetteer) -> list[Candidate]:
     out: list[Candidate] = []
     for found in name_patterns.find_names(body):
         key, label, type_, entry = _resolve_name(found.name, found.type, gaz)
+        if entry is None and (
+            _known_coordination(found.name, gaz) or _known_body_with_topic(found.name, gaz)
+        ):
+            continue  # "IMF and World Bank", "European Union on Syria": known names, found as such
         start = found.start
-        owner = _POSSESSIVE.match(found.name)
+        owner = _OWNER.match(found.name)
         if entry is not None and owner is not None and gaz.lookup(found.name) is None:
             start += owner.end()  # "Kenya’s Group of 20": the known name is the mention
         out.append(Candidate(start, found.end, key, label, type_, "pattern", entry, found.rule))
@@ -144,6 +165,24 @@ def _summit_candidates(body: str, found: list[Candidate]) -> list[Candidate]:
         rule = "entity.pattern.forum_summit"
         out.append(Candidate(cand.start, m.end(), key, label, "Forum", "pattern", None, rule))
     return out
+
+
+def _known_coordination(name: str, gaz: Gazetteer) -> bool:
+    left, sep, right = name.partition(" and ")
+    return bool(sep) and gaz.lookup(left) is not None and gaz.lookup(right) is not None
+
+
+_TOPIC = re.compile(r"\s+(?:on|for|in|against|between|about|regarding)\s+")
+
+
+def _known_body_with_topic(name: str, gaz: Gazetteer) -> bool:
+    """A body or state the gazetteer knows followed by a topic ("European Union on the
+    Syrian Arab Republic"): the known name is the mention, the topic is not a name."""
+    topic = _TOPIC.search(name)
+    if topic is None:
+        return False
+    entry = gaz.lookup(name[: topic.start()])
+    return entry is not None and entry.type in ("Forum", "State", "Organization")
 
 
 def _resolution_candidates(body: str, gaz: Gazetteer) -> list[Candidate]:

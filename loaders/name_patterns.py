@@ -156,6 +156,11 @@ def _scan_runs(text: str) -> Iterator[tuple[int, int]]:
                 and _is_cap(toks[j + 2][2])
             ):
                 j += 1  # plural possessive inside a name ("Ministers’ Statement")
+            elif word == "." and gap == "" and _dotted_abbreviation(text, toks, j):
+                j += 1  # "U.N.", "U.S.": the dots belong to the name
+                last_cap = j
+                if j + 1 < n and toks[j + 1][2].lower() in LEADING_NOISE:
+                    break  # "... of the U.N. We": the abbreviation ended the sentence
             elif word.isdigit() and toks[j][2] == "of" and gap == " ":
                 j += 1  # "Group of 20"
                 last_cap = j
@@ -172,6 +177,17 @@ def _scan_runs(text: str) -> Iterator[tuple[int, int]]:
                 break
         yield i, last_cap
         i = j + 1
+
+
+def _dotted_abbreviation(text: str, toks: tuple[tuple[int, int, str], ...], j: int) -> bool:
+    """``toks[j]`` is a capital letter of "U.N." / "U.S." followed by its dot."""
+    letter = toks[j][2]
+    if len(letter) != 1 or not letter.isupper():
+        return False
+    nxt = toks[j + 2] if j + 2 < len(toks) else None
+    before_letter = nxt is not None and nxt[0] == toks[j + 1][1] and len(nxt[2]) == 1 and nxt[2].isupper()
+    after_letter = j >= 1 and toks[j - 1][2] == "." and toks[j - 1][1] == toks[j][0]
+    return before_letter or after_letter
 
 
 def _wrapped_line(text: str, line_end: int, gap: str) -> bool:

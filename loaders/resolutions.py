@@ -43,6 +43,7 @@ _CITED = re.compile(
     rf"(?P<list>{_NUMBER}{_QUALIFIER}(?:(?:\s*,\s*|\s+and\s+|,\s+and\s+){_NUMBER}{_QUALIFIER})*)"
 )
 _BODY_BEFORE = re.compile(rf"\b(?P<body>{_BODY})(?:['’]s)?\s+$")
+_BODY_NEARBY = re.compile(rf"\b(?P<body>{_BODY})\b")
 _ONE = re.compile(rf"(?P<number>{_NUMBER})(?P<qualifier>{_QUALIFIER})")
 _SYMBOL = re.compile(
     r"\b(?P<prefix>A/HRC|A|S)/RES/(?P<number>(?:ES-)?\d{1,4}(?:/\d{1,4})?)(?![\w/])"
@@ -89,6 +90,14 @@ def find_resolutions(text: str) -> tuple[ResolutionCitation, ...]:
     for m in _CITED.finditer(text):
         before = _BODY_BEFORE.search(text, max(0, m.start() - 45), m.start())
         body = _BODY_NAMES[re.sub(r"\s+", " ", before.group("body")).lower()] if before else None
+        if body is None:
+            # "the General Assembly adopted Resolution 2758": the body named just before,
+            # in the same sentence, adopted it.
+            lo = max(0, m.start() - 120)
+            window = max(lo, text.rfind(".", lo, max(lo, m.start() - 1)) + 1)
+            nearby = list(_BODY_NEARBY.finditer(text, window, m.start()))
+            if nearby:
+                body = _BODY_NAMES[re.sub(r"\s+", " ", nearby[-1].group("body")).lower()]
         first = True
         for one in _ONE.finditer(text, m.start("list"), m.end("list")):
             label = _label(body, one.group("number"), one.group("qualifier"))

@@ -214,8 +214,31 @@ def test_names_of_a_word_and_a_number_get_one_canonical_label():
 
 
 def test_the_documents_speaker_is_a_person_wherever_named():
-    text = "Opinion\nHelena Marsh\n(The Daily Courier)\nOur region needs trade. Helena Marsh has long argued so."
+    text = (
+        "Opinion\nHelena Marsh\n(The Daily Courier)\nOur region needs trade. Helena Marsh has long argued so."
+    )
     found = entities_by_label(text, DocumentMeta(speaker="Helena Marsh"))
     marsh = found["Helena Marsh"]
     assert marsh.type == "Person" and marsh.rule == "entity.person.speaker"
     assert len(marsh.mentions) == 2
+
+
+def test_qualified_known_names_resolve_and_known_names_with_a_topic_stay_apart():
+    text = (
+        "We support the Group of Seven's Hiroshima AI Process and the Chinese Belt and Road "
+        "Initiative, the 2015 Minsk Agreements and the Sustainable Development Goals of the U.N. "
+        "We heard the European Union on the Syrian Arab Republic, and the IMF and World Bank. "
+        "Joining the Lagos Pact for Coastal Towns is easy. Fifty years ago the U.N. General "
+        "Assembly adopted Resolution 2758 with a large majority."
+    )
+    found = entities_by_label(text)
+    assert [m.text for m in found["Hiroshima AI Process"].mentions] == ["Hiroshima AI Process"]
+    assert found["Group of Seven"].mentions[0].text == "Group of Seven"
+    assert found["Belt and Road Initiative"].type == "Initiative"
+    assert found["Minsk agreements"].type == "Instrument"
+    assert "Sustainable Development Goals of the U.N" in found["Sustainable Development Goals"].aliases
+    assert "Lagos Pact for Coastal Towns" in found
+    assert found["General Assembly resolution 2758"].mentions[0].text == "Resolution 2758"
+    labels = set(found)
+    assert not {"European Union on the Syrian Arab Republic", "IMF and World Bank"} & labels
+    assert not any(label.startswith("Joining") for label in labels)
