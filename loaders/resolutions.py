@@ -75,6 +75,13 @@ def _label(body: str | None, number: str, qualifier: str) -> str:
     return f"{body} resolution {number}" + (f" ({session})" if roman else "")
 
 
+def _body_nearby(text: str, start: int) -> str | None:
+    lo = max(0, start - 120)
+    window = max(lo, text.rfind(".", lo, max(lo, start - 1)) + 1)
+    nearby = list(_BODY_NEARBY.finditer(text, window, start))
+    return _BODY_NAMES[re.sub(r"\s+", " ", nearby[-1].group("body")).lower()] if nearby else None
+
+
 @lru_cache(maxsize=16)
 def find_resolutions(text: str) -> tuple[ResolutionCitation, ...]:
     """Every resolution cited by number or symbol in ``text``.
@@ -90,17 +97,15 @@ def find_resolutions(text: str) -> tuple[ResolutionCitation, ...]:
     for m in _CITED.finditer(text):
         before = _BODY_BEFORE.search(text, max(0, m.start() - 45), m.start())
         body = _BODY_NAMES[re.sub(r"\s+", " ", before.group("body")).lower()] if before else None
-        if body is None:
-            # "the General Assembly adopted Resolution 2758": the body named just before,
-            # in the same sentence, adopted it.
-            lo = max(0, m.start() - 120)
-            window = max(lo, text.rfind(".", lo, max(lo, m.start() - 1)) + 1)
-            nearby = list(_BODY_NEARBY.finditer(text, window, m.start()))
-            if nearby:
-                body = _BODY_NAMES[re.sub(r"\s+", " ", nearby[-1].group("body")).lower()]
+        # "the General Assembly adopted Resolution 2758": the body named just before, in
+        # the same sentence, adopted a resolution cited by a plain number.
+        nearby_body = body or _body_nearby(text, m.start())
         first = True
         for one in _ONE.finditer(text, m.start("list"), m.end("list")):
-            label = _label(body, one.group("number"), one.group("qualifier"))
+            plain = "/" not in one.group("number")
+            label = _label(
+                body or (nearby_body if plain else None), one.group("number"), one.group("qualifier")
+            )
             # The first number's span takes the whole citation ("Security Council
             # resolution 2616 (2021)"); later ones in a list, the number alone.
             start = (before.start() if before else m.start()) if first else one.start()
