@@ -11,6 +11,7 @@ and exit alike.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -91,8 +92,14 @@ def _metadata(path: Path) -> str | None:
     return None
 
 
+def _printable(name: str | Path) -> str:
+    """A file name as text that can be sent: bytes that are not UTF-8 as ``\\xNN`` escapes
+    (as ingest records them)."""
+    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+
+
 def _send_file(client: httpx.Client, path: Path, force: bool) -> tuple[FileOutcome, str | None]:
-    source = str(path)
+    source = _printable(path)
     try:
         data = path.read_bytes()
         metadata = _metadata(path)
@@ -109,7 +116,7 @@ def _send_file(client: httpx.Client, path: Path, force: bool) -> tuple[FileOutco
     form: dict[str, Any] = {"source": source, "force": "true" if force else "false"}
     if metadata is not None:
         form["metadata"] = metadata
-    response = client.post("/documents", files={"file": (path.name, data)}, data=form)
+    response = client.post("/documents", files={"file": (_printable(path.name), data)}, data=form)
     if response.status_code in (401, 403):
         raise _refused(str(client.base_url), response)
     if response.status_code not in (200, 201):

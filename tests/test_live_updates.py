@@ -27,11 +27,14 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from graph.oxigraph_store import OxigraphStore
 from ontology.namespace import LINKS_GRAPH, doc_graph_iri
+from policykg.cli_server import send_files
 from policykg.server_file import SERVER_FILE, announce, running_server
 from policykg.settings import get_settings
 from tests.conftest import free_port
 
 TOKEN = "live-update-token"
+#: Generous: a loaded CI machine is slow, and no figure here is a timing.
+HTTP_TIMEOUT = 120.0
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 POLICYKG = Path(sys.executable).with_name("policykg")
 
@@ -246,7 +249,7 @@ class Served:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(self.url + "/documents", timeout=5).status_code == 200:
+                if httpx.get(self.url + "/documents", timeout=HTTP_TIMEOUT).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
@@ -301,11 +304,11 @@ def test_policykg_ingest_and_remove_beside_a_running_server(served: Served, tmp_
     assert ingested.returncode == 0, ingested.stdout + ingested.stderr
     assert "stored    iceland-statement" in ingested.stdout
     assert "stored    norway-note" in ingested.stdout
-    listed = httpx.get(served.url + "/documents").json()
+    listed = httpx.get(served.url + "/documents", timeout=HTTP_TIMEOUT).json()
     assert sorted(d["id"] for d in listed["items"]) == ["iceland-statement", "norway-note"]
     assert "Iceland, June" in [d["title"] for d in listed["items"]]
-    assert _has_document(httpx.Client(base_url=served.url), "norway-note")
-    source = httpx.get(served.url + "/documents/norway-note").json()["source"]
+    assert _has_document(httpx.Client(base_url=served.url, timeout=HTTP_TIMEOUT), "norway-note")
+    source = httpx.get(served.url + "/documents/norway-note", timeout=HTTP_TIMEOUT).json()["source"]
     assert source == str(Path("docs") / "norway-note.txt")  # what a local ingest records
 
     again = _policykg(["ingest", "docs"], served.env, tmp_path)
@@ -323,7 +326,7 @@ def test_policykg_ingest_and_remove_beside_a_running_server(served: Served, tmp_
     assert removed.returncode == 1  # one of the two is not there
     assert "removed   norway-note" in removed.stdout
     assert "missing-doc" in removed.stdout
-    assert [d["id"] for d in httpx.get(served.url + "/documents").json()["items"]] == ["iceland-statement"]
+    assert [d["id"] for d in httpx.get(served.url + "/documents", timeout=HTTP_TIMEOUT).json()["items"]] == ["iceland-statement"]
 
     # The server withdraws its announcement at exit; then the store is written directly.
     served.stop()
@@ -347,14 +350,21 @@ def test_curl_upload_and_explicit_server(served: Served, tmp_path: Path) -> None
     body, status = answer.stdout.rsplit("\n", 1)
     assert status == "201", answer.stdout
     assert json.loads(body)["id"] == "doc"
-    assert _has_document(httpx.Client(base_url=served.url), "doc")
-    assert [d["id"] for d in httpx.get(served.url + "/documents").json()["items"]] == ["doc"]
+    assert _has_document(httpx.Client(base_url=served.url, timeout=HTTP_TIMEOUT), "doc")
+    assert [d["id"] for d in httpx.get(served.url + "/documents", timeout=HTTP_TIMEOUT).json()["items"]] == ["doc"]
+
+    # A file name that is not UTF-8 travels as ingest records it (\\xNN escapes).
+    odd = tmp_path / os.fsdecode(b"caf\xe9-note.txt")
+    odd.write_text(SEED, encoding="utf-8")
+    report = send_files(served.url, [odd], get_settings(update_token=TOKEN))
+    assert report.counts() == {"stored": 1}, report.to_json()
+    assert report.outcomes[0].source.endswith("caf\\xe9-note.txt")
 
     # --server names the server outright (here: with no store setting at all).
     env = {k: v for k, v in served.env.items() if k != "POLICYKG_STORE"}
     removed = _policykg(["remove", "doc", "--server", served.url], env, tmp_path)
     assert removed.returncode == 0, removed.stderr
-    assert httpx.get(served.url + "/documents").json()["total"] == 0
+    assert [d["id"] for d in httpx.get(served.url + "/documents", timeout=HTTP_TIMEOUT).json()["items"]] == [report.outcomes[0].doc_id]
 
 
 def test_a_stale_announcement_is_ignored(tmp_path: Path) -> None:
@@ -388,7 +398,7 @@ def _long_text(paragraphs: int) -> str:
 
 
 def test_readers_answer_from_a_consistent_state_during_a_write(served: Served) -> None:
-    client = httpx.Client(base_url=served.url, timeout=120)
+    client = httpx.Client(base_url=served.url, timeout=HTTP_TIMEOUT)
     assert client.post("/documents", files=_upload("norway-note.txt", SEED), headers=AUTH).status_code == 201
     done = threading.Event()
     outcome: dict[str, Any] = {}
