@@ -166,6 +166,11 @@ def _resolve(m: re.Match[str], ref: date | None, ref_year: int | None) -> tuple[
     if g("rel_year") and ref_year is not None:
         return str(ref_year + _shift(g("which7"))), True
     if ref is None:
+        if ref_year is not None and g("in_month"):
+            # A speech known only by its year ("In March, I announced ..."): that year's month.
+            return _ym(ref_year, _month(g("m14"))), True
+        if ref_year is not None and g("md"):
+            return _valid(ref_year, _month(g("m9")), _day(g("d9"))), True
         return None, True
     if g("rel_month_year"):
         return _ym(ref.year + _shift(g("which4")), _month(g("m4"))), True

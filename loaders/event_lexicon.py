@@ -53,6 +53,7 @@ class Grammar:
     gerund: re.Pattern[str]  # match a trigger's first word
     date_coordination: re.Pattern[str]  # fullmatch the gap between two dates of one event
     participle: re.Pattern[str]  # fullmatch a trigger that may be an adjective
+    relative_object: re.Pattern[str]  # search at the end of the text before a trigger
     attributive_before: re.Pattern[str]  # search at the end of the text before it
 
 
@@ -256,6 +257,7 @@ def compile_lexicon(data: dict[str, Any]) -> EventLexicon:
         gerund=re.compile(rf"(?:{words('gerund')})\b", flags),
         date_coordination=re.compile(rf"(?:{words('date_coordination')})", flags),
         participle=re.compile(rf"(?:{words('participle')})", flags),
+        relative_object=re.compile(rf"\b(?:{words('relative_object')})$", flags),
         attributive_before=re.compile(rf"\b(?:{words('attributive_before')})$", flags),
     )
     return EventLexicon(

@@ -156,6 +156,17 @@ def _subjects(
         # "The Council held an open meeting": an unnamed meeting is the body's own.
         return _coordinated_before(text, eligible, before[-1], grammar) if close_before else []
     window = text[max(lower, trigger.start - 40) : trigger.start]
+    relative = grammar.relative_object.search(window)
+    if relative is not None and not trigger.present and not grammar.passive_before.search(window):
+        # "the Fund, which I established last year with the UN": the object is the name
+        # before the relative pronoun, or no entity at all. ("that" may also introduce a
+        # clause, "we note that China launched X": only a name right before makes it relative.)
+        at = trigger.start - len(window) + relative.start()
+        head = [i for i in before if re.fullmatch(r"[\s,]*", text[eligible[i].end : at])]
+        if head:
+            return _coordinated_before(text, eligible, head[-1], grammar)
+        if not relative.group().lower().startswith("that"):
+            return []
     passive = bool(grammar.passive_before.search(window))
     after = [
         i

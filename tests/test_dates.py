@@ -104,3 +104,10 @@ def test_in_month_without_year_is_the_nearest_such_month():
 
 def test_resolution_numbers_are_not_years():
     assert values("resolution 2065 (XX) and resolutions 1991 and No. 2001; in 1965") == [("1965", "1965")]
+
+
+def test_month_without_year_in_a_document_known_by_its_year_is_that_years():
+    assert values("In March we announced it, on June 5 we signed it; last July", "2023") == [
+        ("March", "2023-03"),
+        ("June 5", "2023-06-05"),
+    ]

@@ -254,3 +254,16 @@ def test_a_means_clause_after_the_trigger_is_not_its_object():
 def test_a_participle_after_a_common_noun_has_that_noun_as_subject():
     text = "Under the Reef Compact of 2001, the message issued yesterday was clear."
     assert run(text, "2024-03-05", COMPACT) == set()
+
+
+def test_the_object_of_a_relative_clause_is_the_name_before_its_pronoun():
+    text = "We use the Baltic Cable Pledge, which I launched last year with the Harbour Council."
+    assert run(text, "2024-03-05", PLEDGE, COUNCIL) == {
+        ("launch", "Baltic Cable Pledge", "2023", "event.trigger.launch")
+    }
+    text = "We use a fund which I established last year with the Harbour Council."
+    assert run(text, "2024-03-05", COUNCIL) == set()
+    text = "We note that Norway launched the Baltic Cable Pledge in 2020."
+    assert run(text, "2024-03-05", PLEDGE) == {
+        ("launch", "Baltic Cable Pledge", "2020", "event.trigger.launch")
+    }
