@@ -19,6 +19,7 @@ from links_fixture import DOCS, write
 
 from api.app import create_app
 from graph.oxigraph_store import OxigraphStore
+from graph.stats import distinct_triples
 from policykg.settings import get_settings
 
 STATIC = Path(__file__).parents[1] / "api" / "static" / "node_modules"
@@ -139,6 +140,69 @@ def test_rdf_exports(client: TestClient, store: OxigraphStore) -> None:
     jsonld = client.get("/export", params={"format": "jsonld", "forum": "CD"})
     assert len(list(ox.parse(io.BytesIO(jsonld.content), ox.RdfFormat.JSON_LD))) == len(triples)
     assert client.get("/export", params={"format": "pdf"}).status_code == 422
+
+
+def test_whole_store_rdf_streams_in_pieces_and_merges_to_the_distinct_triples(
+    client: TestClient, store: OxigraphStore
+) -> None:
+    with client.stream("GET", "/export", params={"format": "nquads"}) as response:
+        assert response.status_code == 200
+        pieces = [piece for piece in response.iter_bytes() if piece]
+    assert len(pieces) >= len(store.graphs())  # one piece per graph at least, sent as read
+    quads = list(ox.parse(io.BytesIO(b"".join(pieces)), ox.RdfFormat.N_QUADS))
+    assert len(quads) == store.quad_count()
+    distinct = distinct_triples(store)
+    for fmt, params in (("turtle", {}), ("trig", {"default_graph": "true"})):
+        body = client.get("/export", params={"format": fmt, **params}).content
+        triples = list(ox.parse(io.BytesIO(body), ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.TRIG))
+        assert len(triples) == len(set(triples)) == distinct  # each triple once, none lost
+    jsonld = json.loads(client.get("/export", params={"format": "jsonld"}).content)
+    assert jsonld["@context"]["pkg"] == "https://w3id.org/policykg/ontology#"
+    assert len(list(ox.parse(json.dumps(jsonld).encode(), ox.RdfFormat.JSON_LD))) == store.quad_count()
+
+
+def test_exports_and_paths_never_build_the_whole_store_view(
+    store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with TestClient(create_app(get_settings(store=str(store.path)), store=store)) as fresh:
+        ctx = fresh.app.state.ctx  # type: ignore[attr-defined]
+
+        def whole_store_view() -> nx.MultiDiGraph:
+            raise AssertionError("the networkx view of the whole store was asked for")
+
+        monkeypatch.setattr(ctx, "network", whole_store_view)
+        for fmt in ("graphml", "gexf", "cytoscape", "nodelink", "trig", "jsonld", "turtle", "nquads"):
+            assert fresh.get("/export", params={"format": fmt}).status_code == 200, fmt
+            assert fresh.get("/export", params={"format": fmt, "entity": "gids"}).status_code == 200, fmt
+        paths = fresh.get("/paths", params={"from": "tianjin", "to": "bwc"})
+        assert paths.status_code == 200 and paths.headers["x-cache"] == "miss"
+        again = fresh.get("/paths", params={"from": "tianjin", "to": "bwc"})
+        assert again.headers["x-cache"] == "hit" and again.json() == paths.json()
+
+
+def test_depth_two_adds_the_documents_about_what_the_first_documents_name(client: TestClient) -> None:
+    network = client.app.state.ctx.network()  # type: ignore[attr-defined]  # the reference
+    roles = ("mentions", "forum", "actor", "speaker")
+
+    def documents(data: bytes) -> set[str]:
+        graph = read_graphml_by_iri(data)
+        return {n for n, d in graph.nodes(data=True) if d["kind"] == "document"}
+
+    def about(entities: set[str]) -> set[str]:
+        direct = {d for d, e, k in network.edges(keys=True) if k in roles and e in entities}
+        reported = {
+            network.nodes[ev]["document"]
+            for ev, e, k in network.edges(keys=True)
+            if k == "subject" and e in entities and network.nodes[ev].get("kind") == "event"
+        }
+        return direct | reported
+
+    one = documents(client.get("/export", params={"format": "graphml", "entity": "tianjin"}).content)
+    two = documents(client.get("/export", params={"format": "graphml", "entity": "tianjin", "depth": 2}).content)
+    named = {e for d in one for _, e, k in network.out_edges(d, keys=True) if k in roles}
+    assert one == about({"https://w3id.org/policykg/entity/tianjin"})
+    assert two == one | about(named) and two > one
+    assert client.get("/export", params={"format": "graphml", "entity": "tianjin", "depth": 3}).status_code == 422
 
 
 # -- rendering in headless Chromium ------------------------------------------------------------

@@ -86,17 +86,17 @@ def export(
             timeline_export(ctx, entity=entity, topic=topic, actor=actor, forum=forum, start=start, end=end)
         )
         return Response(body, media_type=content_type, headers=headers)
-    catalogue = ctx.catalogue()
-    filters = Filters(
-        entity=entity_named(catalogue, entity) if entity else None,
-        topic=topic_named(catalogue, topic) if topic else None,
-        actor=entity_named(catalogue, actor, "actor") if actor else None,
-        forum=entity_named(catalogue, forum, "forum") if forum else None,
-        start=start,
-        end=end,
-    )
-    docs: list[str] | None = None
-    if not filters.empty:
+    docs: list[str] | None = None  # None: the whole store
+    if any((entity, topic, actor, forum, start, end)):
+        catalogue = ctx.catalogue()
+        filters = Filters(
+            entity=entity_named(catalogue, entity) if entity else None,
+            topic=topic_named(catalogue, topic) if topic else None,
+            actor=entity_named(catalogue, actor, "actor") if actor else None,
+            forum=entity_named(catalogue, forum, "forum") if forum else None,
+            start=start,
+            end=end,
+        )
         docs = selected_documents(ctx.store, catalogue, filters)
         if depth > 1:
             docs = widened(ctx.store, catalogue, docs, filters, depth)
@@ -106,7 +106,7 @@ def export(
         pieces = rdf_stream(ctx.store, docs, rdf, default_graph=default_graph)
         return StreamingResponse(pieces, media_type=content_type, headers=headers)
     # Without filters: every document, read from the store in chunks for this export.
-    graph = exports.export_network(ctx.store, docs if docs is not None else sorted(catalogue.documents))
+    graph = exports.export_network(ctx.store, docs if docs is not None else sorted(ctx.catalogue().documents))
     if format == "graphml":
         body = exports.graphml(graph)
     elif format == "gexf":
