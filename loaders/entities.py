@@ -114,6 +114,9 @@ def _resolve_name(name: str, type_: str, gaz: Gazetteer) -> tuple[str, str, str,
 _PREFIX = re.compile(r"^(?:the\s+|UN\s+|U\.N\.\s+|United Nations\s+|[A-Z][a-z]+(?:'s|’s)\s+|\d{1,4}\s+)+")
 #: An owner of several words before the name ("Group of Seven's Hiroshima AI Process").
 _OWNER = re.compile(r"^[A-Z][^'’]{0,60}?(?:'s|’s)\s+(?=[A-Z0-9])")
+_UN_BODY = re.compile(
+    r"^(?:the\s+)?(?:UN|U\.N\.|United Nations)\s|\bof\s+the\s+(?:UN|U\.N\.|United Nations)\b"
+)
 _OF_THE_UN = re.compile(r"\s+of\s+the\s+(?:U\.?N\.?|United Nations)$")
 _ONE_TOKEN = re.compile(r"[^\W_]+")
 #: An acronym in parentheses inside a name ("Hiroshima Artificial Intelligence (AI)
@@ -129,6 +132,8 @@ def _pattern_candidates(body: str, gaz: Gazetteer) -> list[Candidate]:
             _known_coordination(found.name, gaz) or _known_body_with_topic(found.name, gaz)
         ):
             continue  # "IMF and World Bank", "European Union on Syria": known names, found as such
+        if entry is None and type_ == "Organization" and _UN_BODY.search(found.name):
+            type_ = "Forum"  # a UN office or centre is a body where states act
         start = found.start
         owner = _OWNER.match(found.name)
         if entry is not None and owner is not None and gaz.lookup(found.name) is None:

@@ -242,3 +242,9 @@ def test_qualified_known_names_resolve_and_known_names_with_a_topic_stay_apart()
     labels = set(found)
     assert not {"European Union on the Syrian Arab Republic", "IMF and World Bank"} & labels
     assert not any(label.startswith("Joining") for label in labels)
+
+
+def test_a_un_office_is_a_forum_and_a_national_office_an_organization():
+    found = entities_by_label("The UN Ocean Data Office and the Ruritanian Ocean Data Office met.")
+    assert found["UN Ocean Data Office"].type == "Forum"
+    assert found["Ruritanian Ocean Data Office"].type == "Organization"
