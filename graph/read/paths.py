@@ -4,8 +4,8 @@ Two entities are joined when a document mentions both (:func:`graph.read.neighbo
 reads the co-mentions of one entity with one aggregate). The search runs from both ends at
 once, a level at a time, always widening the smaller frontier, and stops at the first
 level where the two meet: that is the length of the shortest paths. Only the entities on
-those paths are kept, the entities in their middle are asked for their own co-mentions
-(how specific they are), and the paths are ranked as :func:`graph.connectivity.evidence_paths`
+those paths are kept, their numbers of co-mentioned entities (how specific they are) are
+read in one aggregate, and the paths are ranked as :func:`graph.connectivity.evidence_paths`
 ranks them over the whole co-mention graph: fewest hops, then through more specific
 entities and stronger ties. Each hop is justified by the shared document where the first
 mentions of its two entities lie closest.
@@ -25,13 +25,42 @@ from typing import Any
 import networkx as nx
 
 from graph.connectivity import EvidencePath, Hop
-from graph.network import Evidence, NetworkBuilder
+from graph.network import Evidence
 from graph.read.catalogue import Catalogue
 from graph.read.neighbourhood import co_mentions, shared_documents
+from graph.read.terms import fill, iri, values
+from graph.solutions import chunks, select, text
 from graph.store import Store
+from ontology.namespace import DOC, doc_graph_iri
 
 #: Entities whose co-mentions a search may read (each is one aggregate query).
 MAX_EXPANSIONS = 400
+
+_SEP = "\x1f"
+_PAD = "0" * 12
+
+
+# The first mention of each entity in one document graph: the mention whose start offset,
+# padded to sort as text, is the smallest (as graph.network reads mention evidence).
+_FIRST_MENTIONS = """
+SELECT ?e (MIN(?key) AS ?first) WHERE {
+  $entities
+  GRAPH $graph {
+    ?a oa:hasBody ?e ; oa:motivatedBy oa:identifying ; oa:hasTarget ?t .
+    ?t oa:hasSource $doc ; oa:hasSelector ?p, ?q .
+    ?p oa:start ?s ; oa:end ?en .
+    ?q oa:exact ?x .
+  }
+  BIND(CONCAT(SUBSTR(CONCAT("{pad}", STR(?s)), STRLEN(STR(?s)) + 1), "{sep}", STR(?en), "{sep}", ?x) AS ?key)
+} GROUP BY ?e
+"""
+
+# The number of entities each entity shares a document with, for many at once.
+_DEGREES = """
+SELECT ?e (COUNT(DISTINCT ?o) AS ?n) WHERE {
+  $entities GRAPH ?g { ?d schema:mentions ?e, ?o } FILTER(?o != ?e)
+} GROUP BY ?e
+"""
 
 
 class SearchLimit(Exception):
@@ -121,14 +150,24 @@ def _best_document(
     return min(docs, key=rank)
 
 
+def _first_mentions(store: Store, doc: str, entities: list[str]) -> dict[str, Evidence]:
+    """The first mention of each of ``entities`` in ``doc``, read in the document's graph."""
+    graph = iri(doc_graph_iri(doc.removeprefix(str(DOC))))
+    entity_values = values("e", (iri(e) for e in entities))
+    sparql = fill(_FIRST_MENTIONS, entities=entity_values, graph=graph, doc=iri(doc))
+    found = {}
+    for row in select(store, sparql.replace("{pad}", _PAD).replace("{sep}", _SEP)):
+        start, end, quote = str(row["first"].value).split(_SEP, 2)
+        found[str(text(row["e"]))] = Evidence(doc, int(start), int(end), quote)
+    return found
+
+
 def _hop(store: Store, catalogue: Catalogue, a: str, b: str) -> Hop:
     docs = shared_documents(store, a, b)
-    builder = NetworkBuilder(store)
-    builder.add_mention_evidence(docs, entities=[a, b])
     first = {
-        (doc, entity): data["evidence"]
-        for doc, entity, data in builder.graph.edges(data=True)
-        if data.get("evidence") is not None
+        (doc, entity): evidence
+        for doc in docs
+        for entity, evidence in _first_mentions(store, doc, [a, b]).items()
     }
     best = _best_document(catalogue, docs, first, a, b)
     return Hop(a, b, catalogue.document(best), first.get((best, a)), first.get((best, b)), tuple(docs))
@@ -159,18 +198,18 @@ def evidence_paths(
     paths = shortest_path_graph(search, source, target, max_hops)
     if paths is None:
         return []
-    # How specific each middle entity is: its number of co-mentioned entities, read when
-    # the budget allows; an entity not read counts as a hub (ranked last).
+    # How specific each entity on the paths is: its number of co-mentioned entities
+    # (known for the expanded ones; one aggregate for the others).
     n = max(len(catalogue.entities), 2)
-    try:
-        for node in sorted(paths):
-            search.expand(node)
-    except SearchLimit:
-        pass
+    degree = {node: len(found) for node, found in search.neighbours.items()}
+    unknown = sorted(node for node in paths if node not in degree)
+    for chunk in chunks(unknown):
+        search.check()
+        for row in select(store, fill(_DEGREES, entities=values("e", (iri(e) for e in chunk)))):
+            degree[str(text(row["e"]))] = int(str(text(row["n"])))
 
     def hub(node: str) -> float:
-        neighbours = search.neighbours.get(node)
-        return math.log1p(len(neighbours)) / math.log1p(n) if neighbours is not None else 1.0
+        return math.log1p(degree.get(node, 0)) / math.log1p(n)
 
     def cost(u: str, v: str, data: dict[str, Any]) -> float:
         # One unit per hop; the rest (< 0.5 per hop) only orders paths of equal length.
