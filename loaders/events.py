@@ -296,8 +296,8 @@ def _trigger_events(
         now = trigger.present and bool(
             lexicon.now_before.search(text, max(sentence.start, trigger.start - 60), trigger.start)
         )
-        if trigger.present and not now:
-            continue
+        if trigger.present and not now and not trigger.spec.agent:
+            continue  # "the launch of", "a sign of": present forms are acts only when performed
         subjects = _subjects(text, trigger, lower, upper, mentions, lexicon.grammar)
         between = text[lower : trigger.start]
         chained = (

@@ -267,3 +267,10 @@ def test_the_object_of_a_relative_clause_is_the_name_before_its_pronoun():
     assert run(text, "2024-03-05", PLEDGE) == {
         ("launch", "Baltic Cable Pledge", "2020", "event.trigger.launch")
     }
+
+
+def test_an_agent_trigger_in_the_present_is_dated_by_its_sentence():
+    assert run("The Reef Compact expires in February 2026.", "2024-03-05", COMPACT) == {
+        ("expire", "Reef Compact", "2026-02", "event.trigger.expire")
+    }
+    assert run("The Reef Compact expires soon.", "2024-03-05", COMPACT) == set()
