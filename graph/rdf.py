@@ -142,7 +142,7 @@ _ENTITY_CLASSES = {name: pkg(name) for name in ENTITY_TYPES}
 #: Event types of the records (``Event.type``), as individuals of the vocabulary.
 EVENT_TYPES = (
     "launch", "propose", "submit", "release", "adopt", "establish", "convene", "conclude", "update", "sign",
-    "host", "meet", "join", "announce", "veto", "enter_into_force", "expire",
+    "host", "meet", "join", "announce", "veto", "enter_into_force", "expire", "agree",
 )
 POLARITIES = ("support", "oppose")
 

@@ -35,6 +35,7 @@ class TriggerSpec:
     passive_subject_before: bool
     agent_with_meeting_object: bool = False  # "the Council held an open meeting"
     not_followed_by: re.Pattern[str] | None = None  # "will meet the challenges" is no meeting
+    otherwise: str | None = None  # type to read the trigger as when it governs no entity
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,10 @@ class EventLexicon:
             if at >= after:
                 after = found[at].end()
                 yield found[at]
+
+    def spec(self, kind: str) -> TriggerSpec:
+        """The trigger spec of an event type."""
+        return next(s for s in self.specs if s.type == kind)
 
     def trigger_of(self, match: re.Match[str]) -> tuple[TriggerSpec, bool]:
         """The event type a match of :attr:`triggers` signals, and whether it is a present form."""
@@ -186,6 +191,7 @@ def compile_lexicon(data: dict[str, Any]) -> EventLexicon:
                 entry["passive_subject_before"],
                 meeting_agent,
                 not_followed,
+                entry.get("otherwise"),
             )
         )
         branches.append(f"(?P<p{i}>{_alternation(past)})")
@@ -194,6 +200,12 @@ def compile_lexicon(data: dict[str, Any]) -> EventLexicon:
         for group, forms in ((f"p{i}", past), (f"n{i}", present)):
             for form in forms:
                 by_start.setdefault(_start_key(form, where), {}).setdefault(group, []).append(form)
+    known = {spec.type for spec in specs}
+    for spec in specs:
+        if spec.otherwise is not None and (spec.otherwise not in known or spec.otherwise == spec.type):
+            raise EventLexiconError(
+                f"{LEXICON_FILE}: trigger {spec.type}: 'otherwise' must be another trigger type"
+            )
     # Past forms first: at one position the longer reporting form wins ("veto of" over "veto").
     ordered = [b for b in branches if b.startswith("(?P<p")] + [b for b in branches if b.startswith("(?P<n")]
     triggers = re.compile(rf"\b(?:{'|'.join(ordered)})\b", re.IGNORECASE)

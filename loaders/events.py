@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from loaders.event_lexicon import EventLexicon, Grammar, TriggerSpec, load_event_lexicon
 from loaders.records import DateMention, Document, DocumentMeta, Entity, Event, Span
@@ -299,6 +299,10 @@ def _trigger_events(
         if trigger.present and not now and not trigger.spec.agent:
             continue  # "the launch of", "a sign of": present forms are acts only when performed
         subjects = _subjects(text, trigger, lower, upper, mentions, lexicon.grammar)
+        if not subjects and trigger.spec.otherwise is not None:
+            # "G7 leaders agreed on the importance of ...": no instrument agreed on, the G7 agreed.
+            trigger = replace(trigger, spec=lexicon.spec(trigger.spec.otherwise))
+            subjects = _subjects(text, trigger, lower, upper, mentions, lexicon.grammar)
         between = text[lower : trigger.start]
         chained = (
             k > 0

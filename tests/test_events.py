@@ -274,3 +274,14 @@ def test_an_agent_trigger_in_the_present_is_dated_by_its_sentence():
         ("expire", "Reef Compact", "2026-02", "event.trigger.expire")
     }
     assert run("The Reef Compact expires soon.", "2024-03-05", COMPACT) == set()
+
+
+def test_agreeing_on_no_named_instrument_is_the_forums_agreement():
+    text = "In June 2021, the Harbour Council leaders agreed on the importance of open sea lanes."
+    assert run(text, "2024-03-05", COUNCIL) == {
+        ("agree", "Harbour Council", "2021-06", "event.trigger.agree")
+    }
+    text = "In June 2021, the Harbour Council agreed on the Reef Compact."
+    assert run(text, "2024-03-05", COUNCIL, COMPACT) == {
+        ("adopt", "Reef Compact", "2021-06", "event.trigger.adopt")
+    }
