@@ -9,6 +9,7 @@ from typing import Any
 from graph.links import DocumentInfo, period_bounds
 from graph.network import Evidence, evidence_of, local_name
 from graph.read.catalogue import Catalogue
+from graph.read.terms import bound_patterns, iri
 from graph.read.window import in_window, window_filter
 from graph.solutions import select, text
 from graph.store import Store
@@ -71,16 +72,13 @@ def stance_records(
     as :func:`graph.stance_links.positions` does; ``target`` is an entity the stance
     targets; the window applies to the stance's date, else its document's.
     """
-    bound = []
-    if topic is not None:
-        bound.append(f"?st dcterms:subject <{topic}> .")
-    if holder is not None:
-        bound.append(f"?st prov:wasAttributedTo <{holder}> .")
-    if target is not None:
-        bound.append(f"?st pkg:targetEntity <{target}> .")
-    if polarity is not None:
-        bound.append(f"?st pkg:polarity <{PKG}{polarity}> .")
-    sparql = _STANCES.format(bound="\n    ".join(bound), window=window_filter(start, end))
+    bound = bound_patterns("st", [
+        ("dcterms:subject", iri(topic) if topic else None),
+        ("prov:wasAttributedTo", iri(holder) if holder else None),
+        ("pkg:targetEntity", iri(target) if target else None),
+        ("pkg:polarity", iri(f"{PKG}{polarity}") if polarity else None),
+    ])
+    sparql = _STANCES.format(bound=bound, window=window_filter(start, end))
     merged: dict[str, dict[str, Any]] = {}
     for row in select(store, sparql):
         stance = str(text(row["st"]))

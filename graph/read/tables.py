@@ -20,14 +20,15 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from graph.event_identity import EventReport, identify_events, precision_name, sort_key
-from graph.links import compatible, period_bounds
-from graph.network import evidence_of, local_name
+from graph.links import period_bounds
+from graph.network import evidence_of
 from graph.read.catalogue import Catalogue
 from graph.read.stances import stance_records
-from graph.read.terms import Fragment, fill, iri
+from graph.read.terms import bound_patterns, fill, iri
+from graph.read.timeline import event_report
 from graph.solutions import select, text
 from graph.store import Store
-from ontology.namespace import ENTITY
+from ontology.namespace import ENTITY, PKG
 
 _EVENT_ROWS = """
 SELECT ?ev ?d ?type ?subject ?date ?sort ?actor WHERE {
@@ -143,37 +144,16 @@ def event_rows(
 
     ``actor`` matches the event's actor, else its document's; ``forum`` the document's forum.
     """
-    bound = []
-    slots: dict[str, Any] = {}
-    if subject is not None:
-        bound.append("?ev pkg:subject $subject .")
-        slots["subject"] = iri(subject)
-    if event_type is not None:
-        bound.append("?ev pkg:eventType $type .")
-        slots["type"] = iri(f"https://w3id.org/policykg/ontology#{event_type}")
-    if document is not None:
-        bound.append("?ev prov:wasDerivedFrom $doc .")
-        slots["doc"] = iri(document)
-    sparql = fill(_EVENT_ROWS, bound=Fragment(fill("\n    ".join(bound), **slots)))
+    bound = bound_patterns("ev", [
+        ("pkg:subject", iri(subject) if subject else None),
+        ("pkg:eventType", iri(f"{PKG}{event_type}") if event_type else None),
+        ("prov:wasDerivedFrom", iri(document) if document else None),
+    ])
+    sparql = fill(_EVENT_ROWS, bound=bound)
     rows = {str(text(r["ev"])): r for r in select(store, sparql)}
     by_subject: dict[str, list[EventReport]] = defaultdict(list)
     for event, row in rows.items():
-        doc = str(text(row["d"]))
-        info = catalogue.document(doc)
-        date = text(row["date"]) or text(row["sort"])
-        by_subject[str(text(row["subject"]))].append(
-            EventReport(
-                node=event,
-                event_type=local_name(str(text(row["type"]))),
-                date=date,
-                document=doc,
-                doc_id=info.doc_id,
-                doc_sort_date=info.sort_date,
-                actor=text(row["actor"]),
-                contemporaneous=compatible(date, info.date),
-                payload=text(row["sort"]) or info.sort_date,
-            )
-        )
+        by_subject[str(text(row["subject"]))].append(event_report(catalogue, event, row))
     low, high = period_bounds(start, end)
     chosen = []
     for subject_iri, reports in by_subject.items():

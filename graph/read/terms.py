@@ -82,3 +82,22 @@ def fill(template: str, **slots: Term | Fragment) -> str:
         raise TypeError(f"the slot ${name} needs a term or a Fragment, not {type(value).__name__}")
 
     return _SLOT.sub(put, template)
+
+
+def bound_patterns(var: str, constraints: Iterable[tuple[str, Term | None]]) -> Fragment:
+    """Triple patterns binding ``?var``'s ``predicate`` (a constant prefixed name) to each
+    given term; constraints whose term is ``None`` are left out.
+
+    >>> bound_patterns("st", [("prov:wasAttributedTo", iri("urn:x:china")), ("pkg:polarity", None)])
+    '?st prov:wasAttributedTo <urn:x:china> .'
+    """
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", var):
+        raise ValueError(f"not a variable name: {var!r}")
+    lines = []
+    for predicate, term in constraints:
+        if term is None:
+            continue
+        if not re.fullmatch(r"[A-Za-z][\w-]*:[A-Za-z_][\w-]*", predicate):
+            raise ValueError(f"not a prefixed name: {predicate!r}")
+        lines.append(f"?{var} {predicate} {term} .")
+    return Fragment("\n    ".join(lines))

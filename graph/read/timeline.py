@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from graph.event_identity import EventReport
 from graph.links import TimelineEntry, compatible, event_entries, period_bounds
@@ -42,6 +43,25 @@ SELECT ?ev ?d ?type ?date ?sort ?actor WHERE {{
   {window}
 }}
 """
+
+
+def event_report(catalogue: Catalogue, event: str, row: Any) -> EventReport:
+    """One document's report of an event, from a solution binding ``?d ?type ?date ?sort
+    ?actor``; its ``payload`` is the sort date (the event's, else its document's)."""
+    doc = str(text(row["d"]))
+    info = catalogue.document(doc)
+    date = text(row["date"]) or text(row["sort"])
+    return EventReport(
+        node=event,
+        event_type=local_name(str(text(row["type"]))),
+        date=date,
+        document=doc,
+        doc_id=info.doc_id,
+        doc_sort_date=info.sort_date,
+        actor=text(row["actor"]),
+        contemporaneous=compatible(date, info.date),
+        payload=text(row["sort"]) or info.sort_date,
+    )
 
 
 def first_mentions(store: Store, entity: str, docs: Sequence[str]) -> dict[str, Evidence]:
@@ -101,24 +121,7 @@ def entity_entries(
         for row in select(store, _EVENTS.format(entity=entity, window=window_filter(start, end)))
     }
     quotes = evidence_of(store, rows)
-    reports = []
-    for event, row in rows.items():
-        doc = str(text(row["d"]))
-        info = catalogue.document(doc)
-        date = text(row["date"]) or text(row["sort"])
-        reports.append(
-            EventReport(
-                node=event,
-                event_type=local_name(str(text(row["type"]))),
-                date=date,
-                document=doc,
-                doc_id=info.doc_id,
-                doc_sort_date=info.sort_date,
-                actor=text(row["actor"]),
-                contemporaneous=compatible(date, info.date),
-                payload=text(row["sort"]) or info.sort_date,
-            )
-        )
+    reports = [event_report(catalogue, event, row) for event, row in rows.items()]
     for entry in event_entries(
         reports,
         entity,
