@@ -308,6 +308,9 @@ def _surname_candidates(body: str, found: list[Candidate], gaz: Gazetteer) -> li
     for start, end, word in token_list(body):  # one pass for the one-word surnames
         if word in owner_of:
             spans.append((start, end, owner_of[word]))
+        elif word[:1].isupper() and word not in by_surname and (alone := gaz.person_alone(word)) is not None:
+            # A surname that names one person on its own ("Putin"), as the data says.
+            out.append(_entry_candidate(start, end, alone, "surname", "entity.person.surname"))
     longer = [surname for surname in owner_of if not _ONE_TOKEN.fullmatch(surname)]
     occurrences = name_patterns.find_words(body, longer)  # "Thomas-Greenfield", "von der Leyen"
     for surname in longer:

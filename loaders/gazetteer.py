@@ -109,6 +109,7 @@ class GazetteerEntry:
     state: str | None = None
     iso3: str | None = None
     surname: str | None = None
+    alone: bool = False  # the surname alone names this person in this domain ("Putin")
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -142,6 +143,7 @@ class GazetteerEntry:
             "state",
             "iso3",
             "surname",
+            "alone",
         }
         return cls(
             key=str(obj["id"]),
@@ -158,6 +160,7 @@ class GazetteerEntry:
             state=obj.get("state"),
             iso3=obj.get("iso3"),
             surname=obj.get("surname"),
+            alone=bool(obj.get("alone", False)),
             extra={k: v for k, v in obj.items() if k not in known},
         )
 
@@ -220,6 +223,7 @@ class Gazetteer:
         self._demonyms: dict[str, str] = {}
         self._iso3: dict[str, str] = {}
         self._surnames: dict[str, list[str]] = {}
+        self._alone: dict[str, str] = {}
         self._trie = _Trie()
         for entry in entries:
             self.add(entry)
@@ -242,6 +246,8 @@ class Gazetteer:
             self._iso3[entry.iso3.upper()] = entry.key
         if entry.family_name:
             self._surnames.setdefault(entry.family_name, []).append(entry.key)
+            if entry.alone:
+                self._alone.setdefault(entry.family_name, entry.key)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -276,6 +282,16 @@ class Gazetteer:
         ['xi']
         """
         return tuple(self.entries[k] for k in self._surnames.get(surname, ()))
+
+    def person_alone(self, word: str) -> GazetteerEntry | None:
+        """The person a surname names on its own ("Putin"), if the data says it does.
+
+        >>> gaz = Gazetteer([GazetteerEntry("putin", "Vladimir Putin", "Person", alone=True)])
+        >>> gaz.person_alone("Putin").key
+        'putin'
+        """
+        key = self._alone.get(word)
+        return self.entries[key] if key else None
 
     def by_iso3(self, code: str) -> GazetteerEntry | None:
         key = self._iso3.get(code.upper())

@@ -248,3 +248,10 @@ def test_a_un_office_is_a_forum_and_a_national_office_an_organization():
     found = entities_by_label("The UN Ocean Data Office and the Ruritanian Ocean Data Office met.")
     assert found["UN Ocean Data Office"].type == "Forum"
     assert found["Ruritanian Ocean Data Office"].type == "Organization"
+
+
+def test_a_surname_that_names_one_person_alone_needs_no_full_name():
+    found = entities_by_label("Talks went on. Putin and Lavrov spoke; May was warm and Power was out.")
+    assert found["Vladimir Putin"].mentions[0].text == "Putin"
+    assert found["Sergey Lavrov"].rule == "entity.person.surname"
+    assert "Theresa May" not in found and "Samantha Power" not in found

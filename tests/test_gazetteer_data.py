@@ -21,7 +21,8 @@ Record format (one JSON object per line; ``states``, ``organizations``, ``forums
   ``demonyms``, ``un_status`` (member, observer, non-member, former).
   Organizations may carry ``ungdc_code`` (the EU's speeches are filed as ``EU_*``).
 - Persons: ``roles`` (office and years) and ``state`` or ``organization``; ``surname`` where
-  texts use another word than the label's last alone ("Xi" of "Xi Jinping").
+  texts use another word than the label's last alone ("Xi" of "Xi Jinping"); ``alone``
+  (true) where that surname alone names the person in this domain ("Putin").
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ OPTIONAL_KEYS = LIST_KEYS | {
     "organization",
     "ungdc_code",
     "surname",
+    "alone",
 }
 UN_STATUSES = {"member", "observer", "non-member", "former"}
 
@@ -407,3 +409,26 @@ def test_normalise_folds_the_variants_the_loader_sees() -> None:
     assert normalise("Côte d’Ivoire", hyphen_as_space=False) == "cote divoire"
     assert normalise("Guinea-Bissau", hyphen_as_space=True) == "guinea bissau"
     assert normalise("  the   Outer Space  Treaty ", hyphen_as_space=True) == "outer space treaty"
+
+
+def test_person_surnames_are_words_of_their_names_and_alone_is_a_flag(
+    records: list[tuple[str, int, dict[str, Any]]],
+) -> None:
+    problems: list[str] = []
+    alone_surnames: dict[str, str] = {}
+    for filename, number, record in records:
+        where = f"{filename}:{number}"
+        if ("surname" in record or "alone" in record) and record["type"] != "Person":
+            problems.append(f"{where}: surname/alone on a {record['type']}")
+            continue
+        surname = record.get("surname")
+        if surname is not None and not any(surname in n for n in names_of(record)):
+            problems.append(f"{where}: surname {surname!r} is in none of its names")
+        if "alone" in record:
+            if record["alone"] is not True:
+                problems.append(f"{where}: alone must be true when given")
+            family = surname or record["label"].split()[-1]
+            if family in alone_surnames:
+                problems.append(f"{where}: {family!r} alone already names {alone_surnames[family]}")
+            alone_surnames[family] = record["id"]
+    assert not problems, "\n".join(problems)
