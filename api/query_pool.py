@@ -9,16 +9,20 @@ processes (:mod:`api.query_worker`), each reading the store on its own, and give
 - past the query's time limit the worker is killed (``SIGKILL``): its CPU and memory are
   back at once, and a new worker is started in its place;
 - a supervisor thread reads the resident memory of busy workers ten times a second and
-  kills one past ``memory_mb`` (the query then answers 503);
+  kills one past ``memory_mb`` (the query then answers 503), and moves a query running
+  longer than :data:`SLOW_QUERY_S` to the slow lane (the lowest CPU priority), so that
+  quick queries keep their CPU while long ones run;
 - a worker that crashes (a query that breaks the evaluator) answers 400 for that query
   only; the server goes on and a new worker is started;
-- ``spare`` idle workers are kept started ahead, so that a quick query never waits for a
-  process to start while others run long queries; queries beyond ``max_workers`` wait in
-  a queue of ``queue_size`` places (their wait counts toward their time limit), and only
-  when it is full is a query refused at once (:class:`PoolBusy`: 503 with Retry-After).
+- two workers start with the pool, the others with the first query, and all are kept
+  started (``spare``, all of them by default), so that a quick query never waits for a
+  process to start while others run long queries; queries beyond ``max_workers`` wait
+  in a queue of ``queue_size`` places (their wait counts toward their time limit), and
+  only when it is full is a query refused at once (:class:`PoolBusy`: 503 with
+  Retry-After).
 
 Workers never outlive the server: the kernel kills them when the thread that started
-them (the supervisor's, which lives as long as the pool) ends (``PR_SET_PDEATHSIG``),
+them (the spawner's, which lives as long as the pool) ends (``PR_SET_PDEATHSIG``),
 they leave when their connection closes, and :meth:`QueryPool.close` kills them.
 Workers are fresh interpreters (no copy of the server's threads and locks), connected by
 a Unix socket pair.
@@ -48,6 +52,12 @@ logger = logging.getLogger("policykg.api.pool")
 
 #: How often the supervisor reads the memory of busy workers.
 MEMORY_CHECK_S = 0.1
+#: Workers started with the pool; the others start with the first query.
+INITIAL_WORKERS = 2
+#: A query running longer than this moves to the slow lane: its worker's CPU priority
+#: drops to :data:`SLOW_NICE`, so that quick queries (and the server) keep their CPU.
+SLOW_QUERY_S = 0.5
+SLOW_NICE = 19
 #: How long a query waits for the first worker of a starting pool (not counted in its
 #: time limit: starting an interpreter is not the query's doing).
 STARTUP_WAIT_S = 60.0
@@ -67,6 +77,22 @@ class QueryKilled(Exception):
 
 class WorkerCrashed(Exception):
     """The worker died while running the query (the query broke the evaluator)."""
+
+
+def _set_nice(pid: int, niceness: int) -> bool:
+    """Set the CPU priority of every thread of a process (Linux priorities are per
+    thread); False when it is not allowed (raising a priority needs privilege)."""
+    try:
+        threads = [int(tid) for tid in os.listdir(f"/proc/{pid}/task")]
+    except OSError:
+        threads = [pid]
+    try:
+        for tid in threads:
+            with contextlib.suppress(ProcessLookupError):
+                os.setpriority(os.PRIO_PROCESS, tid, niceness)
+    except PermissionError:
+        return False
+    return True
 
 
 def _resident_bytes(pid: int) -> int:
@@ -110,6 +136,11 @@ class Worker:
     kill_reason: str | None = None
     future: asyncio.Future[Outcome] | None = None
     started: float = field(default_factory=time.monotonic)
+    #: When the running query was sent (monotonic), and whether it was moved to the slow lane.
+    job_started: float = 0.0
+    demoted: bool = False
+    #: Set when the worker said it is ready, or ended before.
+    started_event: threading.Event = field(default_factory=threading.Event)
 
     @property
     def pid(self) -> int:
@@ -130,17 +161,18 @@ class QueryPool:
     memory_mb
         Resident memory past which a busy worker is killed.
     spare
-        Idle workers kept started ahead.
+        Idle workers kept started ahead (all ``max_workers`` by default: a quick query
+        then finds a started worker while ``max_workers - 1`` long ones run).
     """
 
     def __init__(
-        self, spec: StoreSpec, *, max_workers: int, queue_size: int, memory_mb: int, spare: int = 2
+        self, spec: StoreSpec, *, max_workers: int, queue_size: int, memory_mb: int, spare: int | None = None
     ) -> None:
         self.spec = spec
         self.max_workers = max(1, max_workers)
         self.queue_size = max(0, queue_size)
         self.memory_bytes = memory_mb * 1024 * 1024
-        self.spare = max(0, min(spare, self.max_workers))
+        self.spare = self.max_workers if spare is None else max(0, min(spare, self.max_workers))
         self._workers: list[Worker] = []
         self._idle: deque[Worker] = deque()
         self._waiters: deque[asyncio.Future[Worker]] = deque()
@@ -148,17 +180,32 @@ class QueryPool:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._commands: queue.Queue[str] = queue.Queue()
         self._supervisor: threading.Thread | None = None
+        self._spawner_thread: threading.Thread | None = None
         self._closed = False
         self._first_ready: asyncio.Event | None = None
+        self._topped_up = False
 
     # -- life ------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the supervisor and the spare workers (call it inside the app's event loop)."""
+        """Start the supervisor and the first :data:`INITIAL_WORKERS` workers (call it
+        inside the app's event loop); the others are started with the first query, so that
+        an app that never answers one (a test of REST routes) starts few processes."""
         self._loop = asyncio.get_running_loop()
         self._first_ready = asyncio.Event()
         self._supervisor = threading.Thread(target=self._supervise, name="policykg-query-pool", daemon=True)
         self._supervisor.start()
+        self._spawner_thread = threading.Thread(
+            target=self._spawner, name="policykg-query-spawner", daemon=True
+        )
+        self._spawner_thread.start()
+        for _ in range(min(INITIAL_WORKERS, self.max_workers)):
+            self._spawning += 1
+            self._commands.put("spawn")
+
+    def start_workers(self) -> None:
+        """Start all the workers now rather than with the first query (call it in the loop)."""
+        self._topped_up = True
         self._top_up()
 
     def close(self) -> None:
@@ -167,8 +214,9 @@ class QueryPool:
         for worker in list(self._workers):
             self._kill(worker, "closing")
         self._commands.put("stop")
-        if self._supervisor is not None:
-            self._supervisor.join(timeout=5)
+        for thread in (self._supervisor, self._spawner_thread):
+            if thread is not None:
+                thread.join(timeout=5)
         for worker in list(self._workers):
             with contextlib.suppress(subprocess.TimeoutExpired):
                 worker.process.wait(timeout=2)
@@ -190,34 +238,47 @@ class QueryPool:
 
     # -- supervisor thread -------------------------------------------------------------------------
 
-    def _supervise(self) -> None:
-        """Start workers on request (this thread lives as long as the pool, so that the
-        kernel's parent-death signal is tied to it) and watch the memory of busy ones."""
+    def _spawner(self) -> None:
+        """Start workers on request, one at a time: each starts once the one before is
+        ready, so that starting interpreters never crowds out the workers that answer.
+        This thread lives as long as the pool: the kernel's parent-death signal of the
+        workers is tied to the thread that started them."""
         while True:
-            try:
-                command = self._commands.get(timeout=MEMORY_CHECK_S)
-            except queue.Empty:
-                command = ""
+            command = self._commands.get()
             if command == "stop" or self._closed:
                 return
-            if command == "spawn":
-                self._spawn()
-            for worker in list(self._workers):
-                if worker.busy and not worker.dead and _resident_bytes(worker.pid) > self.memory_bytes:
-                    self._kill(worker, "memory")
+            worker = self._spawn()
+            if worker is not None:
+                worker.started_event.wait(STARTUP_WAIT_S)
 
-    def _spawn(self) -> None:
+    def _supervise(self) -> None:
+        """Watch the busy workers: kill one past the memory cap, move a long query to the
+        slow lane."""
+        while not self._closed:
+            time.sleep(MEMORY_CHECK_S)
+            now = time.monotonic()
+            for worker in list(self._workers):
+                if not worker.busy or worker.dead:
+                    continue
+                if _resident_bytes(worker.pid) > self.memory_bytes:
+                    self._kill(worker, "memory")
+                elif not worker.demoted and now - worker.job_started > SLOW_QUERY_S:
+                    worker.demoted = True
+                    _set_nice(worker.pid, SLOW_NICE)
+
+    def _spawn(self) -> Worker | None:
         try:
             process, conn = start_worker(self.spec)
-        except Exception as exc:  # the supervisor must go on: report, and try again later
+        except Exception as exc:  # the spawner must go on: report, and try again later
             logger.error("cannot start a query worker: %s", exc)
             self._call(self._spawn_failed)
-            return
+            return None
         worker = Worker(process, conn)
         self._call(self._workers.append, worker)
         threading.Thread(
             target=self._read, args=(worker,), name=f"policykg-query-reader-{process.pid}", daemon=True
         ).start()
+        return worker
 
     def _read(self, worker: Worker) -> None:
         """Hand a worker's messages to the event loop, until its connection ends."""
@@ -231,9 +292,11 @@ class QueryPool:
                 self._kill(worker, "broken")
                 break
             if message == READY:
+                worker.started_event.set()
                 self._call(self._on_ready, worker)
             else:
                 self._call(self._on_outcome, worker, message)
+        worker.started_event.set()
         with contextlib.suppress(subprocess.TimeoutExpired):
             worker.process.wait(timeout=5)
         self._call(self._on_exit, worker)
@@ -310,6 +373,14 @@ class QueryPool:
     def _release(self, worker: Worker) -> None:
         worker.busy = False
         worker.future = None
+        if worker.demoted:
+            # Back to normal priority for the next query; a process may not raise its own
+            # priority without privilege, so a worker that cannot is replaced.
+            if _set_nice(worker.pid, 0):
+                worker.demoted = False
+            else:
+                self._kill(worker, "retired")
+                return
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
@@ -363,6 +434,9 @@ class QueryPool:
             The worker died while running the query.
         """
         loop = asyncio.get_running_loop()
+        if not self._topped_up:
+            self._topped_up = True
+            self._top_up()
         if self._first_ready is not None and not self._first_ready.is_set():
             # The pool is starting: the time limit runs from when a worker can answer.
             try:
@@ -373,6 +447,7 @@ class QueryPool:
         worker = await self._acquire(deadline)
         future: asyncio.Future[Outcome] = loop.create_future()
         worker.future = future
+        worker.job_started = time.monotonic()
         try:
             worker.conn.send(job)
         except (OSError, ValueError) as exc:

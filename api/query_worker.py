@@ -17,8 +17,9 @@ recursion limit: rdflib's parser and Oxigraph's evaluator recurse per nesting le
 a deep (but admitted) query must end in an answer, not a crash.
 
 The embedded store is opened with ``pyoxigraph.Store.read_only`` and opened again when
-the server's store generation changes, or when the files of the store changed (a write
-by the process that holds the store: a read-only open sees the state of its moment).
+its files changed (:class:`StoreView`): every write committed by the process that holds
+the store changes them, and the server moves to a new store generation only after its
+writes are committed, so a query sent after a generation change reads the new state.
 """
 
 from __future__ import annotations
@@ -70,7 +71,6 @@ class QueryJob:
     formats: tuple[str | None, str | None, str | None]
     max_rows: int
     limits: QueryLimits
-    generation: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,29 +193,67 @@ def store_fingerprint(path: str) -> tuple[tuple[str, int, int], ...]:
 
 
 class StoreView:
-    """The worker's read-only view of the store, opened again when it went stale."""
+    """The worker's read-only view of the store, opened again when it went stale.
+
+    A read-only open sees the store as it is at that moment, and costs more the longer
+    the write-ahead log it replays (milliseconds after a clean close, seconds after a
+    large ingest). So the store is opened when the worker starts, before it says it is
+    ready; a watcher thread opens it again while the worker is idle as soon as the files
+    change (:func:`store_fingerprint`); and a job checks the files again before it runs,
+    so it never reads a state older than the last commit before it was sent. The
+    fingerprint is taken before each open: a write during the open is seen next time.
+    """
+
+    #: How often the watcher compares the store's files with those of the open view.
+    WATCH_S = 0.5
 
     def __init__(self, spec: StoreSpec) -> None:
         self.spec = spec
         self._store: Any = None
-        self._key: Any = None
+        self._fingerprint: Any = None
+        self._lock = threading.Lock()
 
-    def get(self, generation: int, *, force: bool = False) -> Any:
+    def open(self) -> None:
+        """Open (or reopen) the store now."""
         if self.spec.path is None:
-            if self._store is None:
-                from graph.remote import RemoteStore
+            from graph.remote import RemoteStore
 
-                self._store = RemoteStore.from_settings(self.spec.settings)
-            return self._store
+            self._store = RemoteStore.from_settings(self.spec.settings)
+            return
         import pyoxigraph as ox
 
-        # The fingerprint is taken before opening: a write in between is seen next time.
-        key = (generation, store_fingerprint(self.spec.path))
-        if force or self._store is None or key != self._key:
-            self._store = None
-            self._store = ox.Store.read_only(self.spec.path)
-            self._key = key
-        return self._store
+        fingerprint = store_fingerprint(self.spec.path)
+        store = ox.Store.read_only(self.spec.path)
+        self._store, self._fingerprint = store, fingerprint
+
+    def get(self, *, force: bool = False) -> Any:
+        """The open store, reopened first when its files changed (or ``force``)."""
+        with self._lock:
+            stale = self.spec.path is not None and store_fingerprint(self.spec.path) != self._fingerprint
+            if self._store is None or force or stale:
+                self.open()
+            return self._store
+
+    def watch(self) -> None:
+        """Reopen the store in the background when its files change (a daemon thread)."""
+        if self.spec.path is None:
+            return
+
+        def loop() -> None:
+            while True:
+                time.sleep(self.WATCH_S)
+                try:
+                    # Not while a job holds the lock: the job reopens itself if it must.
+                    if self._lock.acquire(blocking=False):
+                        try:
+                            if store_fingerprint(self.spec.path) != self._fingerprint:  # type: ignore[arg-type]
+                                self.open()
+                        finally:
+                            self._lock.release()
+                except Exception as exc:  # the next job reopens, and reports what fails
+                    logger.warning("reopening the store failed: %s", exc)
+
+        threading.Thread(target=loop, name="policykg-store-watch", daemon=True).start()
 
     def has_graph(self, store: Any, iri: str) -> bool:
         import pyoxigraph as ox
@@ -252,7 +290,7 @@ def run_query(view: StoreView, job: QueryJob) -> Outcome:
     from api import media
     from api.sparql_results import ProtocolError, serialise_result
 
-    store = view.get(job.generation)
+    store = view.get()
     shape = check_query(job.text, lambda iri: view.has_graph(store, iri), job.limits)
     declares_dataset = bool(shape.from_default or shape.from_named)
     formats = tuple(media.format_named(name) if name else None for name in job.formats)
@@ -260,7 +298,7 @@ def run_query(view: StoreView, job: QueryJob) -> Outcome:
         result = view.query(store, job, declares_dataset)
     except OSError:
         # A compaction by the writer may have removed files this view had not opened yet.
-        store = view.get(job.generation, force=True)
+        store = view.get(force=True)
         result = view.query(store, job, declares_dataset)
     try:
         answer = serialise_result(result, formats, job.max_rows, threading.Event())
@@ -289,13 +327,15 @@ def run_job(view: StoreView, job: QueryJob | GuardJob) -> Outcome:
 
 
 def _serve(conn: Connection, spec: StoreSpec) -> None:
-    view = StoreView(spec)
-    # Import what the first job needs now, before saying ready, so that it answers fast.
-    import pyoxigraph  # noqa: F401
+    # Open the store and import what the first job needs before saying ready: a query's
+    # time limit is for its own work.
     from rdflib.plugins.sparql import parser  # noqa: F401
 
     import api.sparql_results  # noqa: F401
 
+    view = StoreView(spec)
+    view.get()
+    view.watch()
     conn.send(READY)
     while True:
         try:

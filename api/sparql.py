@@ -262,7 +262,6 @@ async def run_query(ctx: AppContext, request: Request, op: Operation) -> Respons
             tuple(f.name if f is not None else None for f in formats),  # type: ignore[arg-type]
             cap,
             limits,
-            ctx.generation,
         )
         outcome = await _run_in_pool(ctx, pool, job)
         if outcome.status != 200 or outcome.format_name is None:
