@@ -17,7 +17,7 @@ def window_filter(start: str | None, end: str | None, var: str = "sort") -> str:
     >>> window_filter(None, None)
     ''
     >>> window_filter("2021", None)
-    'FILTER(!BOUND(?sort) || (STR(?sort) >= "2021-01-01" && STR(?sort) <= "9999-12-31"))'
+    'FILTER(!BOUND(?sort) || (STR(?sort) >= "2021-01-01" && STR(?sort) <= "9999-99-99"))'
     """
     if start is None and end is None:
         return ""
