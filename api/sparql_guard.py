@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 _TOKEN_RE = re.compile(
@@ -295,6 +296,18 @@ def query_shape(sparql: str) -> QueryShape:
     return QueryShape(service, tuple(default), tuple(named))
 
 
+@lru_cache(maxsize=512)
+def _checked_shape(sparql: str, limits: QueryLimits) -> QueryShape:
+    """The checks of a query that depend on its text only, remembered per text (a query
+    asked again, as dashboards do, is not parsed again). Refusals are not remembered."""
+    prescan(sparql, limits)
+    _belt(sparql, ("SERVICE",))
+    shape = query_shape(sparql)
+    if shape.service:
+        raise GuardError(_SERVICE_REFUSED)
+    return shape
+
+
 def check_query(
     sparql: str, has_graph: Callable[[str], bool], limits: QueryLimits | None = None
 ) -> QueryShape:
@@ -315,11 +328,7 @@ def check_query(
     >>> refusal("SELECT * FROM <file:///etc/passwd> { ?s ?p ?o }")
     'FROM <file:///etc/passwd>: not a graph of this s'
     """
-    prescan(sparql, limits or QueryLimits())
-    _belt(sparql, ("SERVICE",))
-    shape = query_shape(sparql)
-    if shape.service:
-        raise GuardError(_SERVICE_REFUSED)
+    shape = _checked_shape(sparql, limits or QueryLimits())
     for clause, iris in (("FROM", shape.from_default), ("FROM NAMED", shape.from_named)):
         for iri in iris:
             if not has_graph(iri):
