@@ -77,6 +77,7 @@ class EventLexicon:
     max_gap: int
     before_gap: re.Pattern[str]
     recent_before: re.Pattern[str]
+    place_reference: re.Pattern[str]  # group 1: the place name after "meeting in"
     grammar: Grammar
 
     def find_triggers(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
@@ -248,6 +249,7 @@ def compile_lexicon(data: dict[str, Any]) -> EventLexicon:
     links = _alternation(_strings(dated, "links", where))
     before = _alternation(_strings(dated, "before_links", where))
     recent = _alternation(_strings(dated, "recent", where))
+    place = _alternation(_strings(dated, "place_reference", where))
     grammar = data.get("grammar")
     if not isinstance(grammar, dict):
         raise EventLexiconError(f"{LEXICON_FILE}: missing [grammar]")
@@ -283,6 +285,7 @@ def compile_lexicon(data: dict[str, Any]) -> EventLexicon:
         max_gap=max_gap,
         before_gap=re.compile(rf"^\s*(?:(?:{before})\s*)*$", re.IGNORECASE),
         recent_before=re.compile(rf"\b(?:{recent})\s+$", re.IGNORECASE),
+        place_reference=re.compile(rf"\b(?i:{place})([A-Z][\w’-]+)"),
         grammar=compiled_grammar,
     )
 

@@ -469,6 +469,55 @@ def _dated_subject_events(
         )
 
 
+def _places_of_meetings(entities: tuple[Entity, ...], lexicon: EventLexicon) -> dict[str, Entity]:
+    """Capitalised words of the document's named meetings, each naming one meeting only."""
+    found: dict[str, set[str]] = {}
+    by_key = {}
+    for e in entities:
+        names = (e.label, *e.aliases)
+        if e.type != "Forum" or not any(lexicon.meeting_names.search(n) for n in names):
+            continue
+        by_key[e.key] = e
+        for name in names:
+            for word in re.findall(r"\b[A-Z][\w’-]+", name):
+                if not lexicon.meeting_names.search(word):
+                    found.setdefault(word, set()).add(e.key)
+    return {word: by_key[next(iter(keys))] for word, keys in found.items() if len(keys) == 1}
+
+
+def _place_meeting_events(
+    doc: Document,
+    text: str,
+    sentence: Span,
+    sentence_dates: list[DateMention],
+    places: dict[str, Entity],
+    lexicon: EventLexicon,
+    used: set[str],
+    out: _Collector,
+) -> None:
+    """ "the two leaders' meeting in Woodside, California in November 2023": the
+    document's named meeting at that place (the Woodside Summit), at the date that follows."""
+    for m in lexicon.place_reference.finditer(text, sentence.start, sentence.end):
+        meeting = places.get(m.group(1))
+        if meeting is None or meeting.key in used:
+            continue
+        after = [d for d in sentence_dates if d.span.start >= m.end()]
+        if not after or not _linked(text[m.end() : after[0].span.start], lexicon):
+            continue
+        used.add(meeting.key)
+        out.add(
+            Event(
+                type=lexicon.dated_subject_type,
+                subject_key=meeting.key,
+                subject=meeting.label,
+                evidence=Span(sentence.start, sentence.end, doc.text[sentence.start : sentence.end]),
+                date=after[0].value,
+                date_span=after[0].span,
+                rule="event.dated_subject.place",
+            )
+        )
+
+
 def extract_events(
     doc: Document,
     meta: DocumentMeta,
@@ -486,6 +535,7 @@ def extract_events(
     date_starts = [x.span.start for x in ordered_dates]
     all_triggers = _all_triggers(text, lexicon)
     trigger_starts = [t.start for t in all_triggers]
+    places = _places_of_meetings(entities, lexicon)
     out = _Collector()
     meetings: dict[str, bool] = {}
     p = 0
@@ -505,8 +555,8 @@ def extract_events(
         paragraph_dates = ordered_dates[first : bisect_left(date_starts, sentence.end)]
         sentence_dates = [x for x in paragraph_dates if x.span.start >= sentence.start]
         mentions = index.within(sentence) if (has_trigger or sentence_dates or meta.date) else []
+        used: set[str] = set()
         if mentions:
-            used: set[str] = set()
             if has_trigger:
                 used = _trigger_events(
                     doc,
@@ -526,6 +576,8 @@ def extract_events(
                 _dated_subject_events(
                     doc, text, sentence, sentence_dates, mentions, meta, lexicon, used, meetings, out
                 )
+        if sentence_dates and places:
+            _place_meeting_events(doc, text, sentence, sentence_dates, places, lexicon, used, out)
         # A sentence that reports its own event does not date the next one.
         previous = None if has_trigger else sentence
     return tuple(out.events)

@@ -285,3 +285,16 @@ def test_agreeing_on_no_named_instrument_is_the_forums_agreement():
     assert run(text, "2024-03-05", COUNCIL, COMPACT) == {
         ("adopt", "Reef Compact", "2021-06", "event.trigger.adopt")
     }
+
+
+def test_an_unnamed_meeting_at_a_place_is_the_documents_meeting_named_after_it():
+    text = (
+        "The call follows the leaders' meeting in Tromso, Norway in May 2023. "
+        "They reviewed what was agreed at the Tromso Summit."
+    )
+    found = run(text, "2024-03-05", ("Tromso Summit", "Forum"))
+    assert found == {("convene", "Tromso Summit", "2023-05", "event.dated_subject.place")}
+    # Two meetings of the document in one place: no guess.
+    text += " The Tromso Ministerial Summit follows."
+    found = run(text, "2024-03-05", ("Tromso Summit", "Forum"), ("Tromso Ministerial Summit", "Forum"))
+    assert found == set()
