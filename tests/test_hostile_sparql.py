@@ -418,3 +418,72 @@ def test_settings_are_checked_with_a_clear_message(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "POLICYKG_QUERY_TIMEOUT_S" in done.stderr and "greater than 0" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# -- a remote store ------------------------------------------------------------------------------
+
+
+class SlowEndpoint:
+    """A SPARQL endpoint on loopback that answers at once with empty results, except a
+    query holding ``MARKER``: that one it holds open, watching for the client to hang up."""
+
+    MARKER = "policykg-slow-probe"
+
+    def __init__(self) -> None:
+        self.aborted = threading.Event()
+        self.slow_started = threading.Event()
+        endpoint = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                import select
+                from urllib.parse import parse_qs
+
+                length = int(self.headers.get("Content-Length", "0"))
+                form = parse_qs(self.rfile.read(length).decode())
+                query = " ".join(form.get("query", [""]))
+                if endpoint.MARKER in query:
+                    endpoint.slow_started.set()
+                    deadline = time.monotonic() + 60
+                    while time.monotonic() < deadline:
+                        readable, _, _ = select.select([self.connection], [], [], 0.1)
+                        if readable and not self.connection.recv(1):
+                            endpoint.aborted.set()  # the client closed the connection
+                            return
+                    return
+                body = (
+                    b'{"head":{},"boolean":false}'
+                    if "ASK" in query.upper()
+                    else (b'{"head":{"vars":[]},"results":{"bindings":[]}}')
+                )
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_remote_query_past_its_limit_is_aborted(live_server: Any) -> None:
+    remote = SlowEndpoint()
+    try:
+        base = str(live_server(create_app(get_settings(store=remote.url, query_timeout_s=2))))
+        response = query(base, f'SELECT * WHERE {{ ?s ?p "{remote.MARKER}" }}')
+        assert response.status_code == 503
+        assert remote.slow_started.is_set()
+        # The request to the remote store is closed, not left running.
+        assert remote.aborted.wait(30), "the remote store's request was left open"
+        # The server goes on (once a new worker has started in the killed one's place).
+        assert _wait_for(lambda: query(base, "ASK { ?s ?p ?o }").status_code == 200, 60)
+    finally:
+        remote.close()
