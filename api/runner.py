@@ -1,4 +1,9 @@
-"""Queries off the event loop, with a deadline decided before any byte is sent.
+"""Blocking jobs off the event loop, with a deadline decided before any byte is sent.
+
+``/sparql`` queries run in killable worker processes (:mod:`api.query_pool`); this
+thread runner carries what must stay in the server's process: SPARQL updates (on the
+store the server writes), and queries of a store that lives only in this process's
+memory (tests, doctests).
 
 :class:`QueryRunner` runs a blocking function (a store query and the serialisation of
 its results) on a worker thread and awaits it with a time limit. At most
