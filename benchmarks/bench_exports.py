@@ -7,7 +7,8 @@ memory is the server's alone, sampled every 20 ms from /proc) and prints:
    then four at once (peak RSS);
 2. ego networks ``/export?entity=STATE&depth=1`` in graphml, gexf, cytoscape and trig;
 3. ``/paths`` between pairs of entities: first call (computed) and second (cached), then
-   16 clients at once with the latency of ``/health`` meanwhile;
+   16 clients at once with the latency of ``/documents?limit=1`` (a route served
+   on the thread pool) meanwhile;
 4. the baseline, the path every export and /paths took before: the networkx view of the
    whole store (:func:`graph.network.load_network`, built in a child process: time and
    peak RSS) and :func:`graph.connectivity.evidence_paths` over it for the same pairs.
@@ -149,13 +150,17 @@ def main() -> None:
     env = {**os.environ, "POLICYKG_STORE": args.store}
     started = time.perf_counter()
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "policykg"), "serve", "--port", str(port)], env=env, cwd=ROOT
+        [str(ROOT / ".venv" / "bin" / "policykg"), "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=900) as client:
             while True:
                 try:
-                    if client.get("/health").status_code == 200:
+                    if client.get("/healthz").status_code == 200:
                         break
                 except httpx.TransportError:
                     pass
@@ -208,7 +213,7 @@ def main() -> None:
             def probe() -> None:
                 while not done.is_set():
                     started = time.perf_counter()
-                    client.get("/health")
+                    client.get("/documents", params={"limit": 1})
                     health.append(time.perf_counter() - started)
                     time.sleep(0.05)
 
@@ -232,7 +237,7 @@ def main() -> None:
             prober.join()
             print(
                 f"   16 clients at once: statuses {sorted(statuses)}, all done in "
-                f"{time.perf_counter() - started:.1f} s; /health meanwhile p50 "
+                f"{time.perf_counter() - started:.1f} s; /documents?limit=1 meanwhile p50 "
                 f"{statistics.median(health) * 1000:.0f} ms, max {max(health) * 1000:.0f} ms"
             )
             print(f"   server RSS now {rss_mb(server.pid):.0f} MB")
