@@ -55,6 +55,7 @@ class Grammar:
     date_coordination: re.Pattern[str]  # fullmatch the gap between two dates of one event
     participle: re.Pattern[str]  # fullmatch a trigger that may be an adjective
     relative_object: re.Pattern[str]  # search at the end of the text before a trigger
+    participle_preface: re.Pattern[str]  # search there too: "the Pact as agreed to today"
     attributive_before: re.Pattern[str]  # search at the end of the text before it
 
 
@@ -272,6 +273,7 @@ def compile_lexicon(data: dict[str, Any]) -> EventLexicon:
         date_coordination=re.compile(rf"(?:{words('date_coordination')})", flags),
         participle=re.compile(rf"(?:{words('participle')})", flags),
         relative_object=re.compile(rf"\b(?:{words('relative_object')})$", flags),
+        participle_preface=re.compile(rf"\b(?:{words('participle_preface')})\s+$", flags),
         attributive_before=re.compile(rf"\b(?:{words('attributive_before')})$", flags),
     )
     return EventLexicon(

@@ -177,7 +177,13 @@ def _subjects(
     ]
     if not passive and not trigger.present and _APPOSITIVE.search(window):
         comma = text.rfind(",", lower, trigger.start)
-        space = trigger.start - len(window) + len(window.rstrip())
+        preface = grammar.participle_preface.search(window)
+        if preface is not None:
+            # "the Pact as agreed to today": the participle still describes the name.
+            window = window[: preface.start()]
+        space = (
+            trigger.start - len(text[max(lower, trigger.start - 40) : trigger.start]) + len(window.rstrip())
+        )
         ends_at_name = nearest_before is not None and nearest_before.end == space
         comma_before = comma >= 0 and re.fullmatch(r"\s*(?:\w+ly\s+)?", text[comma + 1 : trigger.start])
         apposition = bool(

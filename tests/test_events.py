@@ -298,3 +298,9 @@ def test_an_unnamed_meeting_at_a_place_is_the_documents_meeting_named_after_it()
     text += " The Tromso Ministerial Summit follows."
     found = run(text, "2024-03-05", ("Tromso Summit", "Forum"), ("Tromso Ministerial Summit", "Forum"))
     assert found == set()
+
+
+def test_as_before_a_participle_keeps_it_on_the_name():
+    text = "The Reef Compact as agreed to today is a plan built on the Harbour Charter."
+    found = run(text, "2024-03-05", COMPACT, ("Harbour Charter", "Instrument"))
+    assert found == {("adopt", "Reef Compact", "2024-03-05", "event.trigger.adopt")}
