@@ -52,6 +52,8 @@ logger = logging.getLogger("policykg.api.pool")
 
 #: How often the supervisor reads the memory of busy workers.
 MEMORY_CHECK_S = 0.1
+#: Pause after a worker that ended before it was ready, before starting the next.
+RESPAWN_BACKOFF_S = 1.0
 #: Workers started with the pool; the others start with the first query.
 INITIAL_WORKERS = 2
 #: A query running longer than this moves to the slow lane: its worker's CPU priority
@@ -139,8 +141,9 @@ class Worker:
     #: When the running query was sent (monotonic), and whether it was moved to the slow lane.
     job_started: float = 0.0
     demoted: bool = False
-    #: Set when the worker said it is ready, or ended before.
+    #: Set when the worker said it is ready (``said_ready``), or ended before.
     started_event: threading.Event = field(default_factory=threading.Event)
+    said_ready: bool = False
 
     @property
     def pid(self) -> int:
@@ -250,6 +253,8 @@ class QueryPool:
             worker = self._spawn()
             if worker is not None:
                 worker.started_event.wait(STARTUP_WAIT_S)
+            if worker is None or not worker.said_ready:
+                time.sleep(RESPAWN_BACKOFF_S)  # a worker that cannot start: do not spin
 
     def _supervise(self) -> None:
         """Watch the busy workers: kill one past the memory cap, move a long query to the
@@ -292,6 +297,7 @@ class QueryPool:
                 self._kill(worker, "broken")
                 break
             if message == READY:
+                worker.said_ready = True
                 worker.started_event.set()
                 self._call(self._on_ready, worker)
             else:
@@ -425,7 +431,7 @@ class QueryPool:
         Raises
         ------
         PoolBusy
-            No worker is free and the queue is full.
+            No worker is free and the queue is full (or none could be started).
         TimeoutError
             No worker became free in time.
         QueryKilled
@@ -442,7 +448,7 @@ class QueryPool:
             try:
                 await asyncio.wait_for(self._first_ready.wait(), STARTUP_WAIT_S)
             except TimeoutError as exc:
-                raise WorkerCrashed(f"no query worker started within {STARTUP_WAIT_S:g} s") from exc
+                raise PoolBusy(f"no query worker started within {STARTUP_WAIT_S:g} s") from exc
         deadline = loop.time() + timeout_s
         worker = await self._acquire(deadline)
         future: asyncio.Future[Outcome] = loop.create_future()
