@@ -15,6 +15,7 @@ token), then prints:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import statistics
@@ -40,10 +41,8 @@ def tree_rss_mb(pid: int) -> float:
     process = psutil.Process(pid)
     total = 0
     for member in [process, *process.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             total += member.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
     return total / 2**20
 
 
