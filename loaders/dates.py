@@ -172,6 +172,9 @@ def _resolve(m: re.Match[str], ref: date | None, ref_year: int | None) -> tuple[
             return _ym(ref_year, _month(g("m14"))), True
         if ref_year is not None and g("md"):
             return _valid(ref_year, _month(g("m9")), _day(g("d9"))), True
+        if ref_year is not None and g("today"):
+            # "adopted today" in a speech known by its year: that year, at year precision.
+            return str(ref_year), True
         return None, True
     if g("rel_month_year"):
         return _ym(ref.year + _shift(g("which4")), _month(g("m4"))), True

@@ -107,7 +107,8 @@ def test_resolution_numbers_are_not_years():
 
 
 def test_month_without_year_in_a_document_known_by_its_year_is_that_years():
-    assert values("In March we announced it, on June 5 we signed it; last July", "2023") == [
+    assert values("In March we announced it, on June 5 we signed it; last July; adopted today", "2023") == [
         ("March", "2023-03"),
         ("June 5", "2023-06-05"),
+        ("today", "2023"),
     ]
