@@ -49,14 +49,12 @@ def _document_of(graph: str) -> str | None:
 
 
 def _pieces(quads: Iterable[ox.Quad]) -> Iterator[list[ox.Quad]]:
-    piece: list[ox.Quad] = []
-    for quad in quads:
-        piece.append(quad)
-        if len(piece) >= PIECE:
-            yield piece
-            piece = []
-    if piece:
-        yield piece
+    """``quads`` read whole, then cut into pieces. Read whole because a pyoxigraph
+    iterator must be advanced on the thread that made it, and a streamed response asks
+    for each next piece on whichever worker thread is free."""
+    everything = list(quads)
+    for start in range(0, len(everything), PIECE):
+        yield everything[start : start + PIECE]
 
 
 def _named_entities(quads: Sequence[ox.Quad]) -> set[str]:
@@ -72,8 +70,7 @@ def _descriptions(store: Store, entities: set[str]) -> Iterator[ox.Quad]:
     graph = ox.NamedNode(str(ENTITIES_GRAPH))
     for chunk in chunks(sorted(entities)):
         sparql = fill(_DESCRIPTIONS, entities=values("e", (iri(e) for e in chunk)), graph=graph)
-        for row in select(store, sparql):
-            yield ox.Quad(row["e"], row["p"], row["o"], graph)
+        yield from [ox.Quad(row["e"], row["p"], row["o"], graph) for row in select(store, sparql)]
 
 
 def export_pieces(store: Store, docs: Sequence[str] | None) -> Iterator[tuple[str | None, list[ox.Quad]]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from fastapi.testclient import TestClient
 from links_fixture import DOCS, write
 
 from api.app import create_app
+from api.export_rdf import rdf_stream
 from graph.oxigraph_store import OxigraphStore
 from graph.stats import distinct_triples
 from policykg.settings import get_settings
@@ -159,6 +161,35 @@ def test_whole_store_rdf_streams_in_pieces_and_merges_to_the_distinct_triples(
     jsonld = json.loads(client.get("/export", params={"format": "jsonld"}).content)
     assert jsonld["@context"]["pkg"] == "https://w3id.org/policykg/ontology#"
     assert len(list(ox.parse(json.dumps(jsonld).encode(), ox.RdfFormat.JSON_LD))) == store.quad_count()
+
+
+def read_each_piece_on_a_new_thread(pieces: Iterator[bytes]) -> list[bytes]:
+    read: list[bytes] = []
+    failures: list[BaseException] = []
+
+    def next_piece() -> None:
+        try:
+            read.append(next(pieces))
+        except StopIteration:
+            read.append(b"")
+        except BaseException as exc:  # a pyo3 panic is a BaseException
+            failures.append(exc)
+
+    while not failures and (not read or read[-1]):
+        thread = threading.Thread(target=next_piece)
+        thread.start()
+        thread.join()
+    assert not failures, failures
+    return read
+
+
+def test_each_piece_of_an_rdf_export_may_be_read_on_another_thread(store: OxigraphStore) -> None:
+    """A streamed response asks for each piece on whichever worker thread is free; a
+    pyoxigraph iterator kept across pieces would panic there (as four concurrent exports
+    through uvicorn did)."""
+    for docs in (None, ["https://w3id.org/policykg/doc/cd-2020"]):
+        read = read_each_piece_on_a_new_thread(rdf_stream(store, docs, ox.RdfFormat.N_QUADS))
+        assert len(read) > 2 and list(ox.parse(b"".join(read), ox.RdfFormat.N_QUADS))
 
 
 def test_exports_and_paths_never_build_the_whole_store_view(
