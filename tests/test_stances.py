@@ -335,3 +335,9 @@ def test_in_a_news_report_the_state_named_before_the_cue_holds_the_position():
 
 def test_a_cue_word_after_a_possessive_is_a_noun():
     assert stances_of("The minister's support of the plan was noted in the press.") == []
+
+
+def test_a_without_clause_ends_the_target():
+    assert found("We will continue to prevent the export of spyware, without limiting lawful trade.") == [
+        ("Canada", "oppose", "export of spyware", "stance.modal_should")
+    ]
