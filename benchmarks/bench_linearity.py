@@ -80,7 +80,9 @@ def measure(text: str, timeout: float) -> tuple[float, float, int] | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="10k,100k,1m,10m")
     parser.add_argument("--one-line", action="store_true", help="join the text into one line")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per size")
