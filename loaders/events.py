@@ -305,7 +305,7 @@ def _trigger_events(
         if trigger.present and not now and not trigger.spec.agent:
             continue  # "the launch of", "a sign of": present forms are acts only when performed
         subjects = _subjects(text, trigger, lower, upper, mentions, lexicon.grammar)
-        if not subjects and trigger.spec.otherwise is not None:
+        if not subjects and trigger.spec.otherwise is not None and not trigger.present:
             # "G7 leaders agreed on the importance of ...": no instrument agreed on, the G7 agreed.
             trigger = replace(trigger, spec=lexicon.spec(trigger.spec.otherwise))
             subjects = _subjects(text, trigger, lower, upper, mentions, lexicon.grammar)

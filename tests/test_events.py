@@ -304,3 +304,9 @@ def test_as_before_a_participle_keeps_it_on_the_name():
     text = "The Reef Compact as agreed to today is a plan built on the Harbour Charter."
     found = run(text, "2024-03-05", COMPACT, ("Harbour Charter", "Instrument"))
     assert found == {("adopt", "Reef Compact", "2024-03-05", "event.trigger.adopt")}
+
+
+def test_joining_forces_or_independence_is_no_joining():
+    assert run("In 1975, the states will join together in the Harbour Council.", "1975", COUNCIL) == set()
+    text = "Since its accession to independence in 1975 and its admission to the Harbour Council, Ruritania grew."
+    assert run(text, "1990", COUNCIL) == set()
