@@ -58,8 +58,9 @@ _COMMON = [
     click.option("--from", "start", metavar="DATE", help="First date (YYYY, YYYY-MM or YYYY-MM-DD)."),
     click.option("--to", "end", metavar="DATE", help="Last date."),
     click.option("-q", "query", metavar="TEXT", help="Text the row contains (quote, names, title)."),
-    click.option("--sort", type=click.Choice(["date", "-date", "actor", "subject", "type"]), default="date",
-                 show_default=True),
+    click.option("--sort", type=click.Choice(["date", "actor", "subject", "type", "-date", "-actor", "-subject",
+                                              "-type"]), default="date", show_default=True,
+                 help="Row order; a leading - reverses it."),
     click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True),
 ]
 

@@ -52,7 +52,7 @@ STANCE_COLUMNS = (
     "date", "precision", "holder", "polarity", "target", "topic", "target_entities", "doc_id", "title",
     "document_date", "genre", "forum", "link", "start", "end", "quote",
 )
-SORTS = ("date", "-date", "actor", "subject", "type")
+SORTS = ("date", "actor", "subject", "type")
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,9 +259,17 @@ def matching(rows: Iterable[Any], query: str | None) -> list[Any]:
 
 
 def sorted_rows(rows: Sequence[Any], sort: str) -> list[Any]:
-    """Rows in ``sort`` order: ``date`` (the documented date order), ``-date`` (newest first),
-    ``actor``, ``subject`` or ``type`` (then by date). Stance rows sort ``actor`` by holder
-    and ``subject`` by target."""
+    """Rows in ``sort`` order: ``date`` (the documented date order), ``actor``, ``subject``
+    or ``type`` (then by date); a leading ``-`` reverses it (``-date``: newest first).
+    Stance rows sort ``actor`` by holder, ``subject`` by target and ``type`` by polarity.
+
+    >>> rows = [StanceRow("2021", "year", "Chile", "oppose", "x", None, "", "d", None, None, None,
+    ...                   None, "", None, None, None),
+    ...         StanceRow("2020", "year", "Peru", "support", "y", None, "", "d", None, None, None,
+    ...                   None, "", None, None, None)]
+    >>> [r.holder for r in sorted_rows(rows, "date")], [r.holder for r in sorted_rows(rows, "-actor")]
+    (['Peru', 'Chile'], ['Peru', 'Chile'])
+    """
     def by(name: str) -> Callable[[Any], Any]:
         return lambda row: (str(getattr(row, name, None) or "").casefold(), sort_key(row.date))
 
@@ -271,11 +279,10 @@ def sorted_rows(rows: Sequence[Any], sort: str) -> list[Any]:
         "subject": by("subject") if rows and hasattr(rows[0], "subject") else by("target"),
         "type": by("event_type") if rows and hasattr(rows[0], "event_type") else by("polarity"),
     }
-    if sort == "-date":
-        return sorted(rows, key=keys["date"], reverse=True)
-    if sort not in keys:
-        raise ValueError(f"unknown sort {sort!r}: one of {', '.join(SORTS)}")
-    return sorted(rows, key=keys[sort])
+    name = sort.removeprefix("-")
+    if name not in keys:
+        raise ValueError(f"unknown sort {sort!r}: one of {', '.join(SORTS)}, or one of them after '-'")
+    return sorted(rows, key=keys[name], reverse=sort.startswith("-"))
 
 
 def delimited(rows: Iterable[Any], columns: Sequence[str], delimiter: str = ",") -> str:
