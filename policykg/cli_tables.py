@@ -58,9 +58,8 @@ _COMMON = [
     click.option("--from", "start", metavar="DATE", help="First date (YYYY, YYYY-MM or YYYY-MM-DD)."),
     click.option("--to", "end", metavar="DATE", help="Last date."),
     click.option("-q", "query", metavar="TEXT", help="Text the row contains (quote, names, title)."),
-    click.option("--sort", type=click.Choice(["date", "actor", "subject", "type", "-date", "-actor", "-subject",
-                                              "-type"]), default="date", show_default=True,
-                 help="Row order; a leading - reverses it."),
+    click.option("--sort", default="date", show_default=True, help="Row order; a leading - reverses it.",
+                 type=click.Choice(["date", "actor", "subject", "type", "-date", "-actor", "-subject", "-type"])),
     click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True),
 ]
 
