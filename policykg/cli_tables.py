@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from graph.read.catalogue import Catalogue
 
 FORMATS = ("table", "csv", "tsv", "json")
+SORT_KEYS = ("date", "actor", "subject", "type")
 
 
 def _resolve(catalogue: Catalogue, name: str | None, what: str) -> str | None:
@@ -59,7 +60,7 @@ _COMMON = [
     click.option("--to", "end", metavar="DATE", help="Last date."),
     click.option("-q", "query", metavar="TEXT", help="Text the row contains (quote, names, title)."),
     click.option("--sort", default="date", show_default=True, help="Row order; a leading - reverses it.",
-                 type=click.Choice(["date", "actor", "subject", "type", "-date", "-actor", "-subject", "-type"])),
+                 type=click.Choice([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)])),
     click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True),
 ]
 

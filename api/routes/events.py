@@ -25,7 +25,7 @@ router = APIRouter(tags=["tables"])
 TableLimit = Annotated[int, Query(ge=1, le=100_000, description="rows per page", examples=[1000])]
 Sort = Annotated[
     str,
-    Query(pattern="^-?(date|actor|subject|type)$", description=f"one of {', '.join(SORTS)}; a leading - reverses"),
+    Query(pattern="^-?(date|actor|subject|type)$", description=f"{', '.join(SORTS)}; a leading - reverses"),
 ]
 Format = Annotated[TableFormat | None, Query(alias="format", description="json, csv or tsv (else Accept)")]
 
