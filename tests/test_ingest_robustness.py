@@ -367,13 +367,14 @@ def test_too_large_and_too_slow_documents_fail_and_the_batch_goes_on(tmp_path: P
     assert outcomes["huge.txt"].status == "failed"
     assert "file too large: 18,000 bytes" in outcomes["huge.txt"].message
 
-    # A document whose extraction needs far more than the time limit allows.
-    (folder / "slow.txt").write_text((FIRST + SECOND + THIRD) * 600, encoding="utf-8")
-    settings = get_settings(workers=workers, auto_links=False, extract_timeout_s=0.2)
+    # A document whose extraction needs far more than the time limit allows (tens of seconds
+    # against 3 s), beside one that needs far less (a few tens of ms), even on a loaded machine.
+    (folder / "slow.txt").write_text((FIRST + SECOND + THIRD) * 4000, encoding="utf-8")
+    settings = get_settings(workers=workers, auto_links=False, extract_timeout_s=3)
     outcomes = {Path(o.source).name: o for o in ingest_paths(store, [folder], settings).outcomes}
     assert outcomes["slow.txt"].status == "failed"
     assert outcomes["slow.txt"].message.startswith(
-        f"{folder / 'slow.txt'}: extraction took longer than 0.2 s (setting extract_timeout_s)"
+        f"{folder / 'slow.txt'}: extraction took longer than 3 s (setting extract_timeout_s)"
     )
     assert outcomes["large.txt"].status == "stored"  # the batch went on
     assert "slow" not in stored_documents(store)
