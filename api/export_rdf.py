@@ -25,7 +25,7 @@ not of the store.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import pyoxigraph as ox
 
@@ -48,13 +48,12 @@ def _document_of(graph: str) -> str | None:
     return str(DOC) + graph.removeprefix(_DOC_GRAPHS) if graph.startswith(_DOC_GRAPHS) else None
 
 
-def _pieces(quads: Iterable[ox.Quad]) -> Iterator[list[ox.Quad]]:
-    """``quads`` read whole, then cut into pieces. Read whole because a pyoxigraph
-    iterator must be advanced on the thread that made it, and a streamed response asks
-    for each next piece on whichever worker thread is free."""
-    everything = list(quads)
-    for start in range(0, len(everything), PIECE):
-        yield everything[start : start + PIECE]
+def _pieces(quads: list[ox.Quad]) -> Iterator[list[ox.Quad]]:
+    """``quads`` cut into pieces. Callers read a graph whole into a list first: a
+    pyoxigraph iterator must be advanced and dropped on the thread that made it, and a
+    streamed response asks for each next piece on whichever worker thread is free."""
+    for start in range(0, len(quads), PIECE):
+        yield quads[start : start + PIECE]
 
 
 def _named_entities(quads: Sequence[ox.Quad]) -> set[str]:
@@ -81,16 +80,16 @@ def export_pieces(store: Store, docs: Sequence[str] | None) -> Iterator[tuple[st
         names = store.graphs()
         ordered = [g for g in names if _document_of(g) is None] + [g for g in names if _document_of(g)]
         for name in ordered:
-            for piece in _pieces(store.graph_quads(name)):
+            for piece in _pieces(list(store.graph_quads(name))):
                 yield _document_of(name), piece
         return
     named: set[str] = set()
     for doc in docs:
         name = _DOC_GRAPHS + doc.removeprefix(str(DOC))
-        for piece in _pieces(store.graph_quads(name)):
+        for piece in _pieces(list(store.graph_quads(name))):
             named |= _named_entities(piece)
             yield doc, piece
-    for piece in _pieces(_descriptions(store, named)):
+    for piece in _pieces(list(_descriptions(store, named))):
         yield None, piece
 
 

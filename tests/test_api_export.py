@@ -183,10 +183,11 @@ def read_each_piece_on_a_new_thread(pieces: Iterator[bytes]) -> list[bytes]:
     return read
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 def test_each_piece_of_an_rdf_export_may_be_read_on_another_thread(store: OxigraphStore) -> None:
     """A streamed response asks for each piece on whichever worker thread is free; a
     pyoxigraph iterator kept across pieces would panic there (as four concurrent exports
-    through uvicorn did)."""
+    through uvicorn did), or fail when dropped there."""
     for docs in (None, ["https://w3id.org/policykg/doc/cd-2020"]):
         read = read_each_piece_on_a_new_thread(rdf_stream(store, docs, ox.RdfFormat.N_QUADS))
         assert len(read) > 2 and list(ox.parse(b"".join(read), ox.RdfFormat.N_QUADS))
