@@ -78,6 +78,7 @@ class EventLexicon:
     max_gap: int
     before_gap: re.Pattern[str]
     recent_before: re.Pattern[str]
+    recent_any: re.Pattern[str]  # a sentence that holds one of the words at all
     place_reference: re.Pattern[str]  # group 1: the place name after "meeting in"
     grammar: Grammar
 
@@ -287,6 +288,7 @@ def compile_lexicon(data: dict[str, Any]) -> EventLexicon:
         max_gap=max_gap,
         before_gap=re.compile(rf"^\s*(?:(?:{before})\s*)*$", re.IGNORECASE),
         recent_before=re.compile(rf"\b(?:{recent})\s+$", re.IGNORECASE),
+        recent_any=re.compile(rf"\b(?:{recent})\b", re.IGNORECASE),
         place_reference=re.compile(rf"\b(?i:{place})([A-Z][\w’-]+)"),
         grammar=compiled_grammar,
     )

@@ -542,6 +542,7 @@ def extract_events(
     all_triggers = _all_triggers(text, lexicon)
     trigger_starts = [t.start for t in all_triggers]
     places = _places_of_meetings(entities, lexicon)
+    recent_at = [m.start() for m in lexicon.recent_any.finditer(text)] if meta.date else []
     out = _Collector()
     meetings: dict[str, bool] = {}
     p = 0
@@ -560,7 +561,8 @@ def extract_events(
         first = bisect_left(date_starts, previous.start if previous else sentence.start)
         paragraph_dates = ordered_dates[first : bisect_left(date_starts, sentence.end)]
         sentence_dates = [x for x in paragraph_dates if x.span.start >= sentence.start]
-        mentions = index.within(sentence) if (has_trigger or sentence_dates or meta.date) else []
+        recent = bisect_left(recent_at, sentence.start) < bisect_left(recent_at, sentence.end)
+        mentions = index.within(sentence) if (has_trigger or sentence_dates or recent) else []
         used: set[str] = set()
         if mentions:
             if has_trigger:
@@ -578,7 +580,7 @@ def extract_events(
                     state_by_label,
                     out,
                 )
-            if sentence_dates or meta.date:
+            if sentence_dates or recent:
                 _dated_subject_events(
                     doc, text, sentence, sentence_dates, mentions, meta, lexicon, used, meetings, out
                 )
