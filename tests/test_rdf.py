@@ -7,8 +7,8 @@ import hashlib
 import pyoxigraph as ox
 import pytest
 
-from graph.oxigraph_store import OxigraphStore
 from graph.entities_graph import add_descriptions
+from graph.oxigraph_store import OxigraphStore
 from graph.rdf import (
     RdfError,
     date_terms,
