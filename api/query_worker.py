@@ -44,6 +44,8 @@ logger = logging.getLogger("policykg.api.worker")
 #: Thread stack of the job thread and recursion limit of the worker: deep enough for
 #: every query the pre-scan admits (``max_query_depth`` levels, ``max_query_tokens``).
 JOB_STACK_BYTES = 512 * 1024 * 1024
+#: Attempts at a read-only open that races a writer's compaction.
+OPEN_ATTEMPTS = 5
 RECURSION_LIMIT = 200_000
 
 
@@ -222,9 +224,19 @@ class StoreView:
             return
         import pyoxigraph as ox
 
-        fingerprint = store_fingerprint(self.spec.path)
-        store = ox.Store.read_only(self.spec.path)
-        self._store, self._fingerprint = store, fingerprint
+        # A writer compacting meanwhile may delete a table the open is about to read
+        # ("No such file ... MANIFEST may be corrupted"): transient, so open again.
+        for attempt in range(OPEN_ATTEMPTS):
+            fingerprint = store_fingerprint(self.spec.path)
+            try:
+                store = ox.Store.read_only(self.spec.path)
+            except (OSError, RuntimeError):
+                if attempt + 1 == OPEN_ATTEMPTS:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+                continue
+            self._store, self._fingerprint = store, fingerprint
+            return
 
     def get(self, *, force: bool = False) -> Any:
         """The open store, reopened first when its files changed (or ``force``)."""
@@ -294,14 +306,13 @@ def run_query(view: StoreView, job: QueryJob) -> Outcome:
     shape = check_query(job.text, lambda iri: view.has_graph(store, iri), job.limits)
     declares_dataset = bool(shape.from_default or shape.from_named)
     formats = tuple(media.format_named(name) if name else None for name in job.formats)
-    try:
+
+    def evaluate(store: Any) -> Any:
         result = view.query(store, job, declares_dataset)
-    except OSError:
-        # A compaction by the writer may have removed files this view had not opened yet.
-        store = view.get(force=True)
-        result = view.query(store, job, declares_dataset)
+        return serialise_result(result, formats, job.max_rows, threading.Event())
+
     try:
-        answer = serialise_result(result, formats, job.max_rows, threading.Event())
+        answer = evaluate(store)
     except ProtocolError as exc:
         return Outcome(exc.status, message=exc.message)
     return Outcome(200, answer.body, answer.fmt.name, answer.truncated)
@@ -313,7 +324,15 @@ def run_job(view: StoreView, job: QueryJob | GuardJob) -> Outcome:
         if isinstance(job, GuardJob):
             check_update(job.text, job.limits)
             return Outcome(200)
-        return run_query(view, job)
+        try:
+            return run_query(view, job)
+        except RecursionError:
+            raise
+        except (OSError, RuntimeError):
+            # A compaction by the writer may have removed tables this view had not opened
+            # yet (they are read lazily): open the store again, and run the query again.
+            view.get(force=True)
+            return run_query(view, job)
     except GuardError as exc:
         return Outcome(exc.status, message=str(exc))
     except SyntaxError as exc:
