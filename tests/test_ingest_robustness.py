@@ -369,7 +369,7 @@ def test_too_large_and_too_slow_documents_fail_and_the_batch_goes_on(tmp_path: P
 
     # A document whose extraction needs far more than the time limit allows (tens of seconds
     # against 3 s), beside one that needs far less (a few tens of ms), even on a loaded machine.
-    (folder / "slow.txt").write_text((FIRST + SECOND + THIRD) * 4000, encoding="utf-8")
+    (folder / "slow.txt").write_text((FIRST + SECOND + THIRD) * 12000, encoding="utf-8")  # 6 MB
     settings = get_settings(workers=workers, auto_links=False, extract_timeout_s=3)
     outcomes = {Path(o.source).name: o for o in ingest_paths(store, [folder], settings).outcomes}
     assert outcomes["slow.txt"].status == "failed"
