@@ -244,6 +244,23 @@ def _session_year(body: str) -> str | None:
     return str(_FIRST_UN_YEAR + int(m.group(1))) if m else None
 
 
+_NAME_YEAR = re.compile(r"(?<![0-9])(19[4-9][0-9]|20[0-9]{2})(?![0-9])")
+
+
+def file_name_year(source: str) -> str | None:
+    """The one year a file's name gives (``speech_2023.txt``), a last resort for a
+    document whose text carries no date; none when the name gives several or none.
+
+    >>> file_name_year("corpus/07_pm_address_2023.txt"), file_name_year("/tmp/2019-2021 review.txt")
+    ('2023', None)
+    >>> file_name_year("notes_12345.txt") is None
+    True
+    """
+    stem = PurePosixPath(source.replace("\\", "/")).stem
+    years = set(_NAME_YEAR.findall(stem))
+    return years.pop() if len(years) == 1 else None
+
+
 def extract_metadata(doc: Document, gaz: Gazetteer) -> DocumentMeta:
     """Metadata of one document; sidecar fields win over what the text says."""
     profiles = load_profiles()
@@ -284,6 +301,8 @@ def extract_metadata(doc: Document, gaz: Gazetteer) -> DocumentMeta:
         forum = entry.label
     if not date and genre == "speech" and forum == UN_GENERAL_ASSEMBLY:
         date = _session_year(doc.body)
+    if not date:
+        date = file_name_year(doc.source)
     publisher = side.get("publisher") or (page.publisher.name if page.publisher is not None else None)
     return DocumentMeta(
         title=title,

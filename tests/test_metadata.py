@@ -171,9 +171,18 @@ def test_general_debate_file_convention_gives_actor_year_and_forum():
     meta = page(text, source="corpus/Session 78 - 2023/FRA_78_2023.txt")
     assert (meta.genre, meta.actor, meta.date) == ("speech", "France", "2023")
     assert (meta.forum, meta.speaker) == ("United Nations General Assembly", None)
-    # A year that is not 1945 + session is no such file name: France is then only named.
+    # A year that is not 1945 + session is no such file name: France is then only named,
+    # and the year of the name is only the last resort for an undated text.
     other = page(text, source="FRA_78_2019.txt")
-    assert other.date is None and other.forum is None
+    assert other.forum is None and other.date == "2019"
+
+
+def test_a_year_in_the_file_name_dates_only_a_text_without_a_date():
+    text = "We meet again in a difficult year. Our country supports dialogue and restraint.\n"
+    assert page(text, source="archive/minister_address_2017.txt").date == "2017"
+    assert page(text, source="archive/review_2015-2017.txt").date is None  # two years: no guess
+    dated = "Geneva, 4 May 2016\n\n" + text
+    assert page(dated, source="archive/minister_address_2017.txt").date == "2016-05-04"
 
 
 def test_headerless_speech_in_the_first_person_finds_the_assembly_and_the_session_year():
