@@ -4,36 +4,28 @@ Initiative on Data Security, whatever a document calls it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sample_corpus import ingest_sample, needs_corpus, serve
 
 from api.app import create_app
 from graph.derived import lineage_query
-from graph.ingest import ingest_paths
 from graph.oxigraph_store import OxigraphStore
 from policykg.settings import get_settings
 
-CORPUS = Path(__file__).parents[1] / ".." / "shared" / "corpus"
-
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the sample corpus is not at {CORPUS}")
+pytestmark = needs_corpus
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
-    path = tmp_path_factory.mktemp("sample") / "store"
-    store = OxigraphStore(path)
-    report = ingest_paths(store, [CORPUS], get_settings(store=str(path), workers=1))
-    assert report.ok, report.to_json()
-    return store
+    return ingest_sample(tmp_path_factory.mktemp("sample") / "store")
 
 
 @pytest.fixture(scope="module")
 def client(store: OxigraphStore) -> Iterator[TestClient]:
-    with TestClient(create_app(get_settings(store=str(store.path)), store=store)) as test_client:
-        yield test_client
+    yield from serve(store)
 
 
 def test_timeline_of_gids_by_its_alias(client: TestClient) -> None:

@@ -17,20 +17,19 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
+from sample_corpus import ingest_sample, needs_corpus, serve
 
 from api.app import create_app
-from graph.ingest import ingest_paths
 from graph.oxigraph_store import OxigraphStore
 from graph.stats import distinct_triples, store_stats
 from policykg.settings import get_settings
 
 etree = pytest.importorskip("lxml.etree")
 
-CORPUS = Path(__file__).parents[1] / ".." / "shared" / "corpus"
 XSD = Path(__file__).parent / "data" / "xsd"
 README = Path(__file__).parents[1] / "README.md"
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the sample corpus is not at {CORPUS}")
+pytestmark = needs_corpus
 
 
 class LocalSchemas(etree.Resolver):  # type: ignore[misc]
@@ -56,17 +55,12 @@ def assert_valid(xsd: Any, data: bytes) -> None:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
-    path = tmp_path_factory.mktemp("compat") / "store"
-    store = OxigraphStore(path)
-    report = ingest_paths(store, [CORPUS], get_settings(store=str(path), workers=1))
-    assert report.ok, report.to_json()
-    return store
+    return ingest_sample(tmp_path_factory.mktemp("compat") / "store")
 
 
 @pytest.fixture(scope="module")
 def client(store: OxigraphStore) -> Iterator[TestClient]:
-    with TestClient(create_app(get_settings(store=str(store.path)), store=store)) as test_client:
-        yield test_client
+    yield from serve(store)
 
 
 @pytest.fixture(scope="module")

@@ -6,43 +6,34 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
 from rdflib.compare import isomorphic
+from sample_corpus import ingest_sample, needs_corpus, serve
 
-from api.app import create_app
-from graph.ingest import ingest_paths
 from graph.oxigraph_store import OxigraphStore
 from graph.stats import store_stats
-from policykg.settings import get_settings
 
-CORPUS = Path(__file__).parents[1] / ".." / "shared" / "corpus"
 SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
 PKG = rdflib.Namespace("https://w3id.org/policykg/ontology#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 CHINA = rdflib.URIRef("https://w3id.org/policykg/entity/china")
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the sample corpus is not at {CORPUS}")
+pytestmark = needs_corpus
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
-    path = tmp_path_factory.mktemp("linked-data") / "store"
-    store = OxigraphStore(path)
-    report = ingest_paths(store, [CORPUS], get_settings(store=str(path), workers=1))
-    assert report.ok, report.to_json()
-    return store
+    return ingest_sample(tmp_path_factory.mktemp("linked-data") / "store")
 
 
 @pytest.fixture(scope="module")
 def client(store: OxigraphStore) -> Iterator[TestClient]:
-    with TestClient(create_app(get_settings(store=str(store.path)), store=store)) as test_client:
-        yield test_client
+    yield from serve(store)
 
 
 def test_entity_in_turtle_is_its_description(client: TestClient) -> None:

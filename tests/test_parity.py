@@ -12,14 +12,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from sample_corpus import CORPUS, needs_corpus
 
 from api.app import create_app
 from policykg.cli import main
 from policykg.settings import get_settings
 
-CORPUS = Path(__file__).parents[1] / ".." / "shared" / "corpus"
-
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the sample corpus is not at {CORPUS}")
+pytestmark = needs_corpus
 
 
 @pytest.fixture(scope="module")
