@@ -129,7 +129,10 @@ def _time_limit(seconds: float | None, source: str) -> Iterator[None]:
         )
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The alarm repeats every quarter second once due: an exception raised while the
+    # interpreter runs a finaliser (a __del__ or a weakref callback during garbage
+    # collection) is printed and dropped, and the next tick raises it again.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
     try:
         yield
     finally:
