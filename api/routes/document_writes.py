@@ -39,6 +39,12 @@ _AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "The token is wrong, or the service runs without an update token."},
 }
 
+#: What an upload can answer besides its success (both write routes that take a file).
+_UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    413: {"description": "The file is larger than the service reads (POLICYKG_MAX_DOCUMENT_CHARS)."},
+    422: {"description": "The file or its metadata cannot be read or extracted (the store is unchanged)."},
+}
+
 _SUMMARY = """
 SELECT ?title ?date ?sort ?genre ?actor ?speaker ?forum WHERE {{
   GRAPH {graph} {{ {doc} a pkg:Document .
@@ -248,10 +254,7 @@ def _answer(ctx: AppContext, report: IngestReport, *, created_status: int) -> JS
     responses={
         **_AUTH_RESPONSES,
         200: {"model": StoredDocument, "description": "A document with that id was replaced or unchanged."},
-        413: {"description": "The file is larger than the service reads (POLICYKG_MAX_DOCUMENT_CHARS)."},
-        422: {
-            "description": "The file or its metadata cannot be read or extracted (the store is unchanged)."
-        },
+        **_UPLOAD_RESPONSES,
     },
 )
 async def create_document(
@@ -279,10 +282,7 @@ async def create_document(
     responses={
         **_AUTH_RESPONSES,
         201: {"model": StoredDocument, "description": "No document had that id: it was created."},
-        413: {"description": "The file is larger than the service reads (POLICYKG_MAX_DOCUMENT_CHARS)."},
-        422: {
-            "description": "The file or its metadata cannot be read or extracted (the store is unchanged)."
-        },
+        **_UPLOAD_RESPONSES,
     },
 )
 async def replace_document(

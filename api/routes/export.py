@@ -11,11 +11,12 @@ from api import exports, media, timeline_slides
 from api.context import AppContext, context
 from api.export_rdf import rdf_stream
 from api.routes.common import FromDate, ToDate
-from api.routes.refs import entity_named, topic_named
+from api.routes.refs import entity_named, timeline_filters, topic_named
 from graph.links import period_bounds
 from graph.read.selection import Filters, selected_documents, widened
 from graph.read.tables import event_rows
 from graph.read.timeline import timeline_entries
+from graph.read.window import in_window
 
 router = APIRouter(tags=["export"])
 
@@ -131,28 +132,22 @@ def timeline_export(
     """TimelineJS JSON: the timeline of the filters (as ``/timeline``), or without filters
     every document and every real event of the store (:mod:`api.timeline_slides`)."""
     catalogue = ctx.catalogue()
-    iris = {
-        "entity": entity_named(catalogue, entity) if entity else None,
-        "topic": topic_named(catalogue, topic) if topic else None,
-        "actor": entity_named(catalogue, actor, "actor") if actor else None,
-        "forum": entity_named(catalogue, forum, "forum") if forum else None,
-    }
-    if any(iris.values()):
+    named = timeline_filters(catalogue, entity=entity, topic=topic, actor=actor, forum=forum)
+    if named.named():
         entries = timeline_entries(
-            ctx.store, catalogue, entity=iris["entity"], topic=iris["topic"], actor=iris["actor"],
-            forum=iris["forum"], start=start, end=end,
+            ctx.store, catalogue, entity=named.entity, topic=named.topic, actor=named.actor,
+            forum=named.forum, start=start, end=end,
         )
         names = [
             catalogue.topic_label(iri) if kind == "topic" else catalogue.entity_label(iri)
-            for kind, iri in iris.items()
-            if iri
+            for kind, iri in named.named()
         ]
         return timeline_slides.timelinejs(
             (timeline_slides.entry_slide(e, catalogue, i) for i, e in enumerate(entries)),
             "Timeline: " + ", ".join(names),
         )
     low, high = period_bounds(start, end)
-    docs = [d for d, info in catalogue.documents.items() if low <= (info.sort_date or "9999") <= high]
+    docs = [d for d, info in catalogue.documents.items() if in_window(info.sort_date, low, high)]
     rows = event_rows(ctx.store, catalogue, start=start, end=end)
     slides: list[dict[str, Any] | None] = list(timeline_slides.document_slides(catalogue, docs))
     slides += [timeline_slides.event_row_slide(row, len(slides) + i) for i, row in enumerate(rows)]

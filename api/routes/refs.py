@@ -5,6 +5,8 @@ networkx-based helpers of :mod:`api.routes.common`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import networkx as nx
 from fastapi import HTTPException
 
@@ -101,3 +103,30 @@ def event_item(catalogue: Catalogue, graph: nx.MultiDiGraph, event: str) -> mode
 def doc_id(catalogue: Catalogue, iri: str | None) -> str | None:
     """The id of a document (None for None)."""
     return None if not iri else catalogue.document(iri).doc_id
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineFilters:
+    """The IRIs a timeline's filters name (``None`` where not given)."""
+
+    entity: str | None
+    topic: str | None
+    actor: str | None
+    forum: str | None
+
+    def named(self) -> list[tuple[str, str]]:
+        """``(kind, IRI)`` of each filter given, in order."""
+        pairs = (("entity", self.entity), ("topic", self.topic), ("actor", self.actor), ("forum", self.forum))
+        return [(kind, iri) for kind, iri in pairs if iri]
+
+
+def timeline_filters(
+    catalogue: Catalogue, *, entity: str | None, topic: str | None, actor: str | None, forum: str | None
+) -> TimelineFilters:
+    """The filters of a timeline resolved to IRIs; unknown names are 404, ambiguous 422."""
+    return TimelineFilters(
+        entity=entity_named(catalogue, entity) if entity else None,
+        topic=topic_named(catalogue, topic) if topic else None,
+        actor=entity_named(catalogue, actor, "actor") if actor else None,
+        forum=entity_named(catalogue, forum, "forum") if forum else None,
+    )

@@ -18,10 +18,9 @@ from api.routes.common import FromDate, Limit, Offset, ToDate, page
 from api.routes.refs import (
     doc_id,
     document_summary,
-    entity_named,
     entity_ref,
     evidence_model,
-    topic_named,
+    timeline_filters,
     topic_ref,
 )
 from graph.links import TimelineEntry
@@ -68,20 +67,11 @@ def build_timeline(
     offset: int,
 ) -> models.Timeline:
     catalogue = ctx.catalogue()
-    entity_iri = entity_named(catalogue, entity) if entity else None
-    topic_iri = topic_named(catalogue, topic) if topic else None
-    actor_iri = entity_named(catalogue, actor, "actor") if actor else None
-    forum_iri = entity_named(catalogue, forum, "forum") if forum else None
+    named = timeline_filters(catalogue, entity=entity, topic=topic, actor=actor, forum=forum)
+    entity_iri, topic_iri, actor_iri, forum_iri = named.entity, named.topic, named.actor, named.forum
     entries = timeline_entries(
-        ctx.store,
-        catalogue,
-        entity=entity_iri,
-        topic=topic_iri,
-        actor=actor_iri,
-        forum=forum_iri,
-        start=start,
-        end=end,
-        quotes=False,
+        ctx.store, catalogue, entity=entity_iri, topic=topic_iri, actor=actor_iri, forum=forum_iri,
+        start=start, end=end, quotes=False,
     )
     shown = with_quotes(ctx.store, page(entries, limit, offset), entity=entity_iri, forum=forum_iri)
     return models.Timeline.model_validate(
