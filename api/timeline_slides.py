@@ -17,10 +17,10 @@ from typing import Any
 
 from graph.event_identity import sort_key
 from graph.headlines import document_headline, event_headline, stance_headline
-from graph.links import TimelineEntry
 from graph.network import Evidence
 from graph.read.catalogue import Catalogue
 from graph.read.tables import EventRow, document_link
+from graph.timeline_records import TimelineEntry
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")

@@ -118,7 +118,7 @@ BASELINE = """
 import json, resource, sys, time
 from graph.oxigraph_store import OxigraphStore
 from graph.connectivity import co_mention_graph, evidence_paths
-from graph.links import resolve_entity
+from graph.entity_lookup import resolve_entity
 from graph.network import load_network
 store = OxigraphStore(sys.argv[1], read_only=True)
 started = time.perf_counter()

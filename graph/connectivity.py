@@ -18,7 +18,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.links import DocumentInfo, document_info
+from graph.link_records import DocumentInfo, document_info
 from graph.network import Evidence, first, label, nodes_of_kind, sources, targets
 
 

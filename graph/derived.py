@@ -45,12 +45,12 @@ A refresh therefore: (1) reads the old snapshot of the changed/removed documents
 subjects, the documents that mention what a changed document launched, the documents
 dated the day before/of/after a changed document (news-report candidates) and the
 stances of the affected holders; (3) runs the same pure functions the full build runs
-(:mod:`graph.links`, :mod:`graph.stance_links`, :mod:`graph.connectivity`) on that
-partial graph, restricted to the affected units; (4) deletes the old units and inserts
-the new ones in ONE SPARQL Update request (one transaction on Oxigraph). The cost grows
-with what one document touches (the events of its entities, its holders' stances), not
-with the size of the corpus, and the result equals a full
-rebuild (the tests check this).
+(:mod:`graph.lineage_rules`, :mod:`graph.document_links`, :mod:`graph.stance_links`,
+:mod:`graph.connectivity`) on that partial graph, restricted to the affected units; (4)
+deletes the old units and inserts the new ones in ONE SPARQL Update request (one
+transaction on Oxigraph). The cost grows with what one document touches (the events of
+its entities, its holders' stances), not with the size of the corpus, and the result
+equals a full rebuild (the tests check this).
 """
 
 from __future__ import annotations
@@ -66,16 +66,9 @@ import networkx as nx
 import pyoxigraph as ox
 
 from graph import links_rdf
-from graph.links import (
-    LINEAGE_TYPES,
-    DocumentLink,
-    LineageStep,
-    event_steps,
-    follow_up_links,
-    invocation_step,
-    lineage_entities,
-    report_links,
-)
+from graph.document_links import follow_up_links, report_links
+from graph.lineage_rules import LINEAGE_TYPES, event_steps, invocation_step, lineage_entities
+from graph.link_records import DocumentLink, LineageStep
 from graph.network import NetworkBuilder, load_network, nodes_of_kind, sources, targets
 from graph.rdf import pkg
 from graph.solutions import select, values_clause

@@ -1,6 +1,6 @@
 """Derived links -> RDF quads of the links graph (``graph:links``).
 
-The records of :mod:`graph.links`, :mod:`graph.stance_links` and
+The records of :mod:`graph.link_records`, :mod:`graph.stance_links` and
 :mod:`graph.connectivity` become resources with stable IRIs under
 ``https://w3id.org/policykg/links/``, so :mod:`graph.derived` can delete and rewrite
 exactly the ones a changed document touches. Terms and date literals come from
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph.links import FOLLOWS_UP, ROLE_EVENT, ROLE_INVOCATION, ROLE_ORIGIN, DocumentLink, LineageStep
+from graph.link_records import FOLLOWS_UP, ROLE_EVENT, ROLE_INVOCATION, ROLE_ORIGIN, DocumentLink, LineageStep
 from graph.network import Evidence
 from graph.rdf import date_terms, pkg
 from graph.stance_links import StanceShift
@@ -152,7 +152,7 @@ def _key(iri: str) -> str:
 def step_iri(step: LineageStep) -> str:
     """``links/lineage/<entity>/<type>-<date>`` for events, ``.../invoke/<doc>`` for invocations.
 
-    >>> from graph.links import DocumentInfo
+    >>> from graph.link_records import DocumentInfo
     >>> info = DocumentInfo("https://w3id.org/policykg/doc/d1", "d1", None, "2022", "2022-01-01",
     ...                     None, None, None, None)
     >>> step_iri(LineageStep("https://w3id.org/policykg/entity/gids", "invocation", "invoke",

@@ -1,4 +1,4 @@
-"""The store projected into networkx: the one graph every view of ``graph.links`` reads.
+"""The store projected into networkx: the one graph every networkx view reads.
 
 :func:`load_network` fetches what the views need with a handful of aggregating SPARQL
 SELECTs (one per kind of node; nothing pulls ``pkg:text``) and builds a

@@ -1,7 +1,7 @@
 """Stance evolution over the networkx projection: positions over time and their shifts.
 
 Pure functions over a graph from :func:`graph.network.load_network`. A news report of a
-statement (:func:`graph.links.report_links`) repeats that statement: its stances are
+statement (:func:`graph.document_links.report_links`) repeats that statement: its stances are
 shown with ``reports_on`` set and are left out of shifts and of per-topic counts, so a
 position is not counted twice.
 """
@@ -18,7 +18,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph.links import document_info, reporting_documents
+from graph.document_links import reporting_documents
+from graph.link_records import document_info
 from graph.network import Evidence, first, label, nodes_of_kind, sources, targets
 
 POLARITY_SHIFT = "polarity"
@@ -117,7 +118,7 @@ def positions(
     """Stances (of ``holder``, on ``topic``) in date order.
 
     ``reports`` maps news reports to the statement they report (default: computed from
-    the graph by :func:`graph.links.reporting_documents`).
+    the graph by :func:`graph.document_links.reporting_documents`).
     """
     reports = reporting_documents(graph) if reports is None else reports
     candidates = sources(graph, holder, "holder") if holder is not None else nodes_of_kind(graph, "stance")

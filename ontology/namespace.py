@@ -27,7 +27,7 @@ SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 WD = Namespace("http://www.wikidata.org/entity/")
 
-#: Named graph holding links derived across documents by ``graph.links``.
+#: Named graph holding links derived across documents by ``graph.derived``.
 LINKS_GRAPH = GRAPH["links"]
 #: Named graph holding the vocabulary and the topic scheme.
 ONTOLOGY_GRAPH = GRAPH["ontology"]

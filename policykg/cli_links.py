@@ -19,10 +19,11 @@ from policykg.cli_common import CliState, open_store, pass_state
 if TYPE_CHECKING:
     import networkx as nx
 
-    from graph.links import DocumentInfo, LineageStep, TimelineEntry
+    from graph.link_records import DocumentInfo, LineageStep
     from graph.network import Evidence
     from graph.read.catalogue import Catalogue
     from graph.store import Store
+    from graph.timeline_records import TimelineEntry
 
 
 def _network(store: Store) -> nx.MultiDiGraph:
@@ -38,7 +39,7 @@ def _with_quotes(store: Store, graph: nx.MultiDiGraph, entities: list[str]) -> N
 
 
 def _entity(graph: nx.MultiDiGraph, name: str) -> str:
-    from graph.links import resolve_entity
+    from graph.entity_lookup import resolve_entity
 
     try:
         return resolve_entity(graph, name)

@@ -1,4 +1,5 @@
-"""graph.links, graph.stance_links, graph.connectivity: the views, on hand-built graphs and
+"""graph.lineage_rules, graph.document_links, graph.entity_lookup, graph.stance_links,
+graph.connectivity: the views, on hand-built graphs and
 on the hand-made corpus of links_fixture written to a real store."""
 
 from __future__ import annotations
@@ -8,14 +9,10 @@ import pytest
 from links_fixture import CD_2020, DOCS, UNSC_2022, WP_2025, D, E, write
 
 from graph.connectivity import centrality, co_mentions, communities, evidence_paths, pagerank
-from graph.links import (
-    compatible,
-    document_links,
-    lineage,
-    period_bounds,
-    report_links,
-    resolve_entity,
-)
+from graph.dates import compatible, period_bounds
+from graph.document_links import document_links, report_links
+from graph.entity_lookup import resolve_entity
+from graph.lineage_rules import lineage
 from graph.network import Evidence, load_network
 from graph.oxigraph_store import OxigraphStore
 from graph.stance_links import stance_shifts, topic_positions

@@ -10,10 +10,10 @@ import pytest
 from links_fixture import DOCS, D, E, write
 
 from graph.derived import rebuild_links
-from graph.links import TimelineEntry
 from graph.oxigraph_store import OxigraphStore
 from graph.read.catalogue import load_catalogue
 from graph.read.timeline import timeline_entries
+from graph.timeline_records import TimelineEntry
 
 SPACE = "https://w3id.org/policykg/topic/outer-space"
 Read = Callable[..., list[TimelineEntry]]

@@ -12,8 +12,8 @@ from fastapi import HTTPException, Query
 from pydantic import AfterValidator
 
 from api import models
+from graph.entity_lookup import resolve_entity
 from graph.event_identity import precision_name
-from graph.links import resolve_entity
 from graph.network import Evidence, local_name
 from ontology.namespace import DOC, ENTITY, TOPIC, slug
 

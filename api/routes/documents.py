@@ -27,7 +27,8 @@ from api.routes.common import (
     page,
     stance_item,
 )
-from graph.links import period_bounds, reporting_documents
+from graph.dates import period_bounds
+from graph.document_links import reporting_documents
 from graph.network import targets
 from ontology.namespace import doc_graph_iri, sparql_prefixes
 

@@ -12,7 +12,7 @@ from api.context import AppContext, context
 from api.export_rdf import rdf_stream
 from api.routes.common import FromDate, ToDate
 from api.routes.refs import entity_named, timeline_filters, topic_named
-from graph.links import period_bounds
+from graph.dates import period_bounds
 from graph.read.selection import Filters, selected_documents, widened
 from graph.read.tables import event_rows
 from graph.read.timeline import timeline_entries

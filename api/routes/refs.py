@@ -12,7 +12,7 @@ from fastapi import HTTPException
 
 from api import models
 from graph.event_identity import precision_name
-from graph.links import DocumentInfo
+from graph.link_records import DocumentInfo
 from graph.network import Evidence, first, local_name
 from graph.read.catalogue import Catalogue
 from ontology.namespace import ENTITY, TOPIC

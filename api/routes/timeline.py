@@ -23,9 +23,9 @@ from api.routes.refs import (
     timeline_filters,
     topic_ref,
 )
-from graph.links import TimelineEntry
 from graph.read.catalogue import Catalogue
 from graph.read.timeline import timeline_entries, with_quotes
+from graph.timeline_records import TimelineEntry
 
 router = APIRouter(tags=["timelines"])
 

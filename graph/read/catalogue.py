@@ -18,7 +18,7 @@ It follows :mod:`graph.network`'s conventions exactly, so answers are the same a
 networkx views give: an entity's ``label`` is its smallest ``skos:prefLabel`` (the other
 preferred labels become aliases), its ``type`` the first of :data:`ENTITY_TYPES` it has;
 a document's ``date`` falls back to its ``pkg:sortDate``; news reports are matched to
-the statements they report by :func:`graph.links.reporting_documents` (run on document
+the statements they report by :func:`graph.document_links.reporting_documents` (run on document
 nodes only).
 """
 
@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from graph.links import DocumentInfo, reporting_documents
+from graph.document_links import reporting_documents
+from graph.link_records import DocumentInfo
 from graph.network import ENTITY_TYPES, local_name
 from graph.solutions import text
 from graph.store import Store
@@ -87,7 +88,7 @@ class Catalogue:
     by_doc_id: dict[str, str] = field(default_factory=dict)
     entities: dict[str, EntityInfo] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
-    #: news report IRI -> the statement it reports (:func:`graph.links.reporting_documents`)
+    #: news report IRI -> the statement it reports (:func:`graph.document_links.reporting_documents`)
     reports: dict[str, str] = field(default_factory=dict)
     #: ``forum``/``actor``/``speaker`` -> entity IRI -> documents with that role
     roles: dict[str, dict[str, list[str]]] = field(default_factory=dict)
@@ -109,7 +110,7 @@ class Catalogue:
         self._names = [dict(t) for t in tiers]
 
     def resolve_entity(self, name: str) -> str:
-        """The entity a name designates, as :func:`graph.links.resolve_entity` decides:
+        """The entity a name designates, as :func:`graph.entity_lookup.resolve_entity` decides:
         IRI, key, then (any case) the local name, label, alias or acronym; the first kind
         of name that designates exactly one entity wins.
 

@@ -5,7 +5,7 @@ graph (:mod:`graph.derived`, :mod:`graph.links_rdf`) in ONE query. When the stor
 lineage steps (ingested with ``--links none``), or the entity is of a type the links graph
 has no lineage for (a state, a person), it loads the few facts one lineage needs (the
 entity's events, its mentions with their first quotes, the stances targeting it) into a
-small networkx graph and runs :func:`graph.links.lineage` on it: the same rules the links
+small networkx graph and runs :func:`graph.lineage_rules.lineage` on it: the same rules the links
 graph was computed with.
 """
 
@@ -15,7 +15,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph.links import LINEAGE_TYPES, LineageStep, lineage
+from graph.lineage_rules import LINEAGE_TYPES, lineage
+from graph.link_records import LineageStep
 from graph.network import NetworkBuilder, evidence_of, local_name
 from graph.read.catalogue import Catalogue
 from graph.solutions import select, text
@@ -67,7 +68,7 @@ def _derived_steps(store: Store, catalogue: Catalogue, entity: str) -> list[Line
         )
         for step, fields in steps.items()
     ]
-    # graph.links orders steps by LineageStep.order_key; event steps of one document and day
+    # graph.lineage_rules orders steps by LineageStep.order_key; event steps of one document and day
     # are then in event-type order (they are built per type, in sorted order).
     out.sort(key=lambda s: (s.order_key, s.event_type))
     return out
@@ -85,7 +86,7 @@ def _add_document(graph: nx.MultiDiGraph, catalogue: Catalogue, doc: str) -> Non
 
 
 def lineage_network(store: Store, catalogue: Catalogue, entity: str) -> nx.MultiDiGraph:
-    """The part of the networkx view :func:`graph.links.lineage` reads for one entity:
+    """The part of the networkx view :func:`graph.lineage_rules.lineage` reads for one entity:
     its events, the documents that mention it (with the first mention) and the stances
     that target it, with their documents."""
     graph = nx.MultiDiGraph()

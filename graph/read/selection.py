@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from graph.links import period_bounds
+from graph.dates import period_bounds
 from graph.read.catalogue import Catalogue
 from graph.read.terms import Fragment, fill, iri, values
 from graph.read.window import in_window

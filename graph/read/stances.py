@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from graph.links import DocumentInfo, period_bounds
+from graph.dates import period_bounds
+from graph.link_records import DocumentInfo
 from graph.network import Evidence, evidence_of, local_name
 from graph.read.catalogue import Catalogue
 from graph.read.terms import bound_patterns, iri

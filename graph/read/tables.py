@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from graph.dates import period_bounds
 from graph.event_identity import EventReport, identify_events, precision_name, sort_key
-from graph.links import period_bounds
 from graph.network import evidence_of
 from graph.read.catalogue import Catalogue
 from graph.read.stances import stance_records

@@ -21,14 +21,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from graph.dates import compatible, period_bounds
 from graph.event_identity import EventReport
-from graph.links import TimelineEntry, compatible, event_entries, period_bounds
 from graph.network import Evidence, NetworkBuilder, evidence_of, local_name
 from graph.read.catalogue import Catalogue
 from graph.read.stances import stance_records
 from graph.read.window import in_window, window_filter
 from graph.solutions import select, text
 from graph.store import Store
+from graph.timeline_records import TimelineEntry, event_entries
 
 _MENTIONING = "SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ ?d schema:mentions <{entity}> }} }}"
 

@@ -7,7 +7,7 @@ rows whose date comes from their document.
 
 from __future__ import annotations
 
-from graph.links import period_bounds
+from graph.dates import period_bounds
 
 
 def window_filter(start: str | None, end: str | None, var: str = "sort") -> str:
