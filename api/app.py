@@ -51,7 +51,8 @@ from api.routes import (
 )
 from api.sparql import STATIC_DIR
 from api.sparql import router as sparql_router
-from graph.store import Store, open_store
+from graph.open_store import open_store
+from graph.store import Store
 from policykg.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -85,10 +86,8 @@ def _generation(scope: Scope) -> int | None:
 
 
 def _open(settings: Settings) -> Store:
-    if settings.is_remote:
-        return open_store(settings)
-    read_only = settings.update_token is None and Path(settings.store).is_dir()
-    return open_store(settings, read_only=read_only)
+    read_only = not settings.is_remote and settings.update_token is None and Path(settings.store).is_dir()
+    return open_store(settings.store_location(), read_only=read_only)
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:

@@ -486,7 +486,7 @@ def query_pool_for(settings: Any, store: Any) -> QueryPool | None:
     ``settings`` is the app's :class:`policykg.settings.Settings`.
     """
     if settings.is_remote:
-        spec = StoreSpec(None, settings)
+        spec = StoreSpec(None, settings.store_location())
     else:
         path = getattr(store, "path", None)
         if path is None:

@@ -35,9 +35,12 @@ import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.sparql_guard import GuardError, QueryLimits, check_query, check_update
+
+if TYPE_CHECKING:
+    from graph.open_store import RemoteEndpoints
 
 logger = logging.getLogger("policykg.api.worker")
 
@@ -51,12 +54,11 @@ RECURSION_LIMIT = 200_000
 
 @dataclass(frozen=True, slots=True)
 class StoreSpec:
-    """Which store a worker reads: an embedded store folder, or a remote endpoint
-    (``settings``, a :class:`policykg.settings.Settings`, for the remote store's URL and
-    credentials)."""
+    """Which store a worker reads: an embedded store folder, or a remote store
+    (``remote``, its :class:`graph.open_store.RemoteEndpoints`)."""
 
     path: str | None
-    settings: Any = None
+    remote: RemoteEndpoints | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,9 +220,11 @@ class StoreView:
     def open(self) -> None:
         """Open (or reopen) the store now."""
         if self.spec.path is None:
-            from graph.remote import RemoteStore
+            from graph.open_store import open_store
 
-            self._store = RemoteStore.from_settings(self.spec.settings)
+            if self.spec.remote is None:
+                raise ValueError("a store spec names neither a folder nor a remote store")
+            self._store = open_store(self.spec.remote)
             return
         import pyoxigraph as ox
 

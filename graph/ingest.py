@@ -16,7 +16,7 @@ Guarantees:
 - **Bad input is reported, not fatal.** A file that cannot be read or extracted gets a
   ``failed`` outcome whose message names the file and the problem; the batch goes on.
 
-Extraction runs in worker processes (``settings.workers``, 0 = one per core; see
+Extraction runs in worker processes (``IngestOptions.workers``, 0 = one per core; see
 :mod:`graph.ingest_workers`); the workers turn each result into quads
 (:func:`graph.rdf.document_quads`) and hand them back as N-Quads bytes, which this process
 parses (in Rust) and writes. Outcomes are :mod:`graph.ingest_report` records.
@@ -35,8 +35,8 @@ import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -53,13 +53,11 @@ from ontology.namespace import (
     sparql_prefixes,
 )
 
-if TYPE_CHECKING:
-    from policykg.settings import Settings
-
 log = logging.getLogger(__name__)
 
 __all__ = [
     "FileOutcome",
+    "IngestOptions",
     "IngestReport",
     "Progress",
     "Status",
@@ -84,6 +82,34 @@ BATCH_QUADS = 300_000
 
 _DOC_PREFIX = str(DOC)
 _DOC_GRAPH_PREFIX = str(GRAPH) + "doc/"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    """How documents are ingested and removed (the CLI and the app build it from their
+    settings; the defaults are the settings' defaults).
+
+    Attributes
+    ----------
+    workers
+        Extraction worker processes; 0: one per core, 1: extract in this process.
+    auto_links
+        Recompute the derived links graph after each ingest or removal.
+    max_document_chars
+        Largest document, in characters of text once read; None: no limit.
+    extract_timeout_s
+        Seconds the extraction of one document may take; None: no limit.
+    """
+
+    workers: int = 0
+    auto_links: bool = True
+    max_document_chars: int | None = 20_000_000
+    extract_timeout_s: float | None = 45.0
+
+    @property
+    def worker_count(self) -> int:
+        """The number of extraction processes ``workers`` means on this machine."""
+        return self.workers if self.workers > 0 else (os.cpu_count() or 1)
 
 
 
@@ -200,9 +226,10 @@ def ensure_ontology(store: Store, *, force: bool = False) -> bool:
 
 def _refresh_links(store: Store, report: IngestReport, changed: list[str], removed: list[str]) -> None:
     """Refresh the links graph for what changed, and for what an interrupted run left
-    marked (see :mod:`graph.derived`): a rerun after a crash repairs the links even when
+    marked (see :mod:`graph.links_state`): a rerun after a crash repairs the links even when
     every document is unchanged."""
-    from graph.derived import links_state, refresh_links
+    from graph.links_refresh import refresh_links
+    from graph.links_state import links_state
 
     try:
         if not (changed or removed):
@@ -214,10 +241,6 @@ def _refresh_links(store: Store, report: IngestReport, changed: list[str], remov
     except Exception as exc:  # documents are stored; the links graph is what failed
         report.links_error = f"refreshing derived links failed: {exc.__class__.__name__}: {exc}"
         log.exception("refreshing derived links failed")
-
-
-def _worker_count(settings: Settings) -> int:
-    return settings.workers if settings.workers > 0 else (os.cpu_count() or 1)
 
 
 class _Writer:
@@ -312,7 +335,7 @@ class _Writer:
         from graph.rdf import parse_nquads
 
         if self.mark_links:
-            from graph.derived import mark_pending
+            from graph.links_state import mark_pending
 
             mark_pending(self.store, [outcome.doc_id or "" for outcome, _ in batch])
         existing = set(self.store.graphs())
@@ -371,7 +394,7 @@ def _same_name_later(paths: Sequence[Path]) -> frozenset[str]:
 def _run(
     store: Store,
     items: Iterable[Path | Document],
-    settings: Settings,
+    options: IngestOptions,
     progress: Progress | None,
     force: bool,
     renamed: frozenset[str] = frozenset(),
@@ -389,11 +412,11 @@ def _run(
         force=force,
         sources={doc_id: source for doc_id, (_, source) in stored.items()},
         renamed=renamed,
-        max_chars=settings.max_document_chars,
-        timeout_s=settings.extract_timeout_s,
+        max_chars=options.max_document_chars,
+        timeout_s=options.extract_timeout_s,
     )
-    writer = _Writer(store, stored, report, progress, mark_links=settings.auto_links)
-    workers = _worker_count(settings)
+    writer = _Writer(store, stored, report, progress, mark_links=options.auto_links)
+    workers = options.worker_count
 
     iterator: Iterator[Path | Document] = iter(items)
     try:
@@ -407,7 +430,7 @@ def _run(
         # Write what is complete even when interrupted: every batch is whole documents.
         writer.close()
     report.outcomes.sort(key=lambda outcome: outcome.order)
-    if settings.auto_links:
+    if options.auto_links:
         _refresh_links(store, report, report.changed_ids, [])
     report.seconds = time.perf_counter() - started
     return report
@@ -416,7 +439,7 @@ def _run(
 def ingest_paths(
     store: Store,
     paths: Iterable[str | Path],
-    settings: Settings,
+    options: IngestOptions,
     progress: Progress | None = None,
     *,
     force: bool = False,
@@ -429,8 +452,8 @@ def ingest_paths(
         Where the graphs go.
     paths
         Files and folders.
-    settings
-        ``workers``, ``auto_links``, ``max_document_chars`` and ``extract_timeout_s`` are used.
+    options
+        Worker processes, derived links, size and time limits.
     progress
         Called once per file with its outcome, as files complete.
     force
@@ -445,31 +468,30 @@ def ingest_paths(
     --------
     >>> import tempfile, pathlib
     >>> from graph.oxigraph_store import OxigraphStore
-    >>> from policykg.settings import get_settings
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "note.txt").write_text("The Security Council met on 3 May 2021.")
-    >>> settings = get_settings(workers=1, auto_links=False)
+    >>> options = IngestOptions(workers=1, auto_links=False)
     >>> store = OxigraphStore(None)
-    >>> ingest_paths(store, [folder], settings).counts()
+    >>> ingest_paths(store, [folder], options).counts()
     {'stored': 1}
-    >>> ingest_paths(store, [folder], settings).counts()
+    >>> ingest_paths(store, [folder], options).counts()
     {'unchanged': 1}
     """
     files = collect_files(paths)
-    return _run(store, files, settings, progress, force, _same_name_later(files))
+    return _run(store, files, options, progress, force, _same_name_later(files))
 
 
 def ingest_documents(
     store: Store,
     documents: Iterable[Document],
-    settings: Settings,
+    options: IngestOptions,
     progress: Progress | None = None,
     *,
     force: bool = False,
 ) -> IngestReport:
     """Ingest documents already read (e.g. from an archive); same guarantees as
     :func:`ingest_paths`. ``documents`` may be a generator: it is consumed as workers free up."""
-    return _run(store, documents, settings, progress, force)
+    return _run(store, documents, options, progress, force)
 
 
 def resolve_document_id(
@@ -493,17 +515,16 @@ def resolve_document_id(
     return None
 
 
-def remove_documents(store: Store, refs: Sequence[str], settings: Settings) -> IngestReport:
+def remove_documents(store: Store, refs: Sequence[str], options: IngestOptions) -> IngestReport:
     """Delete the named graphs of the documents ``refs`` name (ids, IRIs or sources),
-    and nothing else; then refresh derived links when ``settings.auto_links``.
+    and nothing else; then refresh derived links when ``options.auto_links``.
 
     Examples
     --------
     >>> import pyoxigraph as ox
     >>> from graph.oxigraph_store import OxigraphStore
-    >>> from policykg.settings import get_settings
     >>> store = OxigraphStore(None)
-    >>> report = remove_documents(store, ["nothing-here"], get_settings(auto_links=False))
+    >>> report = remove_documents(store, ["nothing-here"], IngestOptions(auto_links=False))
     >>> report.outcomes[0].status, report.outcomes[0].message
     ('failed', 'no stored document is named nothing-here')
     """
@@ -516,8 +537,8 @@ def remove_documents(store: Store, refs: Sequence[str], settings: Settings) -> I
         if doc_id is None:
             report.outcomes.append(FileOutcome(ref, "failed", message=f"no stored document is named {ref}"))
             continue
-        if settings.auto_links:
-            from graph.derived import mark_pending
+        if options.auto_links:
+            from graph.links_state import mark_pending
 
             mark_pending(store, [doc_id])  # before the drop: a crash after it still refreshes
         existed = store.drop_graph(doc_graph_iri(doc_id))
@@ -526,7 +547,7 @@ def remove_documents(store: Store, refs: Sequence[str], settings: Settings) -> I
         report.outcomes.append(FileOutcome(ref, status, doc_id, message))
         if existed:
             removed.append(doc_id)
-    if settings.auto_links:
+    if options.auto_links:
         _refresh_links(store, report, [], removed)
     report.seconds = time.perf_counter() - started
     return report

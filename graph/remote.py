@@ -25,15 +25,16 @@ Server quirks handled here (each was observed on Virtuoso 7.2):
 
 Examples
 --------
->>> from policykg.settings import get_settings
->>> store = RemoteStore.from_settings(get_settings(
-...     store="http://127.0.0.1:8890/sparql",
+>>> store = RemoteStore("http://127.0.0.1:8890/sparql",
 ...     update_endpoint="http://127.0.0.1:8890/sparql-auth",
 ...     graph_store_endpoint="http://127.0.0.1:8890/sparql-graph-crud-auth",
-...     store_user="dba", store_password="dba"))
+...     user="dba", password="dba")
 >>> store.update_endpoint
 'http://127.0.0.1:8890/sparql-auth'
 >>> store.close()
+
+Open one from a :class:`graph.open_store.RemoteEndpoints` with
+:func:`graph.open_store.open_store`.
 """
 
 from __future__ import annotations
@@ -41,16 +42,13 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
 
 from graph.store import QueryTimeout, StoreError
-
-if TYPE_CHECKING:
-    from policykg.settings import Settings
 
 __all__ = ["RemoteStore", "query_form"]
 
@@ -228,34 +226,6 @@ class RemoteStore:
         )
         # Digest auth keeps a nonce count per client; writes also must not interleave.
         self._write_lock = threading.Lock()
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> RemoteStore:
-        """The store named by ``settings.store`` (an http(s) URL) and its companions
-        ``update_endpoint``, ``graph_store_endpoint``, ``store_user``, ``store_password``
-        and ``store_auth``.
-
-        Examples
-        --------
-        >>> from policykg.settings import get_settings
-        >>> s = RemoteStore.from_settings(get_settings(store="http://127.0.0.1:3030/ds/query",
-        ...     update_endpoint="http://127.0.0.1:3030/ds/update", store_auth="basic"))
-        >>> (s.query_endpoint, s.update_endpoint, s.graph_store_endpoint)
-        ('http://127.0.0.1:3030/ds/query', 'http://127.0.0.1:3030/ds/update', None)
-        >>> s.close()
-        """
-        if not settings.is_remote:
-            raise StoreError(f"store {settings.store!r} is not an http(s) URL of a SPARQL endpoint")
-        password = settings.store_password.get_secret_value() if settings.store_password else None
-        return cls(
-            settings.store,
-            update_endpoint=settings.update_endpoint,
-            graph_store_endpoint=settings.graph_store_endpoint,
-            user=settings.store_user,
-            password=password,
-            auth=settings.store_auth,
-            timeout_s=settings.query_timeout_s,
-        )
 
     def __repr__(self) -> str:
         return (

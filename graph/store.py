@@ -7,18 +7,17 @@ with Update and the Graph Store Protocol: Virtuoso, Fuseki, ...). Quads are
 (``QuerySolutions``, ``QueryBoolean`` or ``QueryTriples``/an iterator of ``Triple``), so the
 API serialises them the same way whichever store answered.
 
-Open a store with :func:`open_store`, never by constructing one at import time.
+This module holds the interface and its errors only, so that both implementations import
+it without it importing them back; :func:`graph.open_store.open_store` opens a store by
+kind. Open a store there (or construct one), never at import time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
-
-if TYPE_CHECKING:
-    from policykg.settings import Settings
 
 
 class StoreError(Exception):
@@ -69,13 +68,3 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
-
-def open_store(settings: Settings, *, read_only: bool = False) -> Store:
-    """Open the store the settings name: a folder (embedded Oxigraph) or an http(s) URL."""
-    if settings.is_remote:
-        from graph.remote import RemoteStore
-
-        return RemoteStore.from_settings(settings)
-    from graph.oxigraph_store import OxigraphStore
-
-    return OxigraphStore(settings.store_path, read_only=read_only)

@@ -86,7 +86,7 @@ def ingest(state: CliState, paths: tuple[Path, ...], force: bool, as_json: bool,
         if url is not None:
             return send_files(url, files, state.settings, progress, force=force)
         with open_store(state) as store:
-            return ingest_paths(store, files, state.settings, progress, force=force)
+            return ingest_paths(store, files, state.settings.ingest_options(), progress, force=force)
 
     if quiet or as_json or len(files) < 2:
         report = run()
@@ -124,7 +124,7 @@ def remove(state: CliState, documents: tuple[str, ...], server: str | None, upda
         report = remove_through(url, list(documents), state.settings)
     else:
         with open_store(state) as store:
-            report = remove_documents(store, list(documents), state.settings)
+            report = remove_documents(store, list(documents), state.settings.ingest_options())
     for outcome in report.outcomes:
         click.echo(outcome_line(outcome))
     if report.links_error:

@@ -41,12 +41,12 @@ pass_state = click.make_pass_decorator(CliState)
 @contextmanager
 def open_store(state: CliState, *, read_only: bool = False) -> Iterator[Store]:
     """The configured store, closed afterwards; open failures become a clear CLI error."""
+    from graph.open_store import open_store as open_location
     from graph.store import StoreError
-    from graph.store import open_store as open_configured
 
     settings = state.settings
     try:
-        store = open_configured(settings, read_only=read_only and not settings.is_remote)
+        store = open_location(settings.store_location(), read_only=read_only)
     except StoreError as exc:
         message = str(exc)
         if "lock" in message.lower():

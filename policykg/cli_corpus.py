@@ -69,17 +69,17 @@ def ingest_ungdc(
     if total == 0:
         raise click.ClickException(f"{archive}: no speech files named ISO3_SESSION_YEAR.txt"
                                    + (f" of {years[0]}-{years[1]}" if years else ""))
-    settings = state.settings
+    options = state.settings.ingest_options()
     with open_store(state) as store:
         if not force:
             corpus.known_sha256 = {doc_id: sha for doc_id, (sha, _) in stored_documents(store).items()}
         if quiet or as_json:
-            report = ingest_documents(store, corpus, settings, force=force)
+            report = ingest_documents(store, corpus, options, force=force)
         else:
             with click.progressbar(length=total, label="ingesting speeches", file=sys.stderr,
                                    show_pos=True, show_eta=True, item_show_func=lambda s: s) as bar:
                 report = ingest_documents(
-                    store, corpus, settings,
+                    store, corpus, options,
                     progress=lambda outcome: bar.update(1, outcome.doc_id or outcome.source),
                     force=force,
                 )

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from graph.ingest import IngestOptions
+    from graph.open_store import StoreLocation
 
 ENV_PREFIX = "POLICYKG_"
 
@@ -117,6 +121,36 @@ class Settings(BaseSettings):
     @property
     def store_path(self) -> Path:
         return Path(self.store)
+
+    # The explicit arguments the layers below take (they never see the settings).
+
+    def store_location(self) -> StoreLocation:
+        """Where the store lives, for :func:`graph.open_store.open_store`: the folder, or
+        the remote endpoints with their credentials and the query time limit."""
+        from graph.open_store import RemoteEndpoints
+
+        if not self.is_remote:
+            return self.store_path
+        return RemoteEndpoints(
+            self.store,
+            update=self.update_endpoint,
+            graph_store=self.graph_store_endpoint,
+            user=self.store_user,
+            password=self.store_password.get_secret_value() if self.store_password else None,
+            auth=self.store_auth,
+            timeout_s=self.query_timeout_s,
+        )
+
+    def ingest_options(self) -> IngestOptions:
+        """How :mod:`graph.ingest` ingests and removes documents."""
+        from graph.ingest import IngestOptions
+
+        return IngestOptions(
+            workers=self.workers,
+            auto_links=self.auto_links,
+            max_document_chars=self.max_document_chars,
+            extract_timeout_s=self.extract_timeout_s,
+        )
 
 
 def describe_errors(exc: ValidationError) -> str:

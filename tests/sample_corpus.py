@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from graph.ingest import ingest_paths
+from graph.ingest import IngestOptions, ingest_paths
 from graph.oxigraph_store import OxigraphStore
 from policykg.settings import get_settings
 
@@ -23,7 +23,7 @@ needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the sample corpu
 def ingest_sample(path: Path) -> OxigraphStore:
     """A store at ``path`` holding the sample corpus (links included)."""
     store = OxigraphStore(path)
-    report = ingest_paths(store, [CORPUS], get_settings(store=str(path), workers=1))
+    report = ingest_paths(store, [CORPUS], IngestOptions(workers=1))
     assert report.ok, report.to_json()
     return store
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from graph.entities_graph import ENTITIES, documents_hold_descriptions
-from graph.ingest import ingest_paths
+from graph.ingest import IngestOptions, ingest_paths
 from graph.oxigraph_store import OxigraphStore
 from graph.rdf import document_rdf, gazetteer_quads
 from loaders.gazetteer import load_gazetteer
@@ -20,7 +20,6 @@ from loaders.pipeline import extract
 from loaders.readers import read_document
 from ontology.namespace import ENTITY, GRAPH, ONTOLOGY_GRAPH, doc_graph_iri
 from policykg.cli import main
-from policykg.settings import get_settings
 
 FIRST = """Statement on maritime cooperation
 
@@ -107,7 +106,7 @@ def test_migrate_moves_descriptions_out_of_document_graphs(tmp_path: Path, docs:
 def test_the_next_ingest_migrates_an_old_store(tmp_path: Path, docs: Path) -> None:
     store = old_layout_store(tmp_path / "store", docs)
     (docs / "third.txt").write_text(SECOND.replace("9 June 2022", "1 July 2023"), encoding="utf-8")
-    report = ingest_paths(store, [docs / "third.txt"], get_settings(workers=1, auto_links=False))
+    report = ingest_paths(store, [docs / "third.txt"], IngestOptions(workers=1, auto_links=False))
     assert report.counts() == {"stored": 1}
     assert not documents_hold_descriptions(store)
     assert entity_subjects(store, doc_graph_iri("third")) == set()
@@ -127,10 +126,10 @@ def test_descriptions_outlive_a_removed_document(tmp_path: Path, docs: Path) -> 
     from graph.ingest import remove_documents
 
     store = OxigraphStore(tmp_path / "store")
-    settings = get_settings(workers=1, auto_links=False)
-    ingest_paths(store, [docs], settings)
+    options = IngestOptions(workers=1, auto_links=False)
+    ingest_paths(store, [docs], options)
     described = entity_subjects(store, ENTITIES.value)
-    remove_documents(store, ["first", "second"], settings)
+    remove_documents(store, ["first", "second"], options)
     assert [g for g in store.graphs() if g.startswith(str(GRAPH) + "doc/")] == []
     # The IRIs keep resolving: what they name is still described.
     assert entity_subjects(store, ENTITIES.value) == described

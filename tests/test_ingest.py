@@ -11,6 +11,7 @@ import pytest
 import loaders.pipeline
 from graph import ingest_workers
 from graph.ingest import (
+    IngestOptions,
     collect_files,
     ensure_ontology,
     ingest_documents,
@@ -22,7 +23,6 @@ from graph.ingest import (
 from graph.oxigraph_store import OxigraphStore
 from loaders.readers import read_document
 from ontology.namespace import ENTITIES_GRAPH, ONTOLOGY_GRAPH, doc_graph_iri, sparql_prefixes
-from policykg.settings import Settings, get_settings
 
 ALPHA = (
     "Statement at the United Nations Security Council\n\n"
@@ -40,8 +40,8 @@ GAMMA = "Press note, 1 March 2023.\n\nThe United Nations General Assembly adopte
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return get_settings(workers=1, auto_links=False)
+def options() -> IngestOptions:
+    return IngestOptions(workers=1, auto_links=False)
 
 
 @pytest.fixture
@@ -75,8 +75,8 @@ def test_collect_files_walks_folders_for_documents(corpus: Path) -> None:
     assert collect_files([corpus / "sub" / "notes.png"]) == [corpus / "sub" / "notes.png"]
 
 
-def test_ingest_stores_one_graph_per_document(store: OxigraphStore, corpus: Path, settings: Settings) -> None:
-    report = ingest_paths(store, [corpus], settings)
+def test_ingest_stores_one_graph_per_document(store: OxigraphStore, corpus: Path, options: IngestOptions) -> None:
+    report = ingest_paths(store, [corpus], options)
     assert report.counts() == {"stored": 2}
     assert report.ok and report.ontology_loaded
     assert sorted(o.doc_id for o in report.outcomes if o.doc_id) == ["alpha", "beta"]
@@ -94,11 +94,11 @@ def test_ingest_stores_one_graph_per_document(store: OxigraphStore, corpus: Path
         assert store.quad_count(doc_graph_iri(outcome.doc_id or "")) == outcome.quads
 
 
-def test_ingesting_twice_changes_nothing(store: OxigraphStore, corpus: Path, settings: Settings) -> None:
-    ingest_paths(store, [corpus], settings)
+def test_ingesting_twice_changes_nothing(store: OxigraphStore, corpus: Path, options: IngestOptions) -> None:
+    ingest_paths(store, [corpus], options)
     before = {g: graph_set(store, g) for g in store.graphs()}
     total = store.quad_count()
-    again = ingest_paths(store, [corpus], settings)
+    again = ingest_paths(store, [corpus], options)
     assert again.counts() == {"unchanged": 2}
     assert not again.ontology_loaded
     assert again.changed_ids == []
@@ -107,13 +107,13 @@ def test_ingesting_twice_changes_nothing(store: OxigraphStore, corpus: Path, set
 
 
 def test_changed_content_replaces_only_that_document(
-    store: OxigraphStore, corpus: Path, settings: Settings
+    store: OxigraphStore, corpus: Path, options: IngestOptions
 ) -> None:
-    ingest_paths(store, [corpus], settings)
+    ingest_paths(store, [corpus], options)
     beta_before = graph_set(store, doc_graph_iri("beta"))
     ontology_before = graph_set(store, str(ONTOLOGY_GRAPH))
     (corpus / "alpha.txt").write_text(ALPHA.replace("12 October 2021", "14 October 2021"), encoding="utf-8")
-    report = ingest_paths(store, [corpus], settings)
+    report = ingest_paths(store, [corpus], options)
     assert {o.doc_id: o.status for o in report.outcomes} == {"alpha": "replaced", "beta": "unchanged"}
     assert doc_value(store, "alpha", "dcterms:date") == ["2021-10-14"]
     assert len(doc_value(store, "alpha", "pkg:text")) == 1  # the old version is gone, not kept beside
@@ -122,13 +122,13 @@ def test_changed_content_replaces_only_that_document(
 
 
 def test_remove_deletes_that_graph_and_nothing_else(
-    store: OxigraphStore, corpus: Path, settings: Settings
+    store: OxigraphStore, corpus: Path, options: IngestOptions
 ) -> None:
-    ingest_paths(store, [corpus], settings)
+    ingest_paths(store, [corpus], options)
     alpha_count = store.quad_count(doc_graph_iri("alpha"))
     others = {g: graph_set(store, g) for g in store.graphs() if g != doc_graph_iri("alpha")}
     total = store.quad_count()
-    report = remove_documents(store, ["alpha"], settings)
+    report = remove_documents(store, ["alpha"], options)
     assert [(o.doc_id, o.status) for o in report.outcomes] == [("alpha", "removed")]
     assert store.quad_count() == total - alpha_count
     assert {g: graph_set(store, g) for g in store.graphs()} == others
@@ -136,24 +136,24 @@ def test_remove_deletes_that_graph_and_nothing_else(
 
 
 def test_remove_by_iri_or_source_and_unknown_names(
-    store: OxigraphStore, corpus: Path, settings: Settings
+    store: OxigraphStore, corpus: Path, options: IngestOptions
 ) -> None:
-    ingest_paths(store, [corpus], settings)
+    ingest_paths(store, [corpus], options)
     assert resolve_document_id(store, "https://w3id.org/policykg/doc/beta") == "beta"
     assert resolve_document_id(store, doc_graph_iri("beta")) == "beta"
     assert resolve_document_id(store, str(corpus / "alpha.txt")) == "alpha"
-    report = remove_documents(store, [str(corpus / "alpha.txt"), "gamma"], settings)
+    report = remove_documents(store, [str(corpus / "alpha.txt"), "gamma"], options)
     assert [(o.status, o.doc_id) for o in report.outcomes] == [("removed", "alpha"), ("failed", None)]
     assert report.outcomes[1].message == "no stored document is named gamma"
     assert not report.ok
 
 
 def test_bad_file_is_reported_and_the_batch_goes_on(
-    store: OxigraphStore, corpus: Path, settings: Settings
+    store: OxigraphStore, corpus: Path, options: IngestOptions
 ) -> None:
     (corpus / "empty.txt").write_bytes(b"")
     missing = corpus / "missing.txt"
-    report = ingest_paths(store, [corpus, missing], settings)
+    report = ingest_paths(store, [corpus, missing], options)
     by_source = {Path(o.source).name: o for o in report.outcomes}
     assert by_source["empty.txt"].status == "failed"
     assert by_source["empty.txt"].message == f"{corpus / 'empty.txt'}: file is empty"
@@ -164,9 +164,9 @@ def test_bad_file_is_reported_and_the_batch_goes_on(
 
 
 def test_failed_extraction_keeps_the_stored_version(
-    store: OxigraphStore, corpus: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    store: OxigraphStore, corpus: Path, options: IngestOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ingest_paths(store, [corpus], settings)
+    ingest_paths(store, [corpus], options)
     alpha_before = graph_set(store, doc_graph_iri("alpha"))
     real_extract = loaders.pipeline.extract
 
@@ -178,7 +178,7 @@ def test_failed_extraction_keeps_the_stored_version(
     monkeypatch.setattr(loaders.pipeline, "extract", failing_extract)
     (corpus / "alpha.txt").write_text(ALPHA + "BOOM\n", encoding="utf-8")
     (corpus / "gamma.txt").write_text(GAMMA, encoding="utf-8")
-    report = ingest_paths(store, [corpus], settings)
+    report = ingest_paths(store, [corpus], options)
     outcome = {o.doc_id or Path(o.source).stem: o for o in report.outcomes}
     assert outcome["alpha"].status == "failed"
     assert outcome["alpha"].message == f"{corpus / 'alpha.txt'}: ValueError: a stage tripped over BOOM"
@@ -186,12 +186,12 @@ def test_failed_extraction_keeps_the_stored_version(
     assert graph_set(store, doc_graph_iri("alpha")) == alpha_before
 
 
-def test_two_files_with_one_document_id(store: OxigraphStore, tmp_path: Path, settings: Settings) -> None:
+def test_two_files_with_one_document_id(store: OxigraphStore, tmp_path: Path, options: IngestOptions) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "note.txt").write_text(ALPHA, encoding="utf-8")
     (tmp_path / "b" / "note.txt").write_text(BETA, encoding="utf-8")
-    report = ingest_paths(store, [tmp_path / "a", tmp_path / "b"], settings)
+    report = ingest_paths(store, [tmp_path / "a", tmp_path / "b"], options)
     # The second file gets an id of its own (name + hash of its path), and says so.
     assert [o.status for o in report.outcomes] == ["stored", "stored"]
     second = report.outcomes[1].doc_id
@@ -206,8 +206,8 @@ def test_worker_processes_give_the_same_graphs(tmp_path: Path, corpus: Path) -> 
     (corpus / "gamma.txt").write_text(GAMMA, encoding="utf-8")
     in_process = OxigraphStore(tmp_path / "one")
     pooled = OxigraphStore(tmp_path / "two")
-    ingest_paths(in_process, [corpus], get_settings(workers=1, auto_links=False))
-    report = ingest_paths(pooled, [corpus], get_settings(workers=2, auto_links=False))
+    ingest_paths(in_process, [corpus], IngestOptions(workers=1, auto_links=False))
+    report = ingest_paths(pooled, [corpus], IngestOptions(workers=2, auto_links=False))
     assert report.counts() == {"stored": 3}
 
     def without_timestamps(store: OxigraphStore, graph: str) -> set[ox.Quad]:
@@ -218,13 +218,13 @@ def test_worker_processes_give_the_same_graphs(tmp_path: Path, corpus: Path) -> 
         assert without_timestamps(pooled, graph) == without_timestamps(in_process, graph)
 
 
-def test_ingest_documents_already_read(store: OxigraphStore, corpus: Path, settings: Settings) -> None:
+def test_ingest_documents_already_read(store: OxigraphStore, corpus: Path, options: IngestOptions) -> None:
     documents = (read_document(p) for p in collect_files([corpus]))
-    report = ingest_documents(store, documents, settings)
+    report = ingest_documents(store, documents, options)
     assert report.counts() == {"stored": 2}
-    again = ingest_documents(store, [read_document(corpus / "alpha.txt")], settings)
+    again = ingest_documents(store, [read_document(corpus / "alpha.txt")], options)
     assert again.counts() == {"unchanged": 1}
-    forced = ingest_documents(store, [read_document(corpus / "alpha.txt")], settings, force=True)
+    forced = ingest_documents(store, [read_document(corpus / "alpha.txt")], options, force=True)
     assert forced.counts() == {"replaced": 1}
 
 
@@ -246,6 +246,7 @@ def test_links_are_refreshed_with_what_changed(
     store: OxigraphStore, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import graph.derived
+    import graph.links_refresh
 
     calls: list[tuple[list[str], list[str]]] = []
     rebuild = graph.derived.rebuild_links
@@ -254,24 +255,24 @@ def test_links_are_refreshed_with_what_changed(
         calls.append((changed, removed))
         rebuild(store)  # leaves the links graph current, pending marks cleared
 
-    monkeypatch.setattr(graph.derived, "refresh_links", refresh)
-    settings = get_settings(workers=1, auto_links=True)
-    ingest_paths(store, [corpus], settings)
-    ingest_paths(store, [corpus], settings)  # unchanged: nothing to refresh
-    remove_documents(store, ["beta"], settings)
+    monkeypatch.setattr(graph.links_refresh, "refresh_links", refresh)
+    options = IngestOptions(workers=1, auto_links=True)
+    ingest_paths(store, [corpus], options)
+    ingest_paths(store, [corpus], options)  # unchanged: nothing to refresh
+    remove_documents(store, ["beta"], options)
     assert [(sorted(c), r) for c, r in calls] == [(["alpha", "beta"], []), ([], ["beta"])]
 
 
 def test_failing_links_refresh_is_reported(
     store: OxigraphStore, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import graph.derived
+    import graph.links_refresh
 
     def broken(_store: Any, changed: list[str], removed: list[str]) -> None:
         raise RuntimeError("links exploded")
 
-    monkeypatch.setattr(graph.derived, "refresh_links", broken)
-    report = ingest_paths(store, [corpus], get_settings(workers=1, auto_links=True))
+    monkeypatch.setattr(graph.links_refresh, "refresh_links", broken)
+    report = ingest_paths(store, [corpus], IngestOptions(workers=1, auto_links=True))
     assert report.counts() == {"stored": 2}  # the documents are stored all the same
     assert report.links_error == "refreshing derived links failed: RuntimeError: links exploded"
     assert not report.ok
@@ -298,7 +299,7 @@ class _KillsTheWorker:
 def test_a_dying_worker_fails_only_its_document(store: OxigraphStore, corpus: Path) -> None:
     documents: list[Any] = [read_document(corpus / "alpha.txt"), _KillsTheWorker(),
                             read_document(corpus / "sub" / "beta.txt")]
-    report = ingest_documents(store, documents, get_settings(workers=2, auto_links=False))
+    report = ingest_documents(store, documents, IngestOptions(workers=2, auto_links=False))
     assert [(o.status, o.doc_id) for o in report.outcomes] == [
         ("stored", "alpha"), ("failed", None), ("stored", "beta"),
     ]
@@ -306,10 +307,20 @@ def test_a_dying_worker_fails_only_its_document(store: OxigraphStore, corpus: Pa
 
 
 def test_unchanged_documents_skip_the_workers(store: OxigraphStore, corpus: Path) -> None:
-    settings = get_settings(workers=2, auto_links=False)
+    options = IngestOptions(workers=2, auto_links=False)
     documents = [read_document(p) for p in collect_files([corpus])]
-    assert ingest_documents(store, documents, settings).counts() == {"stored": 2}
+    assert ingest_documents(store, documents, options).counts() == {"stored": 2}
     changed = read_document(corpus / "alpha.txt")
     (corpus / "sub" / "beta.txt").write_text(BETA + "\nWe also support the Conference.\n", encoding="utf-8")
-    again = ingest_documents(store, [changed, read_document(corpus / "sub" / "beta.txt")], settings)
+    again = ingest_documents(store, [changed, read_document(corpus / "sub" / "beta.txt")], options)
     assert [(o.doc_id, o.status) for o in again.outcomes] == [("alpha", "unchanged"), ("beta", "replaced")]
+
+
+def test_ingest_options_default_to_the_settings_defaults() -> None:
+    # The library used without the CLI ingests as `policykg ingest` does with no options.
+    from policykg.settings import Settings
+
+    assert Settings.model_construct().ingest_options() == IngestOptions()
+    assert Settings.model_construct(workers=3, auto_links=False).ingest_options() == IngestOptions(
+        workers=3, auto_links=False
+    )

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.derived import check_links, links_state, rebuild_links
-from graph.ingest import ingest_paths, stored_documents
+from graph.derived import rebuild_links
+from graph.ingest import IngestOptions, ingest_paths, stored_documents
+from graph.links_check import check_links
+from graph.links_state import links_state
 from graph.oxigraph_store import OxigraphStore
 from ontology.namespace import LINKS_GRAPH
-from policykg.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 LINKS = str(LINKS_GRAPH)
@@ -73,9 +74,9 @@ def fresh_rebuild(store: OxigraphStore, where: Path) -> set[str]:
 _CHILD = """
 import os, signal, sys
 from graph.oxigraph_store import OxigraphStore
-from graph.ingest import ingest_paths
-from policykg.settings import get_settings
+from graph.ingest import IngestOptions, ingest_paths
 import graph.derived as derived
+import graph.links_refresh as links_refresh
 
 def die(*_args, **_kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -84,7 +85,7 @@ point = sys.argv[3]
 store = OxigraphStore(sys.argv[1])
 if point == "before-refresh":
     # Documents written, links not refreshed yet.
-    derived.refresh_links = die
+    links_refresh.refresh_links = die
 elif point == "mid-rebuild":
     # A full rebuild too large for one transaction: killed after the drop, during the load.
     derived._ATOMIC_REWRITE_MAX = 0
@@ -104,7 +105,7 @@ elif point == "mid-refresh":
             die()
         return real_update(sparql)
     store.update = update
-ingest_paths(store, [sys.argv[2]], get_settings(workers=1, auto_links=True))
+ingest_paths(store, [sys.argv[2]], IngestOptions(workers=1, auto_links=True))
 print("not killed")
 """
 
@@ -130,7 +131,7 @@ def test_links_survive_a_kill_during_the_first_ingest(tmp_path: Path, point: str
     check = check_links(store)
     assert not check.agrees and check.problems  # ... and validate says so
     # The rerun finds every document unchanged, and still repairs the links graph.
-    report = ingest_paths(store, [corpus], get_settings(workers=1, auto_links=True))
+    report = ingest_paths(store, [corpus], IngestOptions(workers=1, auto_links=True))
     assert report.counts() == {"unchanged": 3} and report.ok
     assert not links_state(store).stale
     snapshot = links_snapshot(store)
@@ -143,7 +144,7 @@ def test_links_survive_a_kill_during_the_first_ingest(tmp_path: Path, point: str
 def test_links_survive_a_kill_during_an_incremental_refresh(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "docs", count=2)
     store = OxigraphStore(tmp_path / "store")
-    ingest_paths(store, [corpus], get_settings(workers=1, auto_links=True))
+    ingest_paths(store, [corpus], IngestOptions(workers=1, auto_links=True))
     assert check_links(store).agrees
     store.close()
 
@@ -154,7 +155,7 @@ def test_links_survive_a_kill_during_an_incremental_refresh(tmp_path: Path) -> N
     assert sorted(stored_documents(store)) == ["first", "second", "third"]
     assert links_state(store).pending == ("https://w3id.org/policykg/doc/third",)
     assert not check_links(store).agrees
-    report = ingest_paths(store, [corpus], get_settings(workers=1, auto_links=True))
+    report = ingest_paths(store, [corpus], IngestOptions(workers=1, auto_links=True))
     assert report.counts() == {"unchanged": 3}
     assert links_snapshot(store) == fresh_rebuild(store, tmp_path / "fresh")
     assert check_links(store).agrees
@@ -170,9 +171,9 @@ def test_validate_sees_documents_written_behind_the_links_graph(tmp_path: Path) 
 
     corpus = write_corpus(tmp_path / "docs", count=2)
     store = OxigraphStore(tmp_path / "store")
-    ingest_paths(store, [corpus], get_settings(workers=1, auto_links=True))
+    ingest_paths(store, [corpus], IngestOptions(workers=1, auto_links=True))
     write_corpus(corpus, count=3)
-    ingest_paths(store, [corpus / "third.txt"], get_settings(workers=1, auto_links=False))
+    ingest_paths(store, [corpus / "third.txt"], IngestOptions(workers=1, auto_links=False))
     check = check_links(store)
     assert not check.agrees
     assert any("documents changed since the links graph was refreshed" in p for p in check.problems)
@@ -186,14 +187,14 @@ def test_validate_sees_documents_written_behind_the_links_graph(tmp_path: Path) 
 
 
 def test_same_name_in_another_folder_gets_its_own_id_in_a_later_run(tmp_path: Path) -> None:
-    settings = get_settings(workers=1, auto_links=False)
+    options = IngestOptions(workers=1, auto_links=False)
     (tmp_path / "2021").mkdir()
     (tmp_path / "2022").mkdir()
     (tmp_path / "2021" / "statement.txt").write_text(FIRST, encoding="utf-8")
     (tmp_path / "2022" / "statement.txt").write_text(SECOND, encoding="utf-8")
     store = OxigraphStore(tmp_path / "store")
-    assert ingest_paths(store, [tmp_path / "2021"], settings).counts() == {"stored": 1}
-    later = ingest_paths(store, [tmp_path / "2022"], settings)
+    assert ingest_paths(store, [tmp_path / "2021"], options).counts() == {"stored": 1}
+    later = ingest_paths(store, [tmp_path / "2022"], options)
     [outcome] = later.outcomes
     assert outcome.status == "stored" and outcome.doc_id != "statement"
     assert outcome.doc_id is not None and outcome.doc_id.startswith("statement-")
@@ -202,9 +203,9 @@ def test_same_name_in_another_folder_gets_its_own_id_in_a_later_run(tmp_path: Pa
     assert stored["statement"][1] == str(tmp_path / "2021" / "statement.txt")  # the first is kept
     assert stored[outcome.doc_id][1] == str(tmp_path / "2022" / "statement.txt")
     # Stable: both folders again are both unchanged; an edit replaces the right one.
-    assert ingest_paths(store, [tmp_path], settings).counts() == {"unchanged": 2}
+    assert ingest_paths(store, [tmp_path], options).counts() == {"unchanged": 2}
     (tmp_path / "2022" / "statement.txt").write_text(THIRD, encoding="utf-8")
-    again = ingest_paths(store, [tmp_path], settings)
+    again = ingest_paths(store, [tmp_path], options)
     assert sorted((o.doc_id, o.status) for o in again.outcomes) == [
         ("statement", "unchanged"), (outcome.doc_id, "replaced")
     ]
@@ -216,13 +217,12 @@ def test_same_name_in_another_folder_gets_its_own_id_in_a_later_run(tmp_path: Pa
 
 _AS_NOBODY = """
 import json, os, sys
-from graph.ingest import ingest_paths
+from graph.ingest import IngestOptions, ingest_paths
 from graph.oxigraph_store import OxigraphStore
-from policykg.settings import get_settings
-settings = get_settings(workers=1, auto_links=False)
-ingest_paths(OxigraphStore(None), [sys.argv[2]], settings)  # every module loaded while root
+options = IngestOptions(workers=1, auto_links=False)
+ingest_paths(OxigraphStore(None), [sys.argv[2]], options)  # every module loaded while root
 os.setgid(65534); os.setuid(65534)
-report = ingest_paths(OxigraphStore(None), [sys.argv[1]], settings)
+report = ingest_paths(OxigraphStore(None), [sys.argv[1]], options)
 print(json.dumps([[o.source, o.status, o.message] for o in report.outcomes]))
 """
 
@@ -250,7 +250,7 @@ def test_unreadable_folder_is_reported_as_a_failure(tmp_path: Path) -> None:
             assert child.returncode == 0, child.stderr[-2000:]
             outcomes = json.loads(child.stdout.strip().splitlines()[-1])
         else:
-            report = ingest_paths(OxigraphStore(None), [top], get_settings(workers=1, auto_links=False))
+            report = ingest_paths(OxigraphStore(None), [top], IngestOptions(workers=1, auto_links=False))
             outcomes = [[o.source, o.status, o.message] for o in report.outcomes]
     finally:
         (top / "locked").chmod(0o755)
@@ -274,7 +274,7 @@ def test_characters_xml_cannot_carry_never_reach_the_store(tmp_path: Path) -> No
     path = tmp_path / "controls.txt"
     path.write_bytes(text.encode("utf-8"))
     store = OxigraphStore(tmp_path / "store")
-    [outcome] = ingest_paths(store, [path], get_settings(workers=1, auto_links=False)).outcomes
+    [outcome] = ingest_paths(store, [path], IngestOptions(workers=1, auto_links=False)).outcomes
     assert outcome.status == "stored"
     assert "7 character(s) XML cannot carry" in outcome.message
     quads = list(store.graph_quads(doc_graph_iri("controls")))
@@ -355,9 +355,9 @@ def test_too_large_and_too_slow_documents_fail_and_the_batch_goes_on(tmp_path: P
     (folder / "small.txt").write_text(FIRST, encoding="utf-8")
     (folder / "large.txt").write_text(SECOND * 40, encoding="utf-8")  # > 2,000 characters
     (folder / "huge.txt").write_bytes(b"x " * 9_000)  # > 8 bytes per allowed character: unread
-    settings = get_settings(workers=workers, auto_links=False, max_document_chars=2_000)
+    options = IngestOptions(workers=workers, auto_links=False, max_document_chars=2_000)
     store = OxigraphStore(tmp_path / "store")
-    outcomes = {Path(o.source).name: o for o in ingest_paths(store, [folder], settings).outcomes}
+    outcomes = {Path(o.source).name: o for o in ingest_paths(store, [folder], options).outcomes}
     assert outcomes["small.txt"].status == "stored"
     assert outcomes["large.txt"].status == "failed"
     assert outcomes["large.txt"].message == (
@@ -370,8 +370,8 @@ def test_too_large_and_too_slow_documents_fail_and_the_batch_goes_on(tmp_path: P
     # A document whose extraction needs far more than the time limit allows (tens of seconds
     # against 3 s), beside one that needs far less (a few tens of ms), even on a loaded machine.
     (folder / "slow.txt").write_text((FIRST + SECOND + THIRD) * 12000, encoding="utf-8")  # 6 MB
-    settings = get_settings(workers=workers, auto_links=False, extract_timeout_s=3)
-    outcomes = {Path(o.source).name: o for o in ingest_paths(store, [folder], settings).outcomes}
+    options = IngestOptions(workers=workers, auto_links=False, extract_timeout_s=3)
+    outcomes = {Path(o.source).name: o for o in ingest_paths(store, [folder], options).outcomes}
     assert outcomes["slow.txt"].status == "failed"
     assert outcomes["slow.txt"].message.startswith(
         f"{folder / 'slow.txt'}: extraction took longer than 3 s (setting extract_timeout_s)"
@@ -383,10 +383,9 @@ def test_too_large_and_too_slow_documents_fail_and_the_batch_goes_on(tmp_path: P
 
 _SLOW_INGEST = """
 import sys
-from graph.ingest import ingest_paths
+from graph.ingest import IngestOptions, ingest_paths
 from graph.oxigraph_store import OxigraphStore
-from policykg.settings import get_settings
-ingest_paths(OxigraphStore(None), [sys.argv[1]], get_settings(workers=2, auto_links=False))
+ingest_paths(OxigraphStore(None), [sys.argv[1]], IngestOptions(workers=2, auto_links=False))
 """
 
 

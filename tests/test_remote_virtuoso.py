@@ -20,6 +20,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from graph.open_store import RemoteEndpoints, open_store
 from graph.remote import INSERT_DATA_TRIPLES, RemoteStore, graph_update, query_form
 from graph.store import Store, StoreError
 from policykg.settings import Settings, get_settings
@@ -65,6 +66,13 @@ class VirtuosoServer:
     def log_tail(self) -> str:
         log = self.folder / "virtuoso.log"
         return log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
+
+
+def remote_store(settings: Settings) -> RemoteStore:
+    """The remote store the settings name, opened the way the CLI and the app open it."""
+    store = open_store(settings.store_location())
+    assert isinstance(store, RemoteStore)
+    return store
 
 
 def start_virtuoso(folder: Path, *, max_rows: int = 1_000_000) -> VirtuosoServer:
@@ -149,7 +157,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServe
 
 @pytest.fixture
 def store(virtuoso: VirtuosoServer) -> Iterator[RemoteStore]:
-    with RemoteStore.from_settings(virtuoso.settings()) as remote:
+    with remote_store(virtuoso.settings()) as remote:
         yield remote
 
 
@@ -201,9 +209,27 @@ def test_graph_update_splits_large_data_and_names_the_graph() -> None:
         graph_update(EX + "g/other", quads[:1])
 
 
-def test_from_settings_refuses_a_folder() -> None:
+def test_settings_name_the_remote_endpoints_and_their_credentials() -> None:
+    settings = get_settings(
+        store="http://127.0.0.1:3030/ds/query", update_endpoint="http://127.0.0.1:3030/ds/update",
+        store_user="admin", store_password="s3cret", store_auth="basic", query_timeout_s=7,
+    )
+    location = settings.store_location()
+    assert location == RemoteEndpoints(
+        "http://127.0.0.1:3030/ds/query", update="http://127.0.0.1:3030/ds/update",
+        user="admin", password="s3cret", auth="basic", timeout_s=7,
+    )
+    assert "s3cret" not in repr(location)
+    with remote_store(settings) as remote:
+        assert (remote.query_endpoint, remote.update_endpoint, remote.graph_store_endpoint, remote.timeout_s) == (
+            "http://127.0.0.1:3030/ds/query", "http://127.0.0.1:3030/ds/update", None, 7
+        )
+    assert get_settings(store="data/store").store_location() == Path("data/store")
+
+
+def test_open_store_refuses_a_remote_store_that_is_no_url() -> None:
     with pytest.raises(StoreError, match="not an http"):
-        RemoteStore.from_settings(get_settings(store="data/store"))
+        open_store(RemoteEndpoints("data/store"))
 
 
 def test_unreachable_server_is_a_clear_error() -> None:
@@ -238,7 +264,7 @@ def test_graph_store_put_round_trips_every_literal(store: RemoteStore) -> None:
 @needs_virtuoso
 def test_update_path_round_trips_and_replaces(virtuoso: VirtuosoServer) -> None:
     # No Graph Store endpoint: DROP SILENT GRAPH + INSERT DATA in one update request.
-    with RemoteStore.from_settings(virtuoso.settings(graph_store=False)) as remote:
+    with remote_store(virtuoso.settings(graph_store=False)) as remote:
         graph = EX + "g/update-path"
         quads = _sample_quads(graph)
         remote.replace_graph(graph, quads)
@@ -321,7 +347,7 @@ def test_drop_graph_reports_existence(store: RemoteStore) -> None:
 def test_errors_name_the_problem(virtuoso: VirtuosoServer, store: RemoteStore) -> None:
     with pytest.raises(StoreError, match=r"HTTP 400.*SP030"):
         store.query("SELECT * WHERE { ?s ?p ")
-    intruder = RemoteStore.from_settings(virtuoso.settings(password="wrong"))
+    intruder = remote_store(virtuoso.settings(password="wrong"))
     with intruder, pytest.raises(StoreError, match=r"refused \(HTTP 401.*store_password"):
         intruder.update(f"INSERT DATA {{ GRAPH <{EX}g/x> {{ <{EX}a> <{EX}b> <{EX}c> }} }}")
     assert store.quad_count(EX + "g/x") == 0
@@ -333,7 +359,7 @@ def test_truncated_results_are_refused(tmp_path: Path) -> None:
     # Virtuoso cuts results at ResultSetMaxRows with HTTP 200: never pass that on as an answer.
     server = start_virtuoso(tmp_path / "capped", max_rows=5)
     try:
-        with RemoteStore.from_settings(server.settings()) as remote:
+        with remote_store(server.settings()) as remote:
             graph = EX + "g/capped"
             remote.replace_graph(
                 graph, [ox.Quad(_n(EX + "a"), _n(EX + "n"), ox.Literal(str(i)), _n(graph)) for i in range(8)]

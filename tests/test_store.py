@@ -8,8 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from graph.open_store import open_store
 from graph.oxigraph_store import BULK_MIN_QUADS, OxigraphStore, query_declares_dataset
-from graph.store import QueryTimeout, Store, StoreError, open_store
+from graph.store import QueryTimeout, Store, StoreError
 from policykg.settings import get_settings
 
 EX = "http://example.org/"
@@ -37,7 +38,7 @@ def test_is_a_store_and_persists_across_reopening(tmp_path: Path) -> None:
     first.replace_graph(G1, [quad("a", "alpha", G1), quad("b", "beta", G1)])
     first.close()
     del first
-    again = open_store(get_settings(store=str(tmp_path / "s")))
+    again = open_store(get_settings(store=str(tmp_path / "s")).store_location())
     assert again.graphs() == [G1]
     assert again.quad_count(G1) == 2
     assert values(again, G1) == ["alpha", "beta"]

@@ -12,6 +12,7 @@ and every route answers from the new state once the response is sent.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -165,7 +166,7 @@ async def _read_upload(
 def _ingest(ctx: AppContext, document: Document, force: bool) -> IngestReport:
     # workers=1: extraction in this thread; 2: a process pool (one document: one process).
     workers = 1 if len(document.text) <= IN_THREAD_CHARS else 2
-    settings = ctx.settings.model_copy(update={"workers": workers})
+    options = dataclasses.replace(ctx.settings.ingest_options(), workers=workers)
 
     def committed(outcome: FileOutcome) -> None:
         # Reported once the document's graph is committed, before the links refresh: every
@@ -175,7 +176,7 @@ def _ingest(ctx: AppContext, document: Document, force: bool) -> IngestReport:
             ctx.changed()
 
     return ctx.write(
-        lambda: ingest_documents(ctx.store, [document], settings, committed, force=force),
+        lambda: ingest_documents(ctx.store, [document], options, committed, force=force),
         lambda report: bool(report.changed_ids or report.ontology_loaded),
     )
 
@@ -315,7 +316,9 @@ async def delete_document(
 
     def remove() -> IngestReport | None:
         doc_id = resolve_document_id(ctx.store, ref)
-        return None if doc_id is None else remove_documents(ctx.store, [doc_id], ctx.settings)
+        if doc_id is None:
+            return None
+        return remove_documents(ctx.store, [doc_id], ctx.settings.ingest_options())
 
     def removed(report: IngestReport | None) -> bool:
         return report is not None and any(o.status == "removed" for o in report.outcomes)
