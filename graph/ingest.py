@@ -36,6 +36,8 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -47,7 +49,6 @@ from loaders.records import Document
 from ontology.namespace import (
     DOC,
     GRAPH,
-    ONTOLOGY_DIR,
     ONTOLOGY_GRAPH,
     doc_graph_iri,
     sparql_prefixes,
@@ -178,14 +179,20 @@ def stored_documents(store: Store) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _ontology_fingerprint(files: Sequence[Path]) -> str:
-    from loaders.gazetteer import GAZETTEER_DIR
+def _ontology_files() -> list[Traversable]:
+    """The vocabulary files of the ``ontology`` package that exist, in load order."""
+    package = resources.files("ontology")
+    return [package.joinpath(name) for name in ONTOLOGY_FILES if package.joinpath(name).is_file()]
+
+
+def _ontology_fingerprint(files: Sequence[Traversable]) -> str:
+    from loaders.gazetteer import gazetteer_files
 
     digest = hashlib.sha256()
     # The layout of what is loaded: a new layout reloads stores written by an older one
     # ("entities-graph": the gazetteer's descriptions live in graph:entities).
     digest.update(b"layout: entities-graph\n")
-    for path in [*files, *sorted(GAZETTEER_DIR.glob("*.jsonl"))]:
+    for path in [*files, *gazetteer_files()]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -199,7 +206,7 @@ def ensure_ontology(store: Store, *, force: bool = False) -> bool:
     from graph.rdf import PKG_SHA256
     from loaders.gazetteer import load_gazetteer
 
-    files = [ONTOLOGY_DIR / name for name in ONTOLOGY_FILES if (ONTOLOGY_DIR / name).is_file()]
+    files = _ontology_files()
     fingerprint = _ontology_fingerprint(files)
     graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
     if not force:
@@ -212,7 +219,7 @@ def ensure_ontology(store: Store, *, force: bool = False) -> bool:
     quads: list[ox.Quad] = []
     for path in files:
         try:
-            for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            for triple in ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE):
                 quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"{path}: cannot load the vocabulary: {exc}") from exc

@@ -19,10 +19,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
-GAZETTEER_DIR = Path(__file__).resolve().parents[1] / "ontology" / "gazetteer"
+#: The gazetteer's folder inside the ``ontology`` package (read with importlib.resources).
+GAZETTEER_FOLDER = "gazetteer"
 
 # Words (letters of any script, digits) and single punctuation marks; a possessive "'s"
 # becomes its own tokens so that "China's" contains the name "China".
@@ -351,10 +353,22 @@ class Gazetteer:
         return tuple(out)
 
 
-def read_entries(folder: Path) -> Iterator[GazetteerEntry]:
-    """Entries of every ``*.jsonl`` file in ``folder``; a bad line raises ValueError
-    naming the file and line."""
-    for path in sorted(folder.glob("*.jsonl")):
+def gazetteer_files(folder: Traversable | None = None) -> list[Traversable]:
+    """The ``*.jsonl`` files of ``folder`` (default: ``ontology/gazetteer``), by name.
+
+    >>> [f.name for f in gazetteer_files()][:2]
+    ['forums.jsonl', 'initiatives.jsonl']
+    """
+    if folder is None:
+        folder = resources.files("ontology").joinpath(GAZETTEER_FOLDER)
+    found = [entry for entry in folder.iterdir() if entry.name.endswith(".jsonl") and entry.is_file()]
+    return sorted(found, key=lambda entry: entry.name)
+
+
+def read_entries(folder: Traversable | None = None) -> Iterator[GazetteerEntry]:
+    """Entries of every ``*.jsonl`` file in ``folder`` (default: ``ontology/gazetteer``);
+    a bad line raises ValueError naming the file and line."""
+    for path in gazetteer_files(folder):
         with path.open(encoding="utf-8") as handle:
             for lineno, line in enumerate(handle, 1):
                 if not line.strip() or line.lstrip().startswith("//"):
@@ -366,6 +380,7 @@ def read_entries(folder: Path) -> Iterator[GazetteerEntry]:
 
 
 @lru_cache(maxsize=4)
-def load_gazetteer(folder: Path = GAZETTEER_DIR) -> Gazetteer:
-    """The gazetteer in ``folder`` (cached: extraction calls this once per process)."""
+def load_gazetteer(folder: Traversable | None = None) -> Gazetteer:
+    """The gazetteer in ``folder``, by default the one under ``ontology/gazetteer``
+    (cached: extraction calls this once per process)."""
     return Gazetteer(read_entries(folder))
