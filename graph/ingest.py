@@ -44,6 +44,7 @@ import pyoxigraph as ox
 
 from graph.ingest_report import FileOutcome, IngestReport, Progress, Status
 from graph.ingest_workers import Extracted, WorkerConfig, extract_in_pool, extract_item, init_worker
+from graph.read.terms import fill, literal
 from graph.store import Store, StoreError
 from loaders.records import Document
 from ontology.namespace import (
@@ -211,7 +212,8 @@ def ensure_ontology(store: Store, *, force: bool = False) -> bool:
     graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
     if not force:
         answer = store.query(
-            f"ASK {{ GRAPH <{graph.value}> {{ <{graph.value}> <{PKG_SHA256.value}> \"{fingerprint}\" }} }}",
+            fill("ASK { GRAPH $graph { $graph $sha256 $fingerprint } }",
+                 graph=graph, sha256=PKG_SHA256, fingerprint=literal(fingerprint)),
             union_default_graph=False,
         )
         if bool(answer):

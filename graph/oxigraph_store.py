@@ -41,6 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph.read.terms import fill
 from graph.store import QueryTimeout, StoreError
 
 #: Brand-new graphs totalling at least this many quads are written with Oxigraph's bulk
@@ -255,7 +256,7 @@ class OxigraphStore:
         if graph is None:
             return len(self._store)
         result = self._store.query(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{_graph_node(graph).value}> {{ ?s ?p ?o }} }}"
+            fill("SELECT (COUNT(*) AS ?n) WHERE { GRAPH $graph { ?s ?p ?o } }", graph=_graph_node(graph))
         )
         assert isinstance(result, ox.QuerySolutions)
         for solution in result:
@@ -336,8 +337,10 @@ class OxigraphStore:
         with self._write_lock:
             try:
                 marks = "".join(f"{q.triple} .\n" for q in first)
-                insert = f" ; INSERT DATA {{ GRAPH <{node.value}> {{ {marks} }} }}" if marks else ""
-                self._store.update(f"DROP SILENT GRAPH <{node.value}>{insert}")
+                insert = ""
+                if marks:
+                    insert = fill(" ; INSERT DATA { GRAPH $graph { ", graph=node) + marks + " } }"
+                self._store.update(fill("DROP SILENT GRAPH $graph", graph=node) + insert)
                 for start in range(0, len(quads), BULK_MAX_QUADS):
                     self._store.bulk_extend(quads[start : start + BULK_MAX_QUADS])
             except OSError as exc:
@@ -403,7 +406,7 @@ class OxigraphStore:
             if not self._store.contains_named_graph(node):
                 return False
             try:
-                self._store.update(f"DROP GRAPH <{node.value}>")
+                self._store.update(fill("DROP GRAPH $graph", graph=node))
             except OSError as exc:
                 raise StoreError(f"removing graph <{graph}> failed: {exc}") from exc
             return True
@@ -473,12 +476,12 @@ def _replace_request(graphs: dict[str, list[ox.Quad]]) -> str:
     N-Triples term syntax (what ``str(Triple)`` gives) is valid SPARQL term syntax,
     escapes included.
     """
-    parts = [f"DROP SILENT GRAPH <{g}> ;\n" for g in graphs]
+    parts = [fill("DROP SILENT GRAPH $graph ;\n", graph=_graph_node(g)) for g in graphs]
     parts.append("INSERT DATA {\n")
     for graph, quads in graphs.items():
         if not quads:
             continue
-        parts.append(f"GRAPH <{graph}> {{\n")
+        parts.append(fill("GRAPH $graph {\n", graph=_graph_node(graph)))
         parts.extend(f"{q.triple} .\n" for q in quads)
         parts.append("}\n")
     parts.append("}")

@@ -48,6 +48,7 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
+from graph.read.terms import fill
 from graph.store import QueryTimeout, StoreError
 
 __all__ = ["RemoteStore", "query_form"]
@@ -60,6 +61,8 @@ MAX_UPDATE_BYTES = 8 * 1024 * 1024
 _RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 _VIRTUOSO_ASK_VARIABLE = "__ASK_RETVAL"
+_GRAPH_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { ?s ?p ?o } }"
+_GRAPH_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH $graph { ?s ?p ?o } }"
 
 # The prologue of a query: comments, BASE and PREFIX declarations, before the query form.
 _PROLOGUE_ITEM = re.compile(
@@ -109,6 +112,14 @@ def query_form(sparql: str) -> str:
     return form.group(1).upper()
 
 
+def _graph_term(graph: str) -> ox.NamedNode:
+    """The IRI of a named graph as a term; a clear error when it is not an IRI."""
+    try:
+        return ox.NamedNode(graph)
+    except ValueError as exc:
+        raise StoreError(f"not a valid graph IRI: {graph!r} ({exc})") from exc
+
+
 def _triple_line(quad: ox.Quad | ox.Triple) -> str:
     # pyoxigraph prints terms in N-Triples syntax, which SPARQL's data blocks accept as is.
     return f"{quad.subject} {quad.predicate} {quad.object} ."
@@ -137,21 +148,22 @@ def graph_update(graph: str, quads: Sequence[ox.Quad]) -> str:
     <http://ex/s> <http://ex/p> "a \\"b\\"" .
     } }
     """
-    target = ox.NamedNode(graph)
+    target = _graph_term(graph)
     plain: list[str] = []
     with_blank: list[str] = []
     for quad in quads:
         if quad.graph_name != target:
             raise StoreError(f"quad {quad} is not in graph <{graph}> it is meant to replace")
         (with_blank if _has_blank_node(quad) else plain).append(_triple_line(quad))
-    operations = [f"DROP SILENT GRAPH <{graph}>"]
+    operations = [fill("DROP SILENT GRAPH $graph", graph=target)]
     for i in range(0, len(plain), INSERT_DATA_TRIPLES):
         chunk = plain[i : i + INSERT_DATA_TRIPLES]
-        operations.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(chunk) + "\n} }")
+        operations.append(fill("INSERT DATA { GRAPH $graph {\n", graph=target) + "\n".join(chunk) + "\n} }")
     if with_blank:
         # Virtuoso refuses blank nodes in INSERT DATA; a template with an empty WHERE mints
         # the same fresh nodes on every server.
-        operations.append(f"INSERT {{ GRAPH <{graph}> {{\n" + "\n".join(with_blank) + "\n} } WHERE {}")
+        template = fill("INSERT { GRAPH $graph {\n", graph=target)
+        operations.append(template + "\n".join(with_blank) + "\n} } WHERE {}")
     return " ;\n".join(operations)
 
 
@@ -358,7 +370,7 @@ class RemoteStore:
 
     def graph_quads(self, graph: str) -> Iterator[ox.Quad]:
         """The quads of one named graph (through the Graph Store Protocol when configured)."""
-        name = ox.NamedNode(graph)
+        name = _graph_term(graph)
         if self.graph_store_endpoint:
             response = self._client_get_graph(graph)
             if response is None:
@@ -367,7 +379,7 @@ class RemoteStore:
             rdf_format = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.N_TRIPLES
             triples = ox.parse(response.content, rdf_format)
         else:
-            triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+            triples = self.query(fill(_GRAPH_TRIPLES, graph=name))
         quads = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
         expected = self.quad_count(graph)
         if len(quads) < expected:
@@ -396,8 +408,11 @@ class RemoteStore:
 
     def quad_count(self, graph: str | None = None) -> int:
         """Quads in one named graph, or in all named graphs."""
-        pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
-        rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+        if graph:
+            query = fill(_GRAPH_COUNT, graph=_graph_term(graph))
+        else:
+            query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        rows = self._select(query)
         return int(rows[0]["n"].value) if rows else 0
 
     # -- writing -------------------------------------------------------------------------
@@ -421,7 +436,7 @@ class RemoteStore:
         if not self.graph_store_endpoint or not quads:
             self.update(graph_update(graph, quads))
             return
-        target = ox.NamedNode(graph)
+        target = _graph_term(graph)
         for quad in quads:
             if quad.graph_name != target:
                 raise StoreError(f"quad {quad} is not in graph <{graph}> it is meant to replace")
@@ -462,8 +477,9 @@ class RemoteStore:
 
     def drop_graph(self, graph: str) -> bool:
         """Remove one named graph; True when it held any triple."""
-        existed = bool(self.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
-        self.update(f"DROP SILENT GRAPH <{graph}>")
+        node = _graph_term(graph)
+        existed = bool(self.query(fill("ASK { GRAPH $graph { ?s ?p ?o } }", graph=node)))
+        self.update(fill("DROP SILENT GRAPH $graph", graph=node))
         return existed
 
     def close(self) -> None:
