@@ -1,38 +1,32 @@
-"""Graph exports for visualisation tools (the RDF exports stream from :mod:`api.export_rdf`).
+"""What graph exports hold, as networkx pieces (:mod:`api.export_graph` writes them), and
+JSON-LD of a few quads for the Linked Data pages (the RDF exports stream from
+:mod:`api.export_rdf`).
 
-:func:`export_network` builds a networkx graph of the documents an export keeps
-(:mod:`graph.read.selection` chose them) and everything they hold (entities, events,
-stances, topics), from the store, for that export only. :func:`flat` turns it into a
-graph whose attributes are all scalars, which is what GraphML and GEXF can carry. Each
-format follows its schema, so that every reader gets every node and edge
-(``tests/test_compat_exports.py`` validates them):
+Two kinds of export, both made of small graphs that follow :mod:`graph.network`'s
+conventions (nodes are IRIs with a ``kind``; edges carry their relation as key and ``rel``):
 
-- GEXF 1.3 (Gephi; ``networkx.read_gexf(f, version="1.3")``): a static graph; character
-  offsets of quotes are attributes (``start_offset``, ``end_offset``), never GEXF's
-  ``start``/``end``, which would make Gephi read text positions as lifetimes;
-- GraphML (``networkx.read_graphml``, igraph): node ids are NMTOKENs as the GraphML schema
-  requires (:func:`graphml_id`: the IRI with every other character escaped as ``_HH``),
-  the IRI itself is the ``iri`` data attribute;
-- Cytoscape.js elements (``networkx.cytoscape_graph``): ``value`` (the IRI) and ``name``
-  on nodes, a ``key`` per edge of the multigraph so that parallel edges stay apart;
-- node-link JSON, TimelineJS JSON;
-- JSON-LD of a few quads with a ``@context`` (:func:`jsonld_document`, for the Linked
-  Data pages).
+- :func:`document_pieces`: the documents an export keeps (all of them without filters)
+  and everything they hold (entities, events, stances, topics), read with
+  :class:`graph.network.NetworkBuilder` ``chunk`` documents at a time, one piece per chunk,
+  so that a whole-store export streams;
+- :func:`ego_network`: an entity's ego network (:mod:`graph.read.ego` says what it holds),
+  one piece built from typed records, with the descriptions of documents, entities and
+  topics taken from the catalogue.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
 from graph.network import Evidence, NetworkBuilder, local_name, targets
+from graph.read.catalogue import Catalogue
+from graph.read.ego import EgoFacts, ego_facts
 from graph.solutions import chunks
 from graph.store import Store
 from ontology.namespace import PREFIXES
@@ -53,7 +47,103 @@ def export_network(store: Store, docs: Sequence[str], *, chunk: int = 200) -> nx
     return builder.finish()
 
 
+def document_pieces(store: Store, docs: Sequence[str], *, chunk: int = 100) -> Iterator[nx.MultiDiGraph]:
+    """:func:`export_network` of ``docs``, ``chunk`` documents at a time, one graph each:
+    read only when the next piece is asked for (a streamed response asks on whichever
+    worker thread is free; each piece is read whole within one call)."""
+    for piece in chunks(list(docs), chunk):
+        yield export_network(store, piece, chunk=chunk)
+
+
+def _entity_node(graph: nx.MultiDiGraph, catalogue: Catalogue, entity: str) -> None:
+    if entity in graph:
+        return
+    info = catalogue.entities.get(entity)
+    graph.add_node(
+        entity,
+        kind="entity",
+        label=info.label if info else local_name(entity),
+        type=info.type if info else None,
+        aliases=info.aliases if info else (),
+        acronyms=info.acronyms if info else (),
+    )
+
+
+def ego_graph(catalogue: Catalogue, docs: Sequence[str], facts: EgoFacts) -> nx.MultiDiGraph:
+    """The networkx graph of an ego network: ``docs`` (described by the catalogue, with
+    their actor, speaker and forum) and ``facts`` (:func:`graph.read.ego.ego_facts`)."""
+    graph = nx.MultiDiGraph()
+
+    def edge(source: str, target: str, rel: str, **attrs: Any) -> None:
+        graph.add_edge(source, target, key=rel, rel=rel, **attrs)
+
+    def entity(iri: str) -> str:
+        _entity_node(graph, catalogue, iri)
+        return iri
+
+    for doc in docs:
+        info = catalogue.document(doc)
+        graph.add_node(doc, **info.node_attributes())
+        for rel in ("actor", "speaker", "forum"):
+            role = getattr(info, rel)
+            if role:
+                edge(doc, entity(role), rel)
+    for link in facts.links:
+        edge(link.doc, entity(link.entity), "mentions")
+    for mention in facts.mentions:
+        attrs = {"count": mention.count, "evidence": mention.evidence}
+        if graph.has_edge(mention.doc, mention.entity, key="mentions"):
+            graph.edges[mention.doc, mention.entity, "mentions"].update(attrs)
+        else:
+            edge(mention.doc, entity(mention.entity), "mentions", **attrs)
+    for event in facts.events:
+        graph.add_node(
+            event.iri,
+            kind="event",
+            event_type=event.event_type,
+            date=event.date,
+            sort_date=event.sort_date,
+            document=event.doc,
+            evidence=event.evidence,
+        )
+        edge(event.doc, event.iri, "has_event")
+        for subject in event.subjects:
+            edge(event.iri, entity(subject), "subject")
+        for actor in event.actors:
+            edge(event.iri, entity(actor), "event_actor")
+    for stance in facts.stances:
+        graph.add_node(
+            stance.iri,
+            kind="stance",
+            polarity=stance.polarity,
+            target=stance.target,
+            cue=stance.cue,
+            date=stance.date,
+            sort_date=stance.sort_date,
+            document=stance.doc,
+            evidence=stance.evidence,
+        )
+        edge(stance.doc, stance.iri, "has_stance")
+        edge(stance.iri, entity(stance.holder), "holder")
+        if stance.topic:
+            if stance.topic not in graph:
+                graph.add_node(stance.topic, kind="topic", label=catalogue.topic_label(stance.topic))
+            edge(stance.iri, stance.topic, "topic")
+        for target in stance.target_entities:
+            edge(stance.iri, entity(target), "target_entity")
+    return graph
+
+
+def ego_network(
+    store: Store, catalogue: Catalogue, egos: Sequence[str], docs: Sequence[str]
+) -> nx.MultiDiGraph:
+    """The ego network of ``egos`` over ``docs``: :func:`graph.read.ego.ego_facts` as one graph."""
+    return ego_graph(catalogue, docs, ego_facts(store, egos, docs))
+
+
 def node_label(graph: nx.MultiDiGraph, node: str) -> str:
+    """What a tool shows for ``node``: a document's title, ``type: subject`` for an event,
+    ``polarity: target`` for a stance, an entity's or topic's label."""
     attrs = graph.nodes[node]
     kind = attrs.get("kind")
     if kind == "document":
@@ -67,7 +157,10 @@ def node_label(graph: nx.MultiDiGraph, node: str) -> str:
     return str(attrs.get("label") or local_name(node))
 
 
-def _scalar_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+def scalar_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+    """``attrs`` as scalars (strings, numbers), which GraphML and GEXF can carry: evidence
+    becomes ``quote``, ``start_offset``, ``end_offset`` and ``evidence_document``; lists
+    become ``|``-joined strings; ``None``, empty lists and ``rel`` are left out."""
     out: dict[str, Any] = {}
     for key, value in attrs.items():
         if value is None or key == "rel":
@@ -88,23 +181,6 @@ def _scalar_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def flat(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy whose node and edge attributes are scalars (strings, numbers) only.
-
-    Nodes keep their IRI as id and get a ``label``; each edge gets a unique key
-    (``e0``, ``e1``, ...) and its relation as ``rel``; evidence becomes ``quote``,
-    ``start_offset``, ``end_offset`` and ``evidence_document``; lists become
-    ``|``-joined strings.
-    """
-    out = nx.MultiDiGraph()
-    for node, attrs in sorted(graph.nodes(data=True), key=lambda na: str(na[0])):
-        out.add_node(node, **{**_scalar_attrs(attrs), "label": node_label(graph, node)})
-    edges = sorted(graph.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2])))
-    for index, (u, v, key, attrs) in enumerate(edges):
-        out.add_edge(u, v, key=f"e{index}", rel=str(attrs.get("rel") or key), **_scalar_attrs(attrs))
-    return out
-
-
 _NMTOKEN_KEPT = re.compile(r"[A-Za-z0-9.:-]")
 
 
@@ -119,81 +195,6 @@ def graphml_id(iri: str) -> str:
         char if _NMTOKEN_KEPT.fullmatch(char) else "".join(f"_{b:02X}" for b in char.encode("utf-8"))
         for char in iri
     )
-
-
-def graphml(graph: nx.MultiDiGraph) -> bytes:
-    """GraphML valid against the GraphML 1.0 schema: node ids from :func:`graphml_id`,
-    the IRI in the ``iri`` data attribute."""
-    g = flat(graph)
-    for node, attrs in g.nodes(data=True):
-        attrs["iri"] = node
-    buffer = io.BytesIO()
-    nx.write_graphml(nx.relabel_nodes(g, graphml_id), buffer, encoding="utf-8", prettyprint=True)
-    return buffer.getvalue()
-
-
-GEXF_NS = "http://gexf.net/1.3"
-_XSI = "http://www.w3.org/2001/XMLSchema-instance"
-
-
-def gexf(graph: nx.MultiDiGraph) -> bytes:
-    """GEXF 1.3, valid against its schema: a static directed multigraph whose node and
-    edge attributes (quote offsets among them) are declared GEXF attributes.
-
-    networkx writes the 1.3 format with two faults this corrects: the XML Schema
-    instance namespace misspelt (``http://w3.org/...``) and a ``name`` attribute on
-    ``<graph>``, which GEXF 1.3 does not have.
-    """
-    g = flat(graph)
-    g.graph.clear()
-    root = ET.fromstring("".join(nx.generate_gexf(g, encoding="utf-8", prettyprint=False, version="1.3")))
-    for attribute in [a for a in root.attrib if a.startswith("{") and a.endswith("}schemaLocation")]:
-        del root.attrib[attribute]
-    root.set(f"{{{_XSI}}}schemaLocation", f"{GEXF_NS} {GEXF_NS}/gexf.xsd")
-    graph_element = root.find(f"{{{GEXF_NS}}}graph")
-    assert graph_element is not None
-    graph_element.attrib.pop("name", None)
-    meta = root.find(f"{{{GEXF_NS}}}meta")
-    if meta is not None:
-        for child in list(meta):
-            meta.remove(child)
-        ET.SubElement(meta, f"{{{GEXF_NS}}}creator").text = "policykg"
-        ET.SubElement(meta, f"{{{GEXF_NS}}}description").text = (
-            "Documents, entities, events, stances and topics; quote offsets are the "
-            "start_offset/end_offset attributes (characters of the document text)"
-        )
-    ET.register_namespace("", GEXF_NS)
-    ET.register_namespace("xsi", _XSI)
-    ET.indent(root)
-    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
-
-
-def cytoscape(graph: nx.MultiDiGraph, name: str = "policykg") -> dict[str, Any]:
-    """Cytoscape.js elements JSON (``elements.nodes`` / ``elements.edges``, each ``{data}``),
-    which Cytoscape desktop also imports and ``networkx.cytoscape_graph`` reads whole:
-    nodes carry ``value`` (the IRI, networkx's node) and ``name`` (the label), edges a
-    ``key`` (parallel edges of the multigraph stay apart)."""
-    g = flat(graph)
-    nodes = [
-        {"data": {**attrs, "id": node, "value": node, "name": attrs.get("label", node)}}
-        for node, attrs in g.nodes(data=True)
-    ]
-    edges = [
-        {"data": {**attrs, "id": key, "key": key, "source": u, "target": v}}
-        for u, v, key, attrs in g.edges(keys=True, data=True)
-    ]
-    return {
-        "data": {"name": name},
-        "directed": True,
-        "multigraph": True,
-        "elements": {"nodes": nodes, "edges": edges},
-    }
-
-
-def node_link(graph: nx.MultiDiGraph) -> dict[str, Any]:
-    """networkx node-link JSON (``nodes``/``edges``), as ``nx.node_link_graph`` reads it."""
-    data: dict[str, Any] = nx.node_link_data(flat(graph), edges="edges")
-    return data
 
 
 def jsonld_document(items: list[ox.Quad] | list[ox.Triple]) -> bytes:
@@ -215,4 +216,5 @@ def jsonld_document(items: list[ox.Quad] | list[ox.Triple]) -> bytes:
 
 
 def to_json_bytes(data: Any) -> bytes:
+    """``data`` as indented UTF-8 JSON."""
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")

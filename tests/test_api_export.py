@@ -20,6 +20,7 @@ from links_fixture import DOCS, write
 
 from api.app import create_app
 from api.export_rdf import rdf_stream
+from graph.network import load_network
 from graph.oxigraph_store import OxigraphStore
 from graph.stats import distinct_triples
 from policykg.settings import get_settings
@@ -53,7 +54,7 @@ def read_gexf_13(data: bytes) -> nx.MultiDiGraph:
 
 @pytest.mark.parametrize("fmt, reader", [("graphml", read_graphml_by_iri), ("gexf", read_gexf_13)])
 def test_graphml_and_gexf_round_trip_through_networkx(client: TestClient, fmt: str, reader: Any) -> None:
-    network = client.app.state.ctx.network()  # type: ignore[attr-defined]
+    network = load_network(client.app.state.ctx.store)  # type: ignore[attr-defined]
     response = client.get("/export", params={"format": fmt})
     assert response.status_code == 200
     graph = reader(response.content)
@@ -100,7 +101,7 @@ def test_cytoscape_nodelink_and_timelinejs(client: TestClient) -> None:
     for edge in cy["elements"]["edges"]:
         assert edge["data"]["source"] in nodes and edge["data"]["target"] in nodes
     link = nx.node_link_graph(client.get("/export", params={"format": "nodelink"}).json(), edges="edges")
-    assert link.number_of_nodes() == client.app.state.ctx.network().number_of_nodes()  # type: ignore[attr-defined]
+    assert link.number_of_nodes() == load_network(client.app.state.ctx.store).number_of_nodes()  # type: ignore[attr-defined]
     timeline = client.get(
         "/export", params={"format": "timelinejs", "entity": "Global Data Security Initiative"}
     ).json()
@@ -197,12 +198,11 @@ def test_exports_and_paths_never_build_the_whole_store_view(
     store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with TestClient(create_app(get_settings(store=str(store.path)), store=store)) as fresh:
-        ctx = fresh.app.state.ctx  # type: ignore[attr-defined]
-
-        def whole_store_view() -> nx.MultiDiGraph:
+        def whole_store_view(*args: Any, **kwargs: Any) -> nx.MultiDiGraph:
             raise AssertionError("the networkx view of the whole store was asked for")
 
-        monkeypatch.setattr(ctx, "network", whole_store_view)
+        # The exports read in chunks (api.exports.document_pieces) or ego records, never this.
+        monkeypatch.setattr("graph.network.load_network", whole_store_view)
         for fmt in ("graphml", "gexf", "cytoscape", "nodelink", "trig", "jsonld", "turtle", "nquads"):
             assert fresh.get("/export", params={"format": fmt}).status_code == 200, fmt
             assert fresh.get("/export", params={"format": fmt, "entity": "gids"}).status_code == 200, fmt
@@ -213,7 +213,7 @@ def test_exports_and_paths_never_build_the_whole_store_view(
 
 
 def test_depth_two_adds_the_documents_about_what_the_first_documents_name(client: TestClient) -> None:
-    network = client.app.state.ctx.network()  # type: ignore[attr-defined]  # the reference
+    network = load_network(client.app.state.ctx.store)  # type: ignore[attr-defined]  # the reference
     roles = ("mentions", "forum", "actor", "speaker")
 
     def documents(data: bytes) -> set[str]:

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from sample_corpus import ingest_sample, needs_corpus, serve
 
 from api.app import create_app
+from graph.network import load_network
 from graph.oxigraph_store import OxigraphStore
 from graph.stats import distinct_triples, store_stats
 from policykg.settings import get_settings
@@ -65,7 +66,7 @@ def client(store: OxigraphStore) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def network(client: TestClient) -> nx.MultiDiGraph:
-    graph: nx.MultiDiGraph = client.app.state.ctx.network()  # type: ignore[attr-defined]
+    graph: nx.MultiDiGraph = load_network(client.app.state.ctx.store)  # type: ignore[attr-defined]
     assert graph.number_of_nodes() > 100 and graph.number_of_edges() > 300
     return graph
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any, Literal
 
+import networkx as nx
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response, StreamingResponse
 
-from api import exports, media, timeline_slides
+from api import export_graph, exports, media, timeline_slides
 from api.context import AppContext, context
 from api.export_rdf import rdf_stream
 from api.routes.common import FromDate, ToDate
@@ -61,6 +63,15 @@ def export(
             "(in the date window). Grows fast: on a large corpus depth 2 around a state is most of it",
         ),
     ] = 1,
+    facts: Annotated[
+        Literal["ego", "all"],
+        Query(
+            description="graph formats with entity or actor: ego (an ego network) keeps every entity the "
+            "documents name, the quote of the first mention of the entity in each, and only the events "
+            "and stances of the entity (subject, actor, holder or target), with quotes; all keeps every "
+            "event and stance of the documents (much larger on a large corpus; streamed)"
+        ),
+    ] = "ego",
     default_graph: Annotated[
         bool,
         Query(
@@ -88,6 +99,7 @@ def export(
         )
         return Response(body, media_type=content_type, headers=headers)
     docs: list[str] | None = None  # None: the whole store
+    egos: list[str] = []
     if any((entity, topic, actor, forum, start, end)):
         catalogue = ctx.catalogue()
         filters = Filters(
@@ -101,22 +113,30 @@ def export(
         docs = selected_documents(ctx.store, catalogue, filters)
         if depth > 1:
             docs = widened(ctx.store, catalogue, docs, filters, depth)
+        egos = [e for e in (filters.entity, filters.actor) if e]
     if format in _RDF:
         rdf = _RDF[format].rdf
         assert rdf is not None
         pieces = rdf_stream(ctx.store, docs, rdf, default_graph=default_graph)
         return StreamingResponse(pieces, media_type=content_type, headers=headers)
-    # Without filters: every document, read from the store in chunks for this export.
-    graph = exports.export_network(ctx.store, docs if docs is not None else sorted(ctx.catalogue().documents))
-    if format == "graphml":
-        body = exports.graphml(graph)
-    elif format == "gexf":
-        body = exports.gexf(graph)
-    elif format == "cytoscape":
-        body = exports.to_json_bytes(exports.cytoscape(graph))
+    graphs: Iterable[nx.MultiDiGraph]
+    if egos and facts == "ego":
+        # Read before the answer starts (a bounded read), so that a failure is an error status.
+        graphs = [exports.ego_network(ctx.store, ctx.catalogue(), egos, docs or [])]
     else:
-        body = exports.to_json_bytes(exports.node_link(graph))
-    return Response(body, media_type=content_type, headers=headers)
+        # Everything the documents hold, read chunk by chunk as the answer streams.
+        graphs = exports.document_pieces(
+            ctx.store, docs if docs is not None else sorted(ctx.catalogue().documents)
+        )
+    return StreamingResponse(_GRAPH_WRITERS[format](graphs), media_type=content_type, headers=headers)
+
+
+_GRAPH_WRITERS: dict[str, Callable[[Iterable[nx.MultiDiGraph]], Iterator[bytes]]] = {
+    "graphml": export_graph.graphml_stream,
+    "gexf": export_graph.gexf_stream,
+    "cytoscape": export_graph.cytoscape_stream,
+    "nodelink": export_graph.node_link_stream,
+}
 
 
 def timeline_export(
@@ -135,8 +155,14 @@ def timeline_export(
     named = timeline_filters(catalogue, entity=entity, topic=topic, actor=actor, forum=forum)
     if named.named():
         entries = timeline_entries(
-            ctx.store, catalogue, entity=named.entity, topic=named.topic, actor=named.actor,
-            forum=named.forum, start=start, end=end,
+            ctx.store,
+            catalogue,
+            entity=named.entity,
+            topic=named.topic,
+            actor=named.actor,
+            forum=named.forum,
+            start=start,
+            end=end,
         )
         names = [
             catalogue.topic_label(iri) if kind == "topic" else catalogue.entity_label(iri)

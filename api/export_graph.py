@@ -1,0 +1,312 @@
+"""Graph exports written piece by piece: GraphML, GEXF 1.3, Cytoscape.js and node-link JSON.
+
+An export is a sequence of pieces, each a small :class:`networkx.MultiDiGraph` (the
+documents of one chunk and what they hold, or a whole ego network); :func:`flat_pieces`
+turns them into nodes and edges whose attributes are scalars, each node once (entities
+and topics recur from piece to piece) and each edge with a key unique in the export
+(``e0``, ``e1``, ...). The writers yield bytes as pieces come, so a whole-store export
+starts at once and the server holds one piece at a time:
+
+- GraphML (``networkx.read_graphml``, igraph): node ids are NMTOKENs as the GraphML schema
+  requires (:func:`api.exports.graphml_id`), the IRI is the ``iri`` data attribute; a
+  piece's nodes come before its edges;
+- GEXF 1.3 (Gephi; ``networkx.read_gexf(f, version="1.3")``): a static directed graph;
+  character offsets of quotes are the ``start_offset``/``end_offset`` attributes, never
+  GEXF's ``start``/``end`` (lifetimes). GEXF lists every node before every edge: edges
+  wait in a spooled temporary file (memory up to a few MB, then disk);
+- Cytoscape.js elements (``networkx.cytoscape_graph``) and networkx node-link JSON
+  (``networkx.node_link_graph(data, edges="edges")``), edges spooled the same way.
+
+The attributes are declared up front (GraphML keys, GEXF attributes) from
+:data:`NODE_ATTRIBUTES` and :data:`EDGE_ATTRIBUTES`; an attribute outside them is an
+error of the code that built the piece (``ValueError``), never silently dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import IO, Any
+
+import networkx as nx
+
+from api.exports import graphml_id, node_label, scalar_attrs
+
+#: Node attributes and their types (``string`` or ``long``), in the order they are declared.
+NODE_ATTRIBUTES: dict[str, str] = {
+    "kind": "string",
+    "label": "string",
+    "doc_id": "string",
+    "title": "string",
+    "date": "string",
+    "sort_date": "string",
+    "genre": "string",
+    "actor": "string",
+    "speaker": "string",
+    "forum": "string",
+    "type": "string",
+    "aliases": "string",
+    "acronyms": "string",
+    "event_type": "string",
+    "polarity": "string",
+    "target": "string",
+    "cue": "string",
+    "document": "string",
+    "quote": "string",
+    "start_offset": "long",
+    "end_offset": "long",
+    "evidence_document": "string",
+}
+#: Edge attributes and their types.
+EDGE_ATTRIBUTES: dict[str, str] = {
+    "rel": "string",
+    "count": "long",
+    "quote": "string",
+    "start_offset": "long",
+    "end_offset": "long",
+    "evidence_document": "string",
+}
+
+Node = tuple[str, dict[str, Any]]
+Edge = tuple[str, str, str, dict[str, Any]]
+
+#: Edges written to the spool before it moves from memory to disk.
+_SPOOL_BYTES = 8 * 2**20
+#: Bytes read back from the spool at a time.
+_READ = 2**20
+
+
+def flat_pieces(pieces: Iterable[nx.MultiDiGraph]) -> Iterator[tuple[list[Node], list[Edge]]]:
+    """Nodes and edges of each piece with scalar attributes (see the module docstring):
+    nodes sorted by IRI, each once in the whole export; edges sorted by source, target
+    and relation, keyed ``e0``, ``e1``, ... across the export."""
+    shared: set[str] = set()  # entities and topics already written
+    index = 0
+    for graph in pieces:
+        nodes: list[Node] = []
+        for node, attrs in sorted(graph.nodes(data=True), key=lambda na: str(na[0])):
+            if attrs.get("kind") in ("entity", "topic"):
+                if node in shared:
+                    continue
+                shared.add(node)
+            nodes.append(
+                (node, _checked({**scalar_attrs(attrs), "label": node_label(graph, node)}, NODE_ATTRIBUTES))
+            )
+        edges: list[Edge] = []
+        for u, v, key, attrs in sorted(
+            graph.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2]))
+        ):
+            flat = _checked({"rel": str(attrs.get("rel") or key), **scalar_attrs(attrs)}, EDGE_ATTRIBUTES)
+            edges.append((u, v, f"e{index}", flat))
+            index += 1
+        yield nodes, edges
+
+
+def _checked(attrs: dict[str, Any], declared: dict[str, str]) -> dict[str, Any]:
+    unknown = sorted(set(attrs) - set(declared))
+    if unknown:
+        raise ValueError(f"graph export: attributes {unknown} are not declared in api.export_graph")
+    return attrs
+
+
+# -- XML -----------------------------------------------------------------------------------------
+
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ATTRIBUTE = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+)
+
+
+def _text(value: Any) -> str:
+    return str(value).translate(_TEXT)
+
+
+def _attribute(value: Any) -> str:
+    return str(value).translate(_ATTRIBUTE)
+
+
+def _spooled() -> IO[str]:
+    return tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+", encoding="utf-8")
+
+
+def _replay(spool: IO[str]) -> Iterator[bytes]:
+    spool.seek(0)
+    while block := spool.read(_READ):
+        yield block.encode("utf-8")
+
+
+_GRAPHML_KEYS = {
+    **{("node", name): f"n{i}" for i, name in enumerate([*NODE_ATTRIBUTES, "iri"])},
+    **{("edge", name): f"e{i}" for i, name in enumerate(EDGE_ATTRIBUTES)},
+}
+
+
+def graphml_stream(pieces: Iterable[nx.MultiDiGraph]) -> Iterator[bytes]:
+    """GraphML valid against the GraphML 1.0 schema: node ids from
+    :func:`api.exports.graphml_id`, the IRI in the ``iri`` data attribute."""
+    types = {**{("node", n): t for n, t in NODE_ATTRIBUTES.items()}, ("node", "iri"): "string"}
+    types.update({("edge", n): t for n, t in EDGE_ATTRIBUTES.items()})
+    head = [
+        "<?xml version='1.0' encoding='utf-8'?>\n",
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+        'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n',
+    ]
+    for (domain, name), key in _GRAPHML_KEYS.items():
+        head.append(
+            f'<key id="{key}" for="{domain}" attr.name="{name}" attr.type="{types[domain, name]}"/>\n'
+        )
+    head.append('<graph edgedefault="directed">\n')
+    yield "".join(head).encode("utf-8")
+    for nodes, edges in flat_pieces(pieces):
+        out: list[str] = []
+        for node, attrs in nodes:
+            out.append(f'<node id="{graphml_id(node)}">\n')
+            for name, value in {**attrs, "iri": node}.items():
+                out.append(f'  <data key="{_GRAPHML_KEYS["node", name]}">{_text(value)}</data>\n')
+            out.append("</node>\n")
+        for u, v, key, attrs in edges:
+            out.append(f'<edge source="{graphml_id(u)}" target="{graphml_id(v)}" id="{key}">\n')
+            for name, value in attrs.items():
+                out.append(f'  <data key="{_GRAPHML_KEYS["edge", name]}">{_text(value)}</data>\n')
+            out.append("</edge>\n")
+        yield "".join(out).encode("utf-8")
+    yield b"</graph>\n</graphml>\n"
+
+
+GEXF_NS = "http://gexf.net/1.3"
+_GEXF_NODE_IDS = {name: str(i) for i, name in enumerate(n for n in NODE_ATTRIBUTES if n != "label")}
+_GEXF_EDGE_IDS = {
+    name: str(len(_GEXF_NODE_IDS) + i) for i, name in enumerate([*EDGE_ATTRIBUTES, "networkx_key"])
+}
+
+
+def _attvalues(attrs: dict[str, Any], ids: dict[str, str], indent: str) -> str:
+    values = "".join(
+        f'{indent}  <attvalue for="{ids[name]}" value="{_attribute(value)}" />\n'
+        for name, value in attrs.items()
+    )
+    return f"{indent}<attvalues>\n{values}{indent}</attvalues>\n" if values else ""
+
+
+def gexf_stream(pieces: Iterable[nx.MultiDiGraph]) -> Iterator[bytes]:
+    """GEXF 1.3, valid against its schema: a static directed multigraph whose node and edge
+    attributes (quote offsets among them) are declared GEXF attributes; each edge's key is
+    its ``networkx_key`` attribute (as networkx writes and reads multigraphs)."""
+    head = [
+        "<?xml version='1.0' encoding='utf-8'?>\n",
+        f'<gexf xmlns="{GEXF_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" version="1.3" '
+        f'xsi:schemaLocation="{GEXF_NS} {GEXF_NS}/gexf.xsd">\n',
+        f'  <meta lastmodifieddate="{date.today().isoformat()}">\n',
+        "    <creator>policykg</creator>\n",
+        "    <description>Documents, entities, events, stances and topics; quote offsets are the "
+        "start_offset/end_offset attributes (characters of the document text)</description>\n",
+        "  </meta>\n",
+        '  <graph defaultedgetype="directed" mode="static">\n',
+        '    <attributes mode="static" class="edge">\n',
+    ]
+    edge_types = {**EDGE_ATTRIBUTES, "networkx_key": "string"}
+    for name, ident in _GEXF_EDGE_IDS.items():
+        head.append(f'      <attribute id="{ident}" title="{name}" type="{edge_types[name]}" />\n')
+    head.append('    </attributes>\n    <attributes mode="static" class="node">\n')
+    for name, ident in _GEXF_NODE_IDS.items():
+        head.append(f'      <attribute id="{ident}" title="{name}" type="{NODE_ATTRIBUTES[name]}" />\n')
+    head.append("    </attributes>\n    <nodes>\n")
+    yield "".join(head).encode("utf-8")
+    with _spooled() as spool:
+        number = 0
+        for nodes, edges in flat_pieces(pieces):
+            out: list[str] = []
+            for node, attrs in nodes:
+                rest = {k: v for k, v in attrs.items() if k != "label"}
+                out.append(f'      <node id="{_attribute(node)}" label="{_attribute(attrs["label"])}">\n')
+                out.append(_attvalues(rest, _GEXF_NODE_IDS, "        "))
+                out.append("      </node>\n")
+            yield "".join(out).encode("utf-8")
+            lines: list[str] = []
+            for u, v, key, attrs in edges:
+                lines.append(
+                    f'      <edge source="{_attribute(u)}" target="{_attribute(v)}" id="{number}">\n'
+                )
+                lines.append(_attvalues({**attrs, "networkx_key": key}, _GEXF_EDGE_IDS, "        "))
+                lines.append("      </edge>\n")
+                number += 1
+            spool.write("".join(lines))
+        yield b"    </nodes>\n    <edges>\n"
+        yield from _replay(spool)
+    yield b"    </edges>\n  </graph>\n</gexf>\n"
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _json_stream(
+    pieces: Iterable[nx.MultiDiGraph], head: str, middle: str, tail: str, node: Any, edge: Any
+) -> Iterator[bytes]:
+    """``head``, the nodes (``node(id, attrs)``) comma-joined, ``middle``, the edges
+    (``edge(u, v, key, attrs)``), ``tail``: one JSON document."""
+    yield head.encode("utf-8")
+    first_node = first_edge = True
+    with _spooled() as spool:
+        for nodes, edges in flat_pieces(pieces):
+            if nodes:
+                text = ",\n".join(_json(node(n, attrs)) for n, attrs in nodes)
+                yield (("" if first_node else ",\n") + text).encode("utf-8")
+                first_node = False
+            if edges:
+                spool.write(("" if first_edge else ",\n") + ",\n".join(_json(edge(*e)) for e in edges))
+                first_edge = False
+        yield middle.encode("utf-8")
+        yield from _replay(spool)
+    yield tail.encode("utf-8")
+
+
+def cytoscape_stream(pieces: Iterable[nx.MultiDiGraph], name: str = "policykg") -> Iterator[bytes]:
+    """Cytoscape.js elements JSON (``elements.nodes`` / ``elements.edges``, each ``{data}``),
+    which Cytoscape desktop also imports and ``networkx.cytoscape_graph`` reads whole:
+    nodes carry ``value`` (the IRI, networkx's node) and ``name`` (the label), edges a
+    ``key`` (parallel edges of the multigraph stay apart)."""
+    head = (
+        '{"data": '
+        + _json({"name": name})
+        + ', "directed": true, "multigraph": true,\n"elements": {"nodes": [\n'
+    )
+    return _json_stream(
+        pieces,
+        head,
+        '],\n"edges": [\n',
+        "]}}\n",
+        lambda n, a: {"data": {**a, "id": n, "value": n, "name": a.get("label", n)}},
+        lambda u, v, k, a: {"data": {**a, "id": k, "key": k, "source": u, "target": v}},
+    )
+
+
+def node_link_stream(pieces: Iterable[nx.MultiDiGraph]) -> Iterator[bytes]:
+    """networkx node-link JSON (``nodes``/``edges``), as
+    ``nx.node_link_graph(data, edges="edges")`` reads it."""
+    return _json_stream(
+        pieces,
+        '{"directed": true, "multigraph": true, "graph": {},\n"nodes": [\n',
+        '],\n"edges": [\n',
+        "]}\n",
+        lambda n, a: {**a, "id": n},
+        lambda u, v, k, a: {**a, "source": u, "target": v, "key": k},
+    )
+
+
+__all__ = [
+    "EDGE_ATTRIBUTES",
+    "NODE_ATTRIBUTES",
+    "cytoscape_stream",
+    "flat_pieces",
+    "gexf_stream",
+    "graphml_stream",
+    "node_link_stream",
+]
