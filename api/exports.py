@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 import networkx as nx
@@ -181,20 +182,24 @@ def scalar_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_NMTOKEN_KEPT = re.compile(r"[A-Za-z0-9.:-]")
+_NOT_NMTOKEN = re.compile(r"[^A-Za-z0-9.:-]")
 
 
+def _escaped(match: re.Match[str]) -> str:
+    return "".join(f"_{b:02X}" for b in match.group().encode("utf-8"))
+
+
+@lru_cache(maxsize=2**16)
 def graphml_id(iri: str) -> str:
     """An IRI as a GraphML node id (an ``xs:NMTOKEN``): letters, digits, ``.``, ``:`` and
     ``-`` kept, every other byte of its UTF-8 written ``_HH`` (reversible).
 
     >>> graphml_id("https://w3id.org/policykg/doc/d1#event-1")
     'https:_2F_2Fw3id.org_2Fpolicykg_2Fdoc_2Fd1_23event-1'
+    >>> graphml_id("https://w3id.org/policykg/entity/côte")
+    'https:_2F_2Fw3id.org_2Fpolicykg_2Fentity_2Fc_C3_B4te'
     """
-    return "".join(
-        char if _NMTOKEN_KEPT.fullmatch(char) else "".join(f"_{b:02X}" for b in char.encode("utf-8"))
-        for char in iri
-    )
+    return _NOT_NMTOKEN.sub(_escaped, iri)
 
 
 def jsonld_document(items: list[ox.Quad] | list[ox.Triple]) -> bytes:

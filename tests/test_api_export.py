@@ -18,10 +18,12 @@ import pytest
 from fastapi.testclient import TestClient
 from links_fixture import DOCS, write
 
+from api import export_graph, exports
 from api.app import create_app
 from api.export_rdf import rdf_stream
 from graph.network import load_network
 from graph.oxigraph_store import OxigraphStore
+from graph.read.catalogue import load_catalogue
 from graph.stats import distinct_triples
 from policykg.settings import get_settings
 
@@ -92,6 +94,69 @@ def test_filtered_export_keeps_the_documents_of_an_entity(client: TestClient) ->
     documents = sorted(n for n, d in graph.nodes(data=True) if d["kind"] == "document")
     assert documents == ["https://w3id.org/policykg/doc/cd-2020", "https://w3id.org/policykg/doc/unsc-2022"]
     assert "https://w3id.org/policykg/entity/tianjin" in graph  # held by a kept document
+
+
+def facts_of(graph: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
+    return {n: d for n, d in graph.nodes(data=True) if d.get("kind") in ("event", "stance")}
+
+
+def test_an_entity_export_is_its_ego_network(client: TestClient, store: OxigraphStore) -> None:
+    full = load_network(store)  # everything, the reference
+    gids = "https://w3id.org/policykg/entity/gids"
+    ego = read_graphml_by_iri(client.get("/export", params={"format": "graphml", "entity": "gids"}).content)
+    docs = {n for n, d in ego.nodes(data=True) if d["kind"] == "document"}
+    assert len(docs) == 3
+    # Who else the documents name: every mention link, every actor, speaker and forum.
+    ties = ("mentions", "actor", "speaker", "forum")
+    assert {(u, v, k) for u, v, k in full.edges(keys=True) if u in docs and k in ties} == {
+        (u, v, d["rel"]) for u, v, d in ego.edges(data=True) if d["rel"] in ties
+    }
+    # The events and stances of the entity only (subject, actor, holder, target), with quotes.
+    roles = ("subject", "event_actor", "holder", "target_entity")
+    of_docs = {n: d for n, d in facts_of(full).items() if d["document"] in docs}
+    involving = {n for n in of_docs if any(v == gids and k in roles for _, v, k in full.out_edges(n, keys=True))}
+    assert set(facts_of(ego)) == involving and len(involving) == 4 < len(of_docs)
+    assert all(isinstance(d["start_offset"], int) and d["quote"] for d in facts_of(ego).values())
+    # The mentions of the entity carry their number and first quote; the other links none.
+    quoted = {(u, v) for u, v, d in ego.edges(data=True) if "quote" in d}
+    assert quoted == {(d, gids) for d in docs if full.has_edge(d, gids, key="mentions")} and quoted
+    for u, v in quoted:
+        reference = full.edges[u, v, "mentions"]
+        data = next(d for d in ego.get_edge_data(u, v).values() if d["rel"] == "mentions")
+        assert (data["count"], data["start_offset"], data["quote"]) == (
+            reference["count"],
+            reference["evidence"].start,
+            reference["evidence"].quote,
+        )
+    # facts=all: every event and stance of the documents, described as in the ego network.
+    everything = read_graphml_by_iri(
+        client.get("/export", params={"format": "graphml", "entity": "gids", "facts": "all"}).content
+    )
+    assert set(facts_of(everything)) == set(of_docs)
+    for node, attrs in facts_of(ego).items():
+        assert attrs == everything.nodes[node]
+
+
+def test_a_graph_export_in_pieces_is_the_export_in_one(store: OxigraphStore) -> None:
+    """A whole-store export is read and written a chunk of documents at a time; written
+    at once or document by document, every tool reads the same graph."""
+    docs = sorted(load_catalogue(store).documents)
+    pieces = list(exports.document_pieces(store, docs, chunk=1))
+    assert [sum(1 for _, d in p.nodes(data=True) if d["kind"] == "document") for p in pieces] == [1] * len(docs)
+    whole = [exports.export_network(store, docs)]
+    readers = {
+        "graphml": (export_graph.graphml_stream, read_graphml_by_iri),
+        "gexf": (export_graph.gexf_stream, read_gexf_13),
+        "cytoscape": (export_graph.cytoscape_stream, lambda b: nx.cytoscape_graph(json.loads(b))),
+        "nodelink": (export_graph.node_link_stream, lambda b: nx.node_link_graph(json.loads(b), edges="edges")),
+    }
+    for name, (writer, read) in readers.items():
+        one, many = read(b"".join(writer(whole))), read(b"".join(writer(iter(pieces))))
+        assert dict(one.nodes(data=True)) == dict(many.nodes(data=True)), name
+        assert sorted((u, v, d["rel"]) for u, v, d in one.edges(data=True)) == sorted(
+            (u, v, d["rel"]) for u, v, d in many.edges(data=True)
+        ), name
+        assert one.number_of_edges() == whole[0].number_of_edges(), name
 
 
 def test_cytoscape_nodelink_and_timelinejs(client: TestClient) -> None:
