@@ -31,7 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.derived import rebuild_links, refresh_links
+from graph.derived import rebuild_links
+from graph.links_refresh import refresh_links
 from graph.oxigraph_store import OxigraphStore
 from graph.rdf import document_quads, document_rdf
 from loaders.records import Document, DocumentMeta, Entity, Event, ExtractionResult, Span, Stance

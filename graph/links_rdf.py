@@ -2,7 +2,7 @@
 
 The records of :mod:`graph.link_records`, :mod:`graph.stance_links` and
 :mod:`graph.connectivity` become resources with stable IRIs under
-``https://w3id.org/policykg/links/``, so :mod:`graph.derived` can delete and rewrite
+``https://w3id.org/policykg/links/``, so :mod:`graph.links_refresh` can delete and rewrite
 exactly the ones a changed document touches. Terms and date literals come from
 :mod:`graph.rdf` (the records-to-triples module); this module is its counterpart for
 derived links. Every derived resource has ``prov:wasGeneratedBy`` the activity of the
@@ -15,7 +15,7 @@ Vocabulary (``pkg:``): classes ``LineageStep``, ``DocumentLink`` (``FollowUp``,
 ``followsUp``, ``reportsOn``, ``fromDocument``, ``toDocument``, ``via``, ``holder``,
 ``shiftKind`` (``polarityShift``, ``targetShift``), ``fromStance``, ``toStance``,
 ``linkHolder``; the event type ``invoke``. A follow-up is one ``FollowUp`` node per
-document pair and entity it goes through (the unit :mod:`graph.derived` rewrites when
+document pair and entity it goes through (the unit :mod:`graph.links_refresh` rewrites when
 that entity's origin changes), plus the plain triple ``doc:B pkg:followsUp doc:A``.
 """
 
@@ -286,7 +286,7 @@ def shift_quads(shifts: Iterable[StanceShift]) -> Iterator[ox.Quad]:
 
 def holder_quads(holders: Mapping[str, Iterable[str]]) -> Iterator[ox.Quad]:
     """The snapshot of each document's stance holders the links were computed from
-    (``doc:D pkg:linkHolder entity:H``): whose stance shifts :mod:`graph.derived` must
+    (``doc:D pkg:linkHolder entity:H``): whose stance shifts :mod:`graph.links_refresh` must
     revisit when the document changes or goes."""
     for doc, holder_iris in holders.items():
         node = ox.NamedNode(doc)

@@ -10,7 +10,7 @@ graphs are validated one by one; batches of graphs go to worker processes when
 ``workers`` > 1, and the report names each non-conforming graph (document).
 
 The derived links graph is also checked against the documents it derives from
-(:func:`graph.derived.check_links`); a links graph left behind by an interrupted run
+(:func:`graph.links_check.check_links`); a links graph left behind by an interrupted run
 makes the store not conform.
 
 pyshacl (rdflib) is the reference SHACL engine in Python, and the slow part: about 5,000
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from graph.derived import LinksCheck, check_links
+from graph.links_check import LinksCheck, check_links
 from graph.store import Store
 from ontology.namespace import GRAPH, ONTOLOGY_DIR
 
@@ -222,7 +222,7 @@ def validate_store(
 ) -> ValidationReport:
     """Validate every graph of ``store`` (or ``graphs``) against the SHACL shapes, and
     check that the derived links graph agrees with the documents
-    (:func:`graph.derived.check_links`: marks of interrupted runs, the fingerprint of the
+    (:func:`graph.links_check.check_links`: marks of interrupted runs, the fingerprint of the
     documents it was refreshed from, a full recomputation on small stores).
 
     Parameters

@@ -127,7 +127,7 @@ def _dump(payload: Any) -> None:
 
 def _lineage_from_links(state: CliState, name: str, as_json: bool) -> None:
     """The chain as ONE SPARQL query over the derived links graph returns it."""
-    from graph.derived import lineage_query
+    from graph.lineage_query import lineage_query
 
     query = lineage_query(name)
     with open_store(state, read_only=True) as store:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sample_corpus import ingest_sample, needs_corpus, serve
 
 from api.app import create_app
-from graph.derived import lineage_query
+from graph.lineage_query import lineage_query
 from graph.oxigraph_store import OxigraphStore
 from policykg.settings import get_settings
 

@@ -1,4 +1,4 @@
-"""graph.derived: the links graph in a real store on disk, full and incremental."""
+"""graph.derived, graph.links_refresh: the links graph in a real store on disk, full and incremental."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from links_fixture import CD_2020, DOCS, D, Doc, E, _meta, write
 
-from graph.derived import LINEAGE_QUERY, lineage_query, rebuild_links, refresh_links
+from graph.derived import rebuild_links
+from graph.lineage_query import LINEAGE_QUERY, lineage_query
+from graph.links_refresh import refresh_links
 from graph.oxigraph_store import OxigraphStore
 from ontology.namespace import LINKS_GRAPH, doc_graph_iri, sparql_prefixes
 

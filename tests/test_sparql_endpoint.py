@@ -15,7 +15,8 @@ import pytest
 from links_fixture import DOCS, write
 
 from api.app import create_app
-from graph.derived import lineage_query, rebuild_links
+from graph.derived import rebuild_links
+from graph.lineage_query import lineage_query
 from graph.oxigraph_store import OxigraphStore
 from policykg.settings import get_settings
 

@@ -265,7 +265,7 @@ def _mark_pending(ctx: AppContext, target: Target) -> None:
     """Before a write to a document's graph: note that the links do not cover it yet, so
     that a crash before the refresh below is repaired by the next one (as for ingest)."""
     if target.doc_id is not None and ctx.settings.auto_links:
-        from graph.derived import mark_pending
+        from graph.links_state import mark_pending
 
         mark_pending(ctx.store, [target.doc_id])
 
@@ -278,7 +278,7 @@ def _refresh_links(ctx: AppContext, target: Target, *, removed: bool) -> None:
     if doc_id is None or not ctx.settings.auto_links:
         return
     ctx.changed()
-    from graph.derived import refresh_links
+    from graph.links_refresh import refresh_links
 
     try:
         refresh_links(ctx.store, changed=[] if removed else [doc_id], removed=[doc_id] if removed else [])
