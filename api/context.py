@@ -49,7 +49,9 @@ from api.cache import CACHE_HEADER, ResponseCache
 from api.runner import QueryRunner
 from api.search_index import SearchIndex
 from graph.network import load_network
-from graph.read.catalogue import Catalogue, load_catalogue
+from graph.oxigraph_store import OxigraphStore
+from graph.read.catalogue import Catalogue, saved_catalogue
+from graph.read.saved import store_fingerprint
 from graph.store import Store
 from policykg.server_file import announce, server_url, withdraw
 
@@ -67,6 +69,8 @@ class AppContext:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
+        #: The embedded store's folder, where whole-store reads are kept (graph.read.saved).
+        self.folder = store.path if isinstance(store, OxigraphStore) else None
         self.runner = QueryRunner(settings.query_workers, settings.query_timeout_s)
         self.generation = 0
         self._lock = threading.Lock()  # the generation only: never held while working
@@ -192,7 +196,7 @@ class AppContext:
             generation = self.generation
             if self._catalogue is not None and self._catalogue[0] == generation:
                 return self._catalogue[1]
-            catalogue = load_catalogue(self.store)
+            catalogue = saved_catalogue(self.store, self.folder)
             self._catalogue = (generation, catalogue)
             _out_of_collector_sight()
             return catalogue
@@ -230,7 +234,7 @@ class AppContext:
         with self._search_lock:
             generation = self.generation
             if self._search_generation != generation:
-                self.search.sync(self.store)
+                self.search.sync(self.store, fingerprint=store_fingerprint(self.folder))
                 self._search_generation = generation
         return self.search
 

@@ -6,7 +6,9 @@ search; this index answers in milliseconds whatever the size of the corpus. It l
 the store: :meth:`SearchIndex.sync` compares each document's fingerprint (its text hash
 and extraction time) with what it indexed and re-indexes only what changed, so it is
 cheap to call after every ingest. Ingest may call :func:`sync_search_index` at its end;
-the API also syncs on first use and after every SPARQL Update.
+the API also syncs on first use and after every SPARQL Update. A sync given the store's
+fingerprint (:func:`graph.read.saved.store_fingerprint`) that matches the last complete
+one returns at once: a server starting on an unchanged store does not scan it.
 
 Each row is a document's whole text (``kind`` ``document``) or an evidence quote of an
 event or a stance (``kind`` ``event``/``stance`` with its offsets). Words are stemmed
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS indexed (doc TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS synced (store TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS passage_doc (id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS passage_doc_by_doc ON passage_doc (doc);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
@@ -125,7 +128,7 @@ class SearchIndex:
                 if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                     db.executescript(
                         "DROP TABLE IF EXISTS passages; DROP TABLE IF EXISTS passage_doc; "
-                        "DROP TABLE IF EXISTS indexed;"
+                        "DROP TABLE IF EXISTS indexed; DROP TABLE IF EXISTS synced;"
                     )
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 db.executescript(_SCHEMA)
@@ -142,11 +145,34 @@ class SearchIndex:
                 self._db.close()
                 self._db = None
 
-    def sync(self, store: Store) -> tuple[int, int]:
+    def sync(self, store: Store, *, fingerprint: str | None = None) -> tuple[int, int]:
         """Re-index documents whose fingerprint changed; drop those the store lost.
+
+        ``fingerprint`` is the store's (:func:`graph.read.saved.store_fingerprint`), when
+        it has one: a sync of a store with the fingerprint of the last complete sync has
+        nothing to do and returns at once, without reading every document's fingerprint
+        (a scan of the whole store).
 
         Returns (documents re-indexed, documents dropped).
         """
+        if fingerprint is not None and fingerprint == self.synced_fingerprint():
+            return 0, 0
+        changes = self._sync(store)
+        if fingerprint is not None:
+            with self._lock:
+                db = self._connection()
+                with db:
+                    db.execute("DELETE FROM synced")
+                    db.execute("INSERT INTO synced (store) VALUES (?)", (fingerprint,))
+        return changes
+
+    def synced_fingerprint(self) -> str | None:
+        """The store fingerprint of the last complete :meth:`sync` given one."""
+        with self._lock:
+            row = self._connection().execute("SELECT store FROM synced").fetchone()
+        return str(row[0]) if row else None
+
+    def _sync(self, store: Store) -> tuple[int, int]:
         current = {}
         graph_of = {}
         for row in store.query(sparql_prefixes() + _FINGERPRINTS):

@@ -25,13 +25,17 @@ nodes only).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
 from graph.document_links import reporting_documents
 from graph.link_records import DocumentInfo
 from graph.network import ENTITY_TYPES, local_name
+from graph.read.saved import kept
 from graph.solutions import text
 from graph.store import Store
 from ontology.namespace import DOC, ENTITY, LINKS_GRAPH, PKG, TOPIC, slug, sparql_prefixes
@@ -159,30 +163,38 @@ class Catalogue:
         return DocumentInfo(iri, iri.removeprefix(str(DOC)), None, None, None, None, None, None, None)
 
 
-def _documents(store: Store, catalogue: Catalogue) -> None:
-    for row in store.query(sparql_prefixes() + _DOCUMENTS):
-        iri = str(text(row["d"]))
-        sort_date = text(row["sort"])
-        record = DocumentInfo(
-            iri=iri,
-            doc_id=text(row["id"]) or iri.removeprefix(str(DOC)),
-            title=text(row["title"]),
-            date=text(row["date"]) or sort_date,
-            sort_date=sort_date,
-            genre=text(row["genre"]),
-            actor=text(row["actor"]),
-            speaker=text(row["speaker"]),
-            forum=text(row["forum"]),
-        )
-        catalogue.documents[iri] = record
-        catalogue.by_doc_id.setdefault(record.doc_id, iri)
+def _add_documents(catalogue: Catalogue, records: Iterable[DocumentInfo]) -> None:
+    for record in records:
+        catalogue.documents[record.iri] = record
+        catalogue.by_doc_id.setdefault(record.doc_id, record.iri)
         for role in ("forum", "actor", "speaker"):
             entity = getattr(record, role)
             if entity:
-                catalogue.roles.setdefault(role, {}).setdefault(entity, []).append(iri)
+                catalogue.roles.setdefault(role, {}).setdefault(entity, []).append(record.iri)
     for by_entity in catalogue.roles.values():
         for docs in by_entity.values():
             docs.sort()
+
+
+def _documents(store: Store, catalogue: Catalogue) -> None:
+    records = []
+    for row in store.query(sparql_prefixes() + _DOCUMENTS):
+        iri = str(text(row["d"]))
+        sort_date = text(row["sort"])
+        records.append(
+            DocumentInfo(
+                iri=iri,
+                doc_id=text(row["id"]) or iri.removeprefix(str(DOC)),
+                title=text(row["title"]),
+                date=text(row["date"]) or sort_date,
+                sort_date=sort_date,
+                genre=text(row["genre"]),
+                actor=text(row["actor"]),
+                speaker=text(row["speaker"]),
+                forum=text(row["forum"]),
+            )
+        )
+    _add_documents(catalogue, records)
 
 
 def _entities(store: Store, catalogue: Catalogue) -> None:
@@ -268,4 +280,66 @@ def load_catalogue(store: Store) -> Catalogue:
     return catalogue
 
 
-__all__ = ["Catalogue", "EntityInfo", "load_catalogue"]
+# -- saved beside the store (graph.read.saved) ---------------------------------------------
+
+#: Layout of a saved catalogue; bumped when :class:`Catalogue` or what it holds changes.
+SAVED_VERSION = 1
+SAVED_NAME = "catalogue"
+
+
+def catalogue_json(catalogue: Catalogue) -> dict[str, Any]:
+    """What a catalogue holds, as JSON values (:func:`catalogue_from_json` reads it back);
+    the indexes built from it (document ids, roles, names) are not written."""
+    return {
+        "documents": [
+            [d.iri, d.doc_id, d.title, d.date, d.sort_date, d.genre, d.actor, d.speaker, d.forum]
+            for d in catalogue.documents.values()
+        ],
+        "entities": [
+            [iri, e.label, e.type, list(e.aliases), list(e.acronyms)] for iri, e in catalogue.entities.items()
+        ],
+        "topics": catalogue.topics,
+        "reports": catalogue.reports,
+        "lineage_built": catalogue.lineage_built,
+    }
+
+
+def catalogue_from_json(saved: dict[str, Any]) -> Catalogue:
+    """The catalogue :func:`catalogue_json` wrote, with its indexes rebuilt.
+
+    Raises
+    ------
+    KeyError, TypeError, ValueError
+        ``saved`` is not what :func:`catalogue_json` writes.
+    """
+    catalogue = Catalogue()
+    _add_documents(catalogue, (DocumentInfo(*row) for row in saved["documents"]))
+    catalogue.entities = {
+        iri: EntityInfo(label, type_, tuple(aliases), tuple(acronyms))
+        for iri, label, type_, aliases, acronyms in saved["entities"]
+    }
+    catalogue.topics = dict(saved["topics"])
+    catalogue.reports = dict(saved["reports"])
+    catalogue.lineage_built = bool(saved["lineage_built"])
+    catalogue._index_names()
+    return catalogue
+
+
+def saved_catalogue(store: Store, folder: Path | None) -> Catalogue:
+    """The catalogue of ``store``, read from the file saved in its ``folder`` while the
+    store is unchanged (:func:`graph.read.saved.kept`: a fresh server on an unchanged
+    store need not read the whole store again), else read from the store and saved there.
+    ``folder`` is the embedded store's own folder; None reads the store every time."""
+    return kept(
+        folder, SAVED_NAME, SAVED_VERSION, lambda: load_catalogue(store), catalogue_json, catalogue_from_json
+    )
+
+
+__all__ = [
+    "Catalogue",
+    "EntityInfo",
+    "catalogue_from_json",
+    "catalogue_json",
+    "load_catalogue",
+    "saved_catalogue",
+]
