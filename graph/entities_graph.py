@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from graph.rdf import (
+from graph.entity_descriptions import gazetteer_quads
+from graph.rdf_terms import (
     PKG_ACRONYM,
     PKG_ISO3,
     PKG_PART_OF,
@@ -50,7 +51,6 @@ from graph.rdf import (
     SKOS_ALT,
     SKOS_EXACT,
     SKOS_PREF,
-    gazetteer_quads,
 )
 from graph.solutions import values_clause
 from graph.store import Store
@@ -168,7 +168,7 @@ def add_descriptions(store: Store, quads: Iterable[ox.Quad]) -> int:
     Examples
     --------
     >>> from graph.oxigraph_store import OxigraphStore
-    >>> from graph.rdf import EntityDescription, entity_description
+    >>> from graph.entity_descriptions import EntityDescription, entity_description
     >>> store = OxigraphStore(None)
     >>> first = EntityDescription("x", "X Treaty", "Instrument")
     >>> again = EntityDescription("x", "Treaty X", "Instrument", ("The X",))

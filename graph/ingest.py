@@ -204,7 +204,7 @@ def ensure_ontology(store: Store, *, force: bool = False) -> bool:
     descriptions into ``graph:entities``) when the graph is missing or its source files
     changed; True when it was (re)loaded."""
     from graph.entities_graph import load_gazetteer_descriptions
-    from graph.rdf import PKG_SHA256
+    from graph.rdf_terms import PKG_SHA256
     from loaders.gazetteer import load_gazetteer
 
     files = _ontology_files()
@@ -317,7 +317,7 @@ class _Writer:
             # The entities the batch names are described before any of its documents is
             # stored (graph.entities_graph); a set, so a failed document leaves no harm.
             from graph.entities_graph import add_descriptions
-            from graph.rdf import parse_nquads
+            from graph.rdf_terms import parse_nquads
 
             add_descriptions(self.store, parse_nquads(b"".join(descriptions)))
             self._writing = self._thread.submit(self._write, batch)
@@ -341,7 +341,7 @@ class _Writer:
     def _write(self, batch: list[tuple[FileOutcome, bytes]]) -> list[FileOutcome]:
         """Write one batch (on the writer thread): new documents together, documents that
         replace stored ones one transaction each; on failure, one by one to find the culprit."""
-        from graph.rdf import parse_nquads
+        from graph.rdf_terms import parse_nquads
 
         if self.mark_links:
             from graph.links_state import mark_pending
@@ -370,7 +370,7 @@ class _Writer:
         return written
 
     def _write_new(self, fresh: list[tuple[FileOutcome, bytes]]) -> None:
-        from graph.rdf import parse_nquads
+        from graph.rdf_terms import parse_nquads
 
         graphs = [doc_graph_iri(outcome.doc_id or "") for outcome, _ in fresh]
         load_new_graphs = getattr(self.store, "load_new_graphs", None)

@@ -195,7 +195,8 @@ def extract_item(item: Path | Document, order: int = 0) -> Extracted:
 
 
 def _extract(item: Path | Document) -> Extracted:
-    from graph.rdf import document_rdf, nquads
+    from graph.rdf import document_rdf
+    from graph.rdf_terms import nquads
     from loaders.gazetteer import load_gazetteer
     from loaders.pipeline import extract
     from loaders.readers import LoaderError, display_path, read_document

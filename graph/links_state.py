@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph.rdf import pkg
+from graph.rdf_terms import pkg
 from graph.store import Store
 from ontology.namespace import GRAPH, LINKS_GRAPH, doc_iri, sparql_prefixes
 

@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from graph.entities_graph import ENTITIES, documents_hold_descriptions
+from graph.entity_descriptions import gazetteer_quads
 from graph.ingest import IngestOptions, ingest_paths
 from graph.oxigraph_store import OxigraphStore
-from graph.rdf import document_rdf, gazetteer_quads
+from graph.rdf import document_rdf
 from loaders.gazetteer import load_gazetteer
 from loaders.pipeline import extract
 from loaders.readers import read_document
@@ -137,7 +138,7 @@ def test_descriptions_outlive_a_removed_document(tmp_path: Path, docs: Path) -> 
 
 def test_the_gazetteer_decides_the_label_of_its_entries_and_documents_add_names(tmp_path: Path) -> None:
     from graph.entities_graph import add_descriptions, load_gazetteer_descriptions
-    from graph.rdf import EntityDescription, entity_description
+    from graph.entity_descriptions import EntityDescription, entity_description
     from loaders.gazetteer import Gazetteer, GazetteerEntry
 
     store = OxigraphStore(tmp_path / "store")

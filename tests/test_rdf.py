@@ -8,16 +8,10 @@ import pyoxigraph as ox
 import pytest
 
 from graph.entities_graph import add_descriptions
+from graph.entity_descriptions import gazetteer_quads
 from graph.oxigraph_store import OxigraphStore
-from graph.rdf import (
-    RdfError,
-    date_terms,
-    datetime_term,
-    document_quads,
-    document_rdf,
-    gazetteer_quads,
-    wikidata_node,
-)
+from graph.rdf import RdfError, document_quads, document_rdf
+from graph.rdf_terms import date_terms, datetime_term, wikidata_node
 from graph.validation import validate_nquads
 from loaders.gazetteer import Gazetteer, GazetteerEntry
 from loaders.records import (

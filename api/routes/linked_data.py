@@ -31,7 +31,7 @@ from api.context import AppContext, context
 from api.exports import jsonld_document
 from api.void import void_triples
 from graph.entities_graph import ENTITIES, descriptions_named_by
-from graph.rdf import PKG_SHA256, RDFS_LABEL, SKOS_PREF, entity_node, topic_node
+from graph.rdf_terms import PKG_SHA256, RDFS_LABEL, SKOS_PREF, entity_node, topic_node
 from ontology.namespace import BASE, ONTOLOGY_GRAPH, PREFIXES, doc_graph_iri, doc_iri
 
 router = APIRouter(tags=["linked data"])
