@@ -26,18 +26,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from graph.links_check import LinksCheck, check_links
 from graph.store import Store
-from ontology.namespace import GRAPH, ONTOLOGY_DIR
+from ontology.namespace import GRAPH
 
 if TYPE_CHECKING:
     import rdflib
 
-SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
+#: Files of the ``ontology`` package (read with importlib.resources).
+SHAPES_FILE = "shapes.ttl"
 VOCABULARY_FILES = ("policykg.ttl", "topics.ttl")
 #: Triples per batch of graphs handed to a worker process.
 BATCH_TRIPLES = 20_000
@@ -86,12 +88,13 @@ class ValidationReport:
 def _shapes_and_vocabulary() -> tuple[rdflib.Graph, rdflib.Graph]:
     import rdflib
 
-    shapes = rdflib.Graph().parse(SHAPES_FILE, format="turtle")
+    package = resources.files("ontology")
+    shapes = rdflib.Graph().parse(data=package.joinpath(SHAPES_FILE).read_bytes(), format="turtle")
     vocabulary = rdflib.Graph()
     for name in VOCABULARY_FILES:
-        path = ONTOLOGY_DIR / name
-        if path.is_file():
-            vocabulary.parse(path, format="turtle")
+        resource = package.joinpath(name)
+        if resource.is_file():
+            vocabulary.parse(data=resource.read_bytes(), format="turtle")
     return shapes, vocabulary
 
 
