@@ -244,3 +244,19 @@ def test_no_import_cycle_at_import_time() -> None:
 def test_the_cycle_finder_finds_cycles() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b", "c"}, "b": {"c"}}) is None
+
+
+def test_data_files_are_read_as_package_resources() -> None:
+    # Ontology data go through importlib.resources (they load from an installed wheel or a
+    # zip too), never through a path built from a module's __file__.
+    found = []
+    for module in modules():
+        if module.split("/")[0] not in ("loaders", "graph"):
+            continue
+        tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+            alias = {a.name for a in node.names} if isinstance(node, ast.ImportFrom) else set()
+            if name in ("__file__", "ONTOLOGY_DIR") or "ONTOLOGY_DIR" in alias:
+                found.append(f"{module}:{getattr(node, 'lineno', 0)}")
+    assert not found, "read ontology data with importlib.resources.files('ontology'): " + ", ".join(found)
