@@ -4,11 +4,13 @@ Like spaCy's SpanRuler, the stage first *finds* candidate spans as plain data, t
 *resolves* them to entities:
 
 1. known names, acronyms and demonyms from the gazetteer (:meth:`Gazetteer.find_names`);
-2. acronyms the document defines ("... Outer Space Objects (PPWT)");
+2. acronyms the document defines ("... Outer Space Objects (PPWT)";
+   :mod:`loaders.acronym_definitions`);
 3. names the gazetteer does not know, found by shape (:mod:`loaders.name_patterns`):
    capitalised phrases headed by Initiative, Treaty, Working Group, ...; quoted titles;
    resolution symbols; descriptive references such as "position paper on ...";
-4. persons, by title ("Ambassador Zhang Jun") or as the subject of a reporting verb;
+4. persons, by title ("Ambassador Zhang Jun") or as the subject of a reporting verb
+   (:mod:`loaders.person_names`);
 5. short forms that denote the document's own forum ("the Council").
 
 Every candidate is resolved to one key: the gazetteer id when the name (or its
@@ -24,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from loaders import name_patterns, resolutions
+from loaders import acronym_definitions, name_patterns, person_names, resolutions, word_search
 from loaders.gazetteer import Gazetteer, GazetteerEntry, normalise, signature, token_list
 from loaders.records import Document, DocumentMeta, Entity, Span
 from loaders.sidecar import front_matter
@@ -218,7 +220,7 @@ def _acronym_candidates(body: str, named: list[Candidate], gaz: Gazetteer) -> li
     by_end = {c.end: c for c in sorted(named, key=lambda c: c.start - c.end)}
     out: list[Candidate] = []
     learned: dict[str, Candidate] = {}
-    for definition in name_patterns.find_acronym_definitions(body):
+    for definition in acronym_definitions.find_acronym_definitions(body):
         owner = by_end.get(definition.name_end)
         if owner is None or owner.start > definition.name_start:
             # The defined name was not found as an entity: resolve it now.
@@ -235,7 +237,7 @@ def _acronym_candidates(body: str, named: list[Candidate], gaz: Gazetteer) -> li
             )
             out.append(owner)
         learned.setdefault(definition.acronym, owner)
-    occurrences = name_patterns.find_words(body, learned)  # one pass for every acronym
+    occurrences = word_search.find_words(body, learned)  # one pass for every acronym
     for acronym, owner in learned.items():
         for start, end in occurrences[acronym]:
             out.append(
@@ -255,7 +257,7 @@ def _acronym_candidates(body: str, named: list[Candidate], gaz: Gazetteer) -> li
 
 def _person_candidates(body: str, gaz: Gazetteer) -> list[Candidate]:
     out: list[Candidate] = []
-    for found in name_patterns.find_persons(body):
+    for found in person_names.find_persons(body):
         entry = gaz.lookup(found.name)
         if entry is not None and entry.type != "Person":
             continue
@@ -283,7 +285,7 @@ def _speaker_candidates(
     rule = "entity.person.speaker"
     return [
         Candidate(start, end, key, label, "Person", "person", entry, rule)
-        for start, end in name_patterns.find_word(body, speaker)
+        for start, end in word_search.find_word(body, speaker)
     ]
 
 
@@ -312,13 +314,13 @@ def _surname_candidates(body: str, found: list[Candidate], gaz: Gazetteer) -> li
             # A surname that names one person on its own ("Putin"), as the data says.
             out.append(_entry_candidate(start, end, alone, "surname", "entity.person.surname"))
     longer = [surname for surname in owner_of if not _ONE_TOKEN.fullmatch(surname)]
-    occurrences = name_patterns.find_words(body, longer)  # "Thomas-Greenfield", "von der Leyen"
+    occurrences = word_search.find_words(body, longer)  # "Thomas-Greenfield", "von der Leyen"
     for surname in longer:
         spans.extend((start, end, owner_of[surname]) for start, end in occurrences[surname])
     for start, end, owner in spans:
         rule = "entity.person.surname"
         out.append(Candidate(start, end, owner.key, owner.label, "Person", "surname", owner.entry, rule))
-    for titled in name_patterns.find_titled_surnames(body):
+    for titled in person_names.find_titled_surnames(body):
         if titled.name in by_surname:
             continue
         persons = gaz.persons_named(titled.name)
@@ -337,7 +339,7 @@ def _context_candidates(
         keys.add(forum.key)
     entries = [entry for key in sorted(keys) if (entry := gaz.get(key)) is not None]
     # One pass over the body for every alias.
-    occurrences = name_patterns.find_phrases(body, [a for entry in entries for a in entry.context_aliases])
+    occurrences = word_search.find_phrases(body, [a for entry in entries for a in entry.context_aliases])
     out: list[Candidate] = []
     for entry in entries:
         for alias in entry.context_aliases:
@@ -425,7 +427,7 @@ def _citation_forms(body: str, type_: str, spans: list[tuple[int, int]]) -> list
         close = _CLOSE.match(body, nxt[1]) if nxt is not None and _OPEN.fullmatch(body, end, nxt[0]) else None
         if close is not None:
             forms.append(body[start : close.end()])
-        if type_ == "Person" and (title := name_patterns.title_before(body, start)):
+        if type_ == "Person" and (title := person_names.title_before(body, start)):
             forms.append(f"{title} {body[start:end]}")
         if type_ == "Instrument" and (y := _YEAR_AFTER.match(body, end)):
             forms.append(body[start : y.end()])

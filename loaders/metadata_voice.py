@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from loaders import name_patterns
+from loaders import person_names
 from loaders.gazetteer import Gazetteer, GazetteerEntry
 from loaders.metadata_profiles import GenreProfile, Profiles, Publisher
 from loaders.records import Document
@@ -176,7 +176,7 @@ def _most_reported(doc: Document, gaz: Gazetteer) -> str | None:
     """The person a report is about: of the persons named in full (with a title, or known
     to the gazetteer), the one whose surname recurs most ("Putin said ...")."""
     body = doc.body[:REPORT_CHARS]
-    names = {f.name for f in name_patterns.find_persons(body)}
+    names = {f.name for f in person_names.find_persons(body)}
     for match in gaz.find_names(body):
         entries = [gaz.get(key) for key in match.keys]
         if any(e is not None and e.type == "Person" for e in entries):
@@ -207,7 +207,7 @@ def extract_speaker(
             if person:
                 name = person[1]
             elif genre not in ("transcript", "op_ed"):
-                persons = name_patterns.find_persons(title)
+                persons = person_names.find_persons(title)
                 name = persons[0].name if persons else None
         elif source == "lead":
             lead = _lead(doc, title)

@@ -7,14 +7,18 @@ Convention, Agreement, Resolution, Charter, Declaration, Roadmap -> Instrument;
 Conference, Committee, Working Group, Summit, Regime, Mechanism -> Forum; Ministry,
 Center, Force -> Organization. The head nouns, their types and the other word lists
 are data (``ontology/name_patterns.json``); this module holds no names.
+
+Acronyms defined in the text ("Long Name (ACR)") are found on the same capitalised runs
+by :mod:`loaders.acronym_definitions`; persons and their titles by
+:mod:`loaders.person_names`; where known words and phrases occur by
+:mod:`loaders.word_search`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -51,21 +55,13 @@ _COMPLEMENT_STARTERS = frozenset(SHAPES["complement_starters"])
 
 @dataclass(frozen=True, slots=True)
 class FoundName:
+    """A name found by its shape: its span, text, entity type and the rule that found it."""
+
     start: int
     end: int
     name: str
     type: str
     rule: str = "entity.pattern.head_noun"
-
-
-@dataclass(frozen=True, slots=True)
-class AcronymDefinition:
-    acronym: str
-    acronym_start: int
-    name: str
-    name_start: int
-    name_end: int
-    type: str
 
 
 def head_type(name: str) -> str | None:
@@ -108,11 +104,14 @@ def _is_cap(tok: str) -> bool:
 
 
 @lru_cache(maxsize=16)
-def _runs(text: str) -> tuple[tuple[int, int], ...]:
-    return tuple(_scan_runs(text))
+def capitalised_runs(text: str) -> tuple[tuple[int, int], ...]:
+    """Maximal runs of capitalised words as (first, last) token indices over
+    ``token_list(text)`` (see :func:`_scan_runs`); names and acronym definitions are
+    found on them."""
+    return tuple(_scancapitalised_runs(text))
 
 
-def _scan_runs(text: str) -> Iterator[tuple[int, int]]:
+def _scancapitalised_runs(text: str) -> Iterator[tuple[int, int]]:
     """Maximal runs of capitalised words joined by connectors, hyphens, "+", "&" and
     possessive "'s", as (first token index, last token index) over ``tokens(text)``."""
     toks = token_list(text)
@@ -212,7 +211,8 @@ def _inner_acronym(text: str, toks: tuple[tuple[int, int, str], ...], k: int) ->
     )
 
 
-def _trim(text: str, toks: tuple[tuple[int, int, str], ...], i: int, j: int) -> tuple[int, int] | None:
+def trim_run(text: str, toks: tuple[tuple[int, int, str], ...], i: int, j: int) -> tuple[int, int] | None:
+    """A run without the sentence openers before it and the connectors after it, or None."""
     while i <= j and (toks[i][2].lower() in LEADING_NOISE or not toks[i][2][:1].isalnum()):
         i += 1
     while j >= i and (toks[j][2] in CONNECTORS or not toks[j][2][:1].isalnum()):
@@ -245,7 +245,7 @@ _CONVENED_MEETING = re.compile(
 )
 
 
-def _resolution_title_start(name: str) -> int:
+def resolution_title_start(name: str) -> int:
     """Offset of the title in "UNGA Resolution Promoting ...": the resolution is named by
     its title, so that every way of citing it gets one key."""
     m = re.search(r"\bResolution\s+(?=[A-Z][a-z]+ing\b)", name)
@@ -314,8 +314,8 @@ def find_names(text: str) -> list[FoundName]:
     """
     toks = token_list(text)
     out: list[FoundName] = []
-    for i, j in _runs(text):
-        trimmed = _trim(text, toks, i, j)
+    for i, j in capitalised_runs(text):
+        trimmed = trim_run(text, toks, i, j)
         if trimmed is None:
             continue
         for a, b in _split_coordination(toks, *trimmed):
@@ -338,7 +338,7 @@ def find_names(text: str) -> list[FoundName]:
             if " " in name and name.isupper():
                 continue  # a shouted label ("SENIOR ADMINISTRATION OFFICIAL:"), not a name
             if type_ == "Instrument":
-                shift = _resolution_title_start(name)
+                shift = resolution_title_start(name)
                 if shift:
                     start += shift
                     name = text[start:end]
@@ -392,273 +392,3 @@ def clean_label(name: str) -> str:
     """
     label = re.sub(r"\s+", " ", name.replace("’", "'")).strip().replace(" & ", " and ")
     return re.sub(r"^(?:the|The)\s+", "", label)
-
-
-def _initials(name: str) -> str:
-    caps = re.findall(r"\b[A-Za-z]|(?<=-)[A-Za-z]", name)
-    words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in CONNECTORS]
-    return "".join(c.upper() for c in caps) + "".join(w[0].upper() for w in words)
-
-
-def _acronym_fits(acronym: str, name: str) -> bool:
-    letters = [c for c in acronym if c.isalpha() and c.isupper()]
-    pool = list(_initials(name))
-    for c in letters:
-        if c in pool:
-            pool.remove(c)
-        else:
-            return False
-    return len(letters) >= 2
-
-
-_DEFINITION = re.compile(r"\s*\(\s*([A-Z][A-Za-z0-9&+-]{1,11}|(?:A|S|E)/(?:RES/)?\d{1,3}/\d{1,4})\s*\)")
-
-
-def find_acronym_definitions(text: str) -> list[AcronymDefinition]:
-    """'Long Name (ACR)' definitions: the acronym's letters must come from the name's
-    words; a resolution symbol in parentheses names the preceding resolution.
-
-    >>> [(d.acronym, d.name) for d in find_acronym_definitions(
-    ...     "an Open-Ended Working Group (OEWG) under the UNGA")]
-    [('OEWG', 'Open-Ended Working Group')]
-    """
-    toks = token_list(text)
-    out: list[AcronymDefinition] = []
-    for i, j in _runs(text):
-        trimmed = _trim(text, toks, i, j)
-        if trimmed is None:
-            continue
-        a, b = trimmed
-        m = _DEFINITION.match(text, toks[b][1])
-        if not m:
-            continue
-        acronym = m.group(1)
-        symbol = "/" in acronym
-        # Shortest suffix of the run that still accounts for the acronym's letters.
-        best: tuple[int, str] | None = None
-        for k in range(b, a - 1, -1):
-            if toks[k][2] in CONNECTORS:
-                continue
-            name = text[toks[k][0] : toks[b][1]]
-            if symbol or _acronym_fits(acronym, name):
-                best = (k, name)
-                if not symbol:
-                    break
-        if best is None:
-            continue
-        k, name = best
-        type_ = head_type(name)
-        if type_ is None and not symbol:
-            continue
-        name_start = toks[k][0]
-        if symbol and type_ == "Instrument":
-            name_start += _resolution_title_start(name)
-            name = text[name_start : toks[b][1]]
-        out.append(
-            AcronymDefinition(acronym, m.start(1), name, name_start, toks[b][1], type_ or "Instrument")
-        )
-    return out
-
-
-def find_word(text: str, word: str) -> Iterator[tuple[int, int]]:
-    """Whole-word, case-sensitive occurrences of ``word``."""
-    for m in re.finditer(rf"(?<![\w/]){re.escape(word)}(?![\w/])", text):
-        yield m.start(), m.end()
-
-
-_WORD_RUN = re.compile(r"\w+")
-_WORD_OR_SLASH = re.compile(r"[\w/]")
-
-
-def find_words(text: str, words: Iterable[str]) -> dict[str, list[tuple[int, int]]]:
-    """What :func:`find_word` finds for each of ``words``, in one pass over ``text``:
-    linear in its length however many words there are (a regex scan per word made
-    extraction quadratic in the document's length, since long texts name more people).
-
-    >>> find_words("Li Song met Li Wei and Li Song again", ["Li Song", "Li Wei", "Wei"])
-    {'Li Song': [(0, 7), (23, 30)], 'Li Wei': [(12, 18)], 'Wei': [(15, 18)]}
-    """
-    out: dict[str, list[tuple[int, int]]] = {word: [] for word in words}
-    by_head: dict[str, list[str]] = {}
-    for word in out:
-        head = _WORD_RUN.match(word)
-        if head is None:  # starts with a non-word character: scanned for alone
-            out[word] = list(find_word(text, word))
-        else:
-            by_head.setdefault(head.group(), []).append(word)
-    last_end = dict.fromkeys(out, 0)
-    if not by_head:
-        return out
-    # The heads as whole word runs (find_word also refuses a "/" before), found by one
-    # regex scan: a loop over every word of the text in Python is several times slower.
-    heads = "|".join(re.escape(h) for h in sorted(by_head, key=len, reverse=True))
-    for run in re.finditer(rf"(?<![\w/])(?:{heads})(?!\w)", text):
-        candidates = by_head[run.group()]
-        start = run.start()
-        for word in candidates:
-            end = start + len(word)
-            whole = text.startswith(word, start) and not _WORD_OR_SLASH.match(text, end)
-            if whole and start >= last_end[word]:
-                out[word].append((start, end))
-                last_end[word] = end
-    return out
-
-
-def find_phrase(text: str, phrase: str) -> Iterator[tuple[int, int]]:
-    """Occurrences of a short form such as "the Council" (leading article optional,
-    the rest case-sensitive); the span excludes the article."""
-    bare = re.sub(r"^(?:the|The)\s+", "", phrase)
-    for m in re.finditer(rf"\b[Tt]he\s+({re.escape(bare)})\b(?!\s+(?:of|on|for)\b)", text):
-        yield m.start(1), m.end(1)
-
-
-_THE = re.compile(r"\b[Tt]he\s+")
-
-
-def find_phrases(text: str, phrases: Iterable[str]) -> dict[str, list[tuple[int, int]]]:
-    """What :func:`find_phrase` finds for each of ``phrases``, in one pass over ``text``:
-    each phrase's own pattern is tried only where "the" is followed by its first word.
-
-    >>> find_phrases("The Council met. the Council of Europe; the Assembly", ["the Council", "Assembly"])
-    {'the Council': [(4, 11)], 'Assembly': [(44, 52)]}
-    """
-    out: dict[str, list[tuple[int, int]]] = {phrase: [] for phrase in phrases}
-    patterns: dict[str, re.Pattern[str]] = {}
-    by_head: dict[str, list[str]] = {}
-    for phrase in out:
-        bare = re.sub(r"^(?:the|The)\s+", "", phrase)
-        patterns[phrase] = re.compile(rf"\b[Tt]he\s+({re.escape(bare)})\b(?!\s+(?:of|on|for)\b)")
-        head = _WORD_RUN.match(bare)
-        if head is None:
-            out[phrase] = list(find_phrase(text, phrase))
-        else:
-            by_head.setdefault(head.group(), []).append(phrase)
-    last_end = dict.fromkeys(out, 0)
-    for the in _THE.finditer(text):
-        word = _WORD_RUN.match(text, the.end())
-        for phrase in by_head.get(word.group(), ()) if word else ():
-            found = patterns[phrase].match(text, the.start()) if the.start() >= last_end[phrase] else None
-            if found:
-                out[phrase].append((found.start(1), found.end(1)))
-                last_end[phrase] = found.end()
-    return out
-
-
-# Persons ----------------------------------------------------------------------------
-
-
-def _alternation(phrases: list[str]) -> str:
-    """A regex alternation of literal phrases, longest first, any white space between words."""
-    ordered = sorted(phrases, key=len, reverse=True)
-    return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in ordered)
-
-
-#: Titles before a person's name ("Prime Minister", "Shri", "H. E."), from the data file;
-#: several may stand in a row ("H. E. Ambassador").
-def _person_titles() -> list[str]:
-    """Titles of ``name_patterns.json`` and the offices of ``ontology/person_titles.toml``
-    (the metadata stage's list, in any language: "vice statsminister")."""
-    titles = list(SHAPES["person_titles"])
-    offices = resources.files("ontology").joinpath("person_titles.toml")
-    if offices.is_file():
-        offices_data = tomllib.loads(offices.read_text(encoding="utf-8"))
-        titles += [t for t in offices_data.get("titles", []) if t.strip()]
-    return sorted(set(titles))
-
-
-PERSON_TITLES = _person_titles()
-_TITLE = rf"(?:{_alternation(PERSON_TITLES)})(?![\w-])"
-_TITLES = rf"(?:{_TITLE}(?:\s+{_TITLE})*)"
-_NAME = r"((?:[A-Z][a-zà-ÿ]+(?:-[A-Za-zà-ÿ]+)?)(?:\s+[A-Z][a-zà-ÿ]+(?:-[A-Za-zà-ÿ]+)?){1,3})"
-_TITLED = re.compile(rf"\b{_TITLES}(?:\s+and\s+{_TITLES})?\s+{_NAME}")
-_APPOSITIVE = re.compile(
-    rf"(?:^|(?<=[.\n]\s)|(?<=\n)|(?<=, ))\s*{_NAME},\s+(?:the\s+)?(?:{_TITLES}|Permanent Representative|"
-    r"Deputy|Head|Chief|Director)\b"
-)
-_REPORTING = re.compile(
-    rf"(?:^|(?<=[.\n])\s+|(?<=\n))\s*{_NAME}\s+(?:said|says|stated|noted|pointed out|emphasi[sz]ed|"
-    r"stressed|added|told|urged|called|underlined|underscored|reiterated|remarked)\b",
-    re.MULTILINE,
-)
-NOT_NAME_WORDS = frozenset(
-    "The United Nations Security Council General Assembly Republic States State Kingdom "
-    "Committee Conference Group Member Members Government Ministry Foreign Affairs Madam Mr "
-    "President Chair Excellency Council China Chinese International Global Permanent "
-    "Representative Mission Office Meeting Plenary Thank You Ladies Gentlemen Colleagues "
-    "Distinguished Delegates People Party Union European African Asian Arab League".split()
-)
-
-
-def find_persons(text: str) -> list[FoundName]:
-    """Persons named in ``text`` (see :func:`_find_persons`)."""
-    return list(_find_persons(text))
-
-
-@lru_cache(maxsize=16)
-def _find_persons(text: str) -> tuple[FoundName, ...]:
-    """Persons named with a title ("Ambassador Zhang Jun"), in apposition ("Zhang Jun,
-    Permanent Representative of China") or as the subject of a reporting verb, and every
-    other occurrence of the same names.
-
-    >>> sorted({f.name for f in find_persons(
-    ...     "Remarks by H. E. Ambassador Li Song of China. Mr. President, Li Song said so.")})
-    ['Li Song']
-    """
-    names: set[str] = set()
-    titled = (m for p in _title_positions(text) if (m := _TITLED.match(text, p)) is not None)
-    for matches in (titled, _APPOSITIVE.finditer(text), _REPORTING.finditer(text)):
-        for m in matches:
-            name = m.group(m.lastindex or 1)
-            words = name.split()
-            while words and words[-1] in NOT_NAME_WORDS:
-                words.pop()
-            if len(words) < 2 or any(w in NOT_NAME_WORDS for w in words):
-                continue
-            names.add(" ".join(words))
-    out: list[FoundName] = []
-    found = find_words(text, sorted(names))
-    for name in sorted(names):
-        for start, end in found[name]:
-            out.append(FoundName(start, end, name, "Person", "entity.person.name"))
-    return tuple(out)
-
-
-_TITLED_SURNAME = re.compile(rf"\b{_TITLES}\s+([A-Z][\w'’-]*[^\W\d_])(?![\w-]|\s+[A-Z][a-z])")
-_TITLE_BEFORE = re.compile(rf"(?<![\w-]){_TITLES}\s+$")
-
-
-@lru_cache(maxsize=16)
-def find_titled_surnames(text: str) -> tuple[FoundName, ...]:
-    """One capitalised word after a title ("President Putin", "Premier Li"): a person's
-    surname, to be resolved against the persons the document or the gazetteer knows.
-    The span is the surname's.
-
-    >>> [f.name for f in find_titled_surnames("Later, President Putin met Secretary Yellen.")]
-    ['Putin', 'Yellen']
-    """
-    out: list[FoundName] = []
-    for position in _title_positions(text):
-        m = _TITLED_SURNAME.match(text, position)
-        if m is not None and (not out or out[-1].start != m.start(1)):
-            out.append(FoundName(m.start(1), m.end(1), m.group(1), "Person"))
-    return tuple(out)
-
-
-#: First words of the titles: the title patterns are tried only where one stands (one
-#: big alternation tried at every offset of a long speech is slow).
-_TITLE_FIRST_WORDS = frozenset(token_list(title)[0][2] for title in PERSON_TITLES)
-
-
-@lru_cache(maxsize=16)
-def _title_positions(text: str) -> tuple[int, ...]:
-    return tuple(start for start, _, word in token_list(text) if word in _TITLE_FIRST_WORDS)
-
-
-def title_before(text: str, start: int) -> str | None:
-    """The title written right before ``text[start:]`` ("President " before "Biden"), or None.
-
-    >>> title_before("with Shri Narendra Modi", 10)
-    'Shri'
-    """
-    m = _TITLE_BEFORE.search(text, max(0, start - 60), start)
-    return m.group().strip() if m else None
