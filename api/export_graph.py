@@ -1,15 +1,12 @@
 """Graph exports written piece by piece: GraphML, GEXF 1.3, Cytoscape.js and node-link JSON.
 
-An export is a sequence of pieces, each a small :class:`networkx.MultiDiGraph` (the
-documents of one chunk and what they hold, or a whole ego network); :func:`flat_pieces`
-turns them into nodes and edges whose attributes are scalars, each node once (entities
-and topics recur from piece to piece) and each edge with a key unique in the export
-(``e0``, ``e1``, ...). The writers yield bytes as pieces come, so a whole-store export
-starts at once and the server holds one piece at a time:
+The writers take the pieces of an export (:mod:`api.exports`: nodes and edges with scalar
+attributes, each node once, edge keys unique) and yield bytes as pieces come, so a
+whole-store export starts at once and the server holds one piece at a time:
 
 - GraphML (``networkx.read_graphml``, igraph): node ids are NMTOKENs as the GraphML schema
-  requires (:func:`api.exports.graphml_id`), the IRI is the ``iri`` data attribute; a
-  piece's nodes come before its edges;
+  requires (:func:`graphml_id`), the IRI is the ``iri`` data attribute; a piece's nodes
+  come before its edges;
 - GEXF 1.3 (Gephi; ``networkx.read_gexf(f, version="1.3")``): a static directed graph;
   character offsets of quotes are the ``start_offset``/``end_offset`` attributes, never
   GEXF's ``start``/``end`` (lifetimes). GEXF lists every node before every edge: edges
@@ -18,98 +15,44 @@ starts at once and the server holds one piece at a time:
   (``networkx.node_link_graph(data, edges="edges")``), edges spooled the same way.
 
 The attributes are declared up front (GraphML keys, GEXF attributes) from
-:data:`NODE_ATTRIBUTES` and :data:`EDGE_ATTRIBUTES`; an attribute outside them is an
-error of the code that built the piece (``ValueError``), never silently dropped.
+:data:`api.exports.NODE_ATTRIBUTES` and :data:`api.exports.EDGE_ATTRIBUTES`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date
-from operator import itemgetter
+from functools import lru_cache
 from typing import IO, Any
 
-import networkx as nx
-
-from api.exports import graphml_id, node_label, scalar_attrs
-
-#: Node attributes and their types (``string`` or ``long``), in the order they are declared.
-NODE_ATTRIBUTES: dict[str, str] = {
-    "kind": "string",
-    "label": "string",
-    "doc_id": "string",
-    "title": "string",
-    "date": "string",
-    "sort_date": "string",
-    "genre": "string",
-    "actor": "string",
-    "speaker": "string",
-    "forum": "string",
-    "type": "string",
-    "aliases": "string",
-    "acronyms": "string",
-    "event_type": "string",
-    "polarity": "string",
-    "target": "string",
-    "cue": "string",
-    "document": "string",
-    "quote": "string",
-    "start_offset": "long",
-    "end_offset": "long",
-    "evidence_document": "string",
-}
-#: Edge attributes and their types.
-EDGE_ATTRIBUTES: dict[str, str] = {
-    "rel": "string",
-    "count": "long",
-    "quote": "string",
-    "start_offset": "long",
-    "end_offset": "long",
-    "evidence_document": "string",
-}
-
-Node = tuple[str, dict[str, Any]]
-Edge = tuple[str, str, str, dict[str, Any]]
+from api.exports import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, Piece
 
 #: Edges written to the spool before it moves from memory to disk.
 _SPOOL_BYTES = 8 * 2**20
 #: Bytes read back from the spool at a time.
 _READ = 2**20
 
-
-def flat_pieces(pieces: Iterable[nx.MultiDiGraph]) -> Iterator[tuple[list[Node], list[Edge]]]:
-    """Nodes and edges of each piece with scalar attributes (see the module docstring):
-    nodes sorted by IRI, each once in the whole export; edges sorted by source, target
-    and relation, keyed ``e0``, ``e1``, ... across the export."""
-    shared: set[str] = set()  # entities and topics already written
-    index = 0
-    for graph in pieces:
-        nodes: list[Node] = []
-        for node, attrs in sorted(graph.nodes(data=True), key=itemgetter(0)):
-            if attrs.get("kind") in ("entity", "topic"):
-                if node in shared:
-                    continue
-                shared.add(node)
-            flat = scalar_attrs(attrs)
-            flat["label"] = node_label(graph, node)
-            nodes.append((node, _checked(flat, NODE_ATTRIBUTES)))
-        edges: list[Edge] = []
-        for u, v, key, attrs in sorted(graph.edges(keys=True, data=True), key=itemgetter(0, 1, 2)):
-            flat = {"rel": str(attrs.get("rel") or key)}
-            if len(attrs) > 1:
-                flat.update(scalar_attrs(attrs))
-            edges.append((u, v, f"e{index}", _checked(flat, EDGE_ATTRIBUTES)))
-            index += 1
-        yield nodes, edges
+_NOT_NMTOKEN = re.compile(r"[^A-Za-z0-9.:-]")
 
 
-def _checked(attrs: dict[str, Any], declared: dict[str, str]) -> dict[str, Any]:
-    if not attrs.keys() <= declared.keys():
-        unknown = sorted(set(attrs) - set(declared))
-        raise ValueError(f"graph export: attributes {unknown} are not declared in api.export_graph")
-    return attrs
+def _escaped(match: re.Match[str]) -> str:
+    return "".join(f"_{b:02X}" for b in match.group().encode("utf-8"))
+
+
+@lru_cache(maxsize=2**16)
+def graphml_id(iri: str) -> str:
+    """An IRI as a GraphML node id (an ``xs:NMTOKEN``): letters, digits, ``.``, ``:`` and
+    ``-`` kept, every other byte of its UTF-8 written ``_HH`` (reversible).
+
+    >>> graphml_id("https://w3id.org/policykg/doc/d1#event-1")
+    'https:_2F_2Fw3id.org_2Fpolicykg_2Fdoc_2Fd1_23event-1'
+    >>> graphml_id("https://w3id.org/policykg/entity/côte")
+    'https:_2F_2Fw3id.org_2Fpolicykg_2Fentity_2Fc_C3_B4te'
+    """
+    return _NOT_NMTOKEN.sub(_escaped, iri)
 
 
 # -- XML -----------------------------------------------------------------------------------------
@@ -144,9 +87,9 @@ _GRAPHML_KEYS = {
 }
 
 
-def graphml_stream(pieces: Iterable[nx.MultiDiGraph]) -> Iterator[bytes]:
+def graphml_stream(pieces: Iterable[Piece]) -> Iterator[bytes]:
     """GraphML valid against the GraphML 1.0 schema: node ids from
-    :func:`api.exports.graphml_id`, the IRI in the ``iri`` data attribute."""
+    :func:`graphml_id`, the IRI in the ``iri`` data attribute."""
     types = {**{("node", n): t for n, t in NODE_ATTRIBUTES.items()}, ("node", "iri"): "string"}
     types.update({("edge", n): t for n, t in EDGE_ATTRIBUTES.items()})
     head = [
@@ -162,7 +105,7 @@ def graphml_stream(pieces: Iterable[nx.MultiDiGraph]) -> Iterator[bytes]:
         )
     head.append('<graph edgedefault="directed">\n')
     yield "".join(head).encode("utf-8")
-    for nodes, edges in flat_pieces(pieces):
+    for nodes, edges in pieces:
         out: list[str] = []
         for node, attrs in nodes:
             out.append(f'<node id="{graphml_id(node)}">\n')
@@ -193,7 +136,7 @@ def _attvalues(attrs: dict[str, Any], ids: dict[str, str], indent: str) -> str:
     return f"{indent}<attvalues>\n{values}{indent}</attvalues>\n" if values else ""
 
 
-def gexf_stream(pieces: Iterable[nx.MultiDiGraph]) -> Iterator[bytes]:
+def gexf_stream(pieces: Iterable[Piece]) -> Iterator[bytes]:
     """GEXF 1.3, valid against its schema: a static directed multigraph whose node and edge
     attributes (quote offsets among them) are declared GEXF attributes; each edge's key is
     its ``networkx_key`` attribute (as networkx writes and reads multigraphs)."""
@@ -219,7 +162,7 @@ def gexf_stream(pieces: Iterable[nx.MultiDiGraph]) -> Iterator[bytes]:
     yield "".join(head).encode("utf-8")
     with _spooled() as spool:
         number = 0
-        for nodes, edges in flat_pieces(pieces):
+        for nodes, edges in pieces:
             out: list[str] = []
             for node, attrs in nodes:
                 rest = {k: v for k, v in attrs.items() if k != "label"}
@@ -249,14 +192,14 @@ def _json(value: Any) -> str:
 
 
 def _json_stream(
-    pieces: Iterable[nx.MultiDiGraph], head: str, middle: str, tail: str, node: Any, edge: Any
+    pieces: Iterable[Piece], head: str, middle: str, tail: str, node: Any, edge: Any
 ) -> Iterator[bytes]:
     """``head``, the nodes (``node(id, attrs)``) comma-joined, ``middle``, the edges
     (``edge(u, v, key, attrs)``), ``tail``: one JSON document."""
     yield head.encode("utf-8")
     first_node = first_edge = True
     with _spooled() as spool:
-        for nodes, edges in flat_pieces(pieces):
+        for nodes, edges in pieces:
             if nodes:
                 text = ",\n".join(_json(node(n, attrs)) for n, attrs in nodes)
                 yield (("" if first_node else ",\n") + text).encode("utf-8")
@@ -269,7 +212,7 @@ def _json_stream(
     yield tail.encode("utf-8")
 
 
-def cytoscape_stream(pieces: Iterable[nx.MultiDiGraph], name: str = "policykg") -> Iterator[bytes]:
+def cytoscape_stream(pieces: Iterable[Piece], name: str = "policykg") -> Iterator[bytes]:
     """Cytoscape.js elements JSON (``elements.nodes`` / ``elements.edges``, each ``{data}``),
     which Cytoscape desktop also imports and ``networkx.cytoscape_graph`` reads whole:
     nodes carry ``value`` (the IRI, networkx's node) and ``name`` (the label), edges a
@@ -289,7 +232,7 @@ def cytoscape_stream(pieces: Iterable[nx.MultiDiGraph], name: str = "policykg") 
     )
 
 
-def node_link_stream(pieces: Iterable[nx.MultiDiGraph]) -> Iterator[bytes]:
+def node_link_stream(pieces: Iterable[Piece]) -> Iterator[bytes]:
     """networkx node-link JSON (``nodes``/``edges``), as
     ``nx.node_link_graph(data, edges="edges")`` reads it."""
     return _json_stream(
@@ -303,11 +246,9 @@ def node_link_stream(pieces: Iterable[nx.MultiDiGraph]) -> Iterator[bytes]:
 
 
 __all__ = [
-    "EDGE_ATTRIBUTES",
-    "NODE_ATTRIBUTES",
     "cytoscape_stream",
-    "flat_pieces",
     "gexf_stream",
+    "graphml_id",
     "graphml_stream",
     "node_link_stream",
 ]

@@ -1,36 +1,82 @@
-"""What graph exports hold, as networkx pieces (:mod:`api.export_graph` writes them), and
-JSON-LD of a few quads for the Linked Data pages (the RDF exports stream from
+"""What graph exports hold, as flat nodes and edges (:mod:`api.export_graph` writes them),
+and JSON-LD of a few quads for the Linked Data pages (the RDF exports stream from
 :mod:`api.export_rdf`).
 
-Two kinds of export, both made of small graphs that follow :mod:`graph.network`'s
-conventions (nodes are IRIs with a ``kind``; edges carry their relation as key and ``rel``):
+An export is a sequence of pieces, each a list of nodes and a list of edges whose
+attributes are scalars (strings, numbers), named as :mod:`graph.network` names them
+(nodes are IRIs with a ``kind``; each edge has its relation ``rel``) and declared in
+:data:`NODE_ATTRIBUTES` and :data:`EDGE_ATTRIBUTES`. Each node appears once in an export,
+each edge has a key unique in it (``e0``, ``e1``, ...). Two kinds of export:
 
 - :func:`document_pieces`: the documents an export keeps (all of them without filters)
   and everything they hold (entities, events, stances, topics), read with
-  :class:`graph.network.NetworkBuilder` ``chunk`` documents at a time, one piece per chunk,
-  so that a whole-store export streams;
+  :class:`graph.network.NetworkBuilder` ``chunk`` documents at a time, one piece per chunk
+  (:func:`flat_pieces`), so that a whole-store export streams;
 - :func:`ego_network`: an entity's ego network (:mod:`graph.read.ego` says what it holds),
-  one piece built from typed records, with the descriptions of documents, entities and
-  topics taken from the catalogue.
+  one piece made straight from typed records, the documents, entities and topics described
+  by the catalogue (no networkx graph: nothing here needs a graph algorithm).
+
+Quote offsets are ``start_offset``/``end_offset`` (characters of the document text),
+never ``start``/``end``, which GEXF tools read as lifetimes.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterator, Sequence
-from functools import lru_cache
+from collections.abc import Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
+from graph.link_records import DocumentInfo
 from graph.network import Evidence, NetworkBuilder, local_name, targets
 from graph.read.catalogue import Catalogue
 from graph.read.ego import EgoFacts, ego_facts
 from graph.solutions import chunks
 from graph.store import Store
 from ontology.namespace import PREFIXES
+
+#: Node attributes and their types (``string`` or ``long``), in the order they are declared.
+NODE_ATTRIBUTES: dict[str, str] = {
+    "kind": "string",
+    "label": "string",
+    "doc_id": "string",
+    "title": "string",
+    "date": "string",
+    "sort_date": "string",
+    "genre": "string",
+    "actor": "string",
+    "speaker": "string",
+    "forum": "string",
+    "type": "string",
+    "aliases": "string",
+    "acronyms": "string",
+    "event_type": "string",
+    "polarity": "string",
+    "target": "string",
+    "cue": "string",
+    "document": "string",
+    "quote": "string",
+    "start_offset": "long",
+    "end_offset": "long",
+    "evidence_document": "string",
+}
+#: Edge attributes and their types.
+EDGE_ATTRIBUTES: dict[str, str] = {
+    "rel": "string",
+    "count": "long",
+    "quote": "string",
+    "start_offset": "long",
+    "end_offset": "long",
+    "evidence_document": "string",
+}
+
+Node = tuple[str, dict[str, Any]]
+Edge = tuple[str, str, str, dict[str, Any]]
+#: One piece of an export: its nodes, then its edges.
+Piece = tuple[list[Node], list[Edge]]
 
 
 def export_network(store: Store, docs: Sequence[str], *, chunk: int = 200) -> nx.MultiDiGraph:
@@ -48,98 +94,160 @@ def export_network(store: Store, docs: Sequence[str], *, chunk: int = 200) -> nx
     return builder.finish()
 
 
-def document_pieces(store: Store, docs: Sequence[str], *, chunk: int = 100) -> Iterator[nx.MultiDiGraph]:
-    """:func:`export_network` of ``docs``, ``chunk`` documents at a time, one graph each:
-    read only when the next piece is asked for (a streamed response asks on whichever
-    worker thread is free; each piece is read whole within one call)."""
-    for piece in chunks(list(docs), chunk):
-        yield export_network(store, piece, chunk=chunk)
+def document_pieces(store: Store, docs: Sequence[str], *, chunk: int = 100) -> Iterator[Piece]:
+    """Everything ``docs`` hold, :func:`export_network` of ``chunk`` documents at a time,
+    as the pieces of one export (:func:`flat_pieces`). Each piece is read when it is asked
+    for, whole within that call (a streamed response asks on whichever worker thread is
+    free, and a store iterator must not outlive the call)."""
+    return flat_pieces(export_network(store, piece, chunk=chunk) for piece in chunks(list(docs), chunk))
 
 
-def _entity_node(graph: nx.MultiDiGraph, catalogue: Catalogue, entity: str) -> None:
-    if entity in graph:
-        return
+def flat_pieces(graphs: Iterable[nx.MultiDiGraph]) -> Iterator[Piece]:
+    """Nodes and edges of each graph with scalar attributes: nodes sorted by IRI, each
+    once in the whole export (entities and topics recur from graph to graph); edges
+    sorted by source, target and relation, keyed ``e0``, ``e1``, ... across the export."""
+    shared: set[str] = set()  # entities and topics already written
+    index = 0
+    for graph in graphs:
+        nodes: list[Node] = []
+        for node, attrs in sorted(graph.nodes(data=True), key=itemgetter(0)):
+            if attrs.get("kind") in ("entity", "topic"):
+                if node in shared:
+                    continue
+                shared.add(node)
+            flat = scalar_attrs(attrs)
+            flat["label"] = node_label(graph, node)
+            nodes.append((node, checked(flat, NODE_ATTRIBUTES)))
+        edges: list[Edge] = []
+        for u, v, key, attrs in sorted(graph.edges(keys=True, data=True), key=itemgetter(0, 1, 2)):
+            flat = {"rel": str(attrs.get("rel") or key)}
+            if len(attrs) > 1:
+                flat.update(scalar_attrs(attrs))
+            edges.append((u, v, f"e{index}", checked(flat, EDGE_ATTRIBUTES)))
+            index += 1
+        yield nodes, edges
+
+
+def checked(attrs: dict[str, Any], declared: dict[str, str]) -> dict[str, Any]:
+    """``attrs``, whose names must all be ``declared`` (``ValueError`` names the others:
+    an attribute the writers would not declare is an error of this module, never dropped)."""
+    if not attrs.keys() <= declared.keys():
+        unknown = sorted(set(attrs) - set(declared))
+        raise ValueError(f"graph export: attributes {unknown} are not declared in api.exports")
+    return attrs
+
+
+def _evidence_attrs(evidence: Evidence | None) -> dict[str, Any]:
+    if evidence is None:
+        return {}
+    return {
+        "quote": evidence.quote,
+        "start_offset": evidence.start,
+        "end_offset": evidence.end,
+        "evidence_document": evidence.doc,
+    }
+
+
+def _present(attrs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in attrs.items() if v is not None and v != ""}
+
+
+def _document_node(info: DocumentInfo) -> dict[str, Any]:
+    attrs = _present(info.node_attributes())
+    attrs["label"] = str(info.title or info.doc_id or local_name(info.iri))
+    return attrs
+
+
+def _entity_node(catalogue: Catalogue, entity: str) -> dict[str, Any]:
     info = catalogue.entities.get(entity)
-    graph.add_node(
-        entity,
-        kind="entity",
-        label=info.label if info else local_name(entity),
-        type=info.type if info else None,
-        aliases=info.aliases if info else (),
-        acronyms=info.acronyms if info else (),
+    if info is None:
+        return {"kind": "entity", "label": local_name(entity)}
+    return _present(
+        {
+            "kind": "entity",
+            "label": info.label,
+            "type": info.type,
+            "aliases": "|".join(sorted(info.aliases)),
+            "acronyms": "|".join(sorted(info.acronyms)),
+        }
     )
 
 
-def ego_graph(catalogue: Catalogue, docs: Sequence[str], facts: EgoFacts) -> nx.MultiDiGraph:
-    """The networkx graph of an ego network: ``docs`` (described by the catalogue, with
-    their actor, speaker and forum) and ``facts`` (:func:`graph.read.ego.ego_facts`)."""
-    graph = nx.MultiDiGraph()
-
-    def edge(source: str, target: str, rel: str, **attrs: Any) -> None:
-        graph.add_edge(source, target, key=rel, rel=rel, **attrs)
+def ego_elements(catalogue: Catalogue, docs: Sequence[str], facts: EgoFacts) -> Piece:
+    """An ego network as one piece: ``docs`` (described by the catalogue, with their
+    actor, speaker and forum) and ``facts`` (:func:`graph.read.ego.ego_facts`), named and
+    keyed as :func:`flat_pieces` names the same documents and facts."""
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: list[tuple[str, str, str, dict[str, Any]]] = []
 
     def entity(iri: str) -> str:
-        _entity_node(graph, catalogue, iri)
+        if iri not in nodes:
+            nodes[iri] = _entity_node(catalogue, iri)
         return iri
 
     for doc in docs:
         info = catalogue.document(doc)
-        graph.add_node(doc, **info.node_attributes())
+        nodes[doc] = _document_node(info)
         for rel in ("actor", "speaker", "forum"):
             role = getattr(info, rel)
             if role:
-                edge(doc, entity(role), rel)
-    for link in facts.links:
-        edge(link.doc, entity(link.entity), "mentions")
-    for mention in facts.mentions:
-        attrs = {"count": mention.count, "evidence": mention.evidence}
-        if graph.has_edge(mention.doc, mention.entity, key="mentions"):
-            graph.edges[mention.doc, mention.entity, "mentions"].update(attrs)
-        else:
-            edge(mention.doc, entity(mention.entity), "mentions", **attrs)
+                edges.append((doc, entity(role), rel, {}))
+    quoted = {(m.doc, m.entity): m for m in facts.mentions}
+    for doc, target in sorted({(link.doc, link.entity) for link in facts.links} | set(quoted)):
+        mention = quoted.get((doc, target))
+        attrs = {} if mention is None else {"count": mention.count, **_evidence_attrs(mention.evidence)}
+        edges.append((doc, entity(target), "mentions", attrs))
     for event in facts.events:
-        graph.add_node(
-            event.iri,
-            kind="event",
-            event_type=event.event_type,
-            date=event.date,
-            sort_date=event.sort_date,
-            document=event.doc,
-            evidence=event.evidence,
+        subject = min(event.subjects)
+        entity(subject)
+        nodes[event.iri] = _present(
+            {
+                "kind": "event",
+                "label": f"{event.event_type}: {nodes[subject]['label']}",
+                "event_type": event.event_type,
+                "date": event.date,
+                "sort_date": event.sort_date,
+                "document": event.doc,
+                **_evidence_attrs(event.evidence),
+            }
         )
-        edge(event.doc, event.iri, "has_event")
-        for subject in event.subjects:
-            edge(event.iri, entity(subject), "subject")
-        for actor in event.actors:
-            edge(event.iri, entity(actor), "event_actor")
+        edges.append((event.doc, event.iri, "has_event", {}))
+        edges += [(event.iri, entity(s), "subject", {}) for s in event.subjects]
+        edges += [(event.iri, entity(a), "event_actor", {}) for a in event.actors]
     for stance in facts.stances:
-        graph.add_node(
-            stance.iri,
-            kind="stance",
-            polarity=stance.polarity,
-            target=stance.target,
-            cue=stance.cue,
-            date=stance.date,
-            sort_date=stance.sort_date,
-            document=stance.doc,
-            evidence=stance.evidence,
+        nodes[stance.iri] = _present(
+            {
+                "kind": "stance",
+                "label": f"{stance.polarity}: {stance.target or ''}".strip(),
+                "polarity": stance.polarity,
+                "target": stance.target,
+                "cue": stance.cue,
+                "date": stance.date,
+                "sort_date": stance.sort_date,
+                "document": stance.doc,
+                **_evidence_attrs(stance.evidence),
+            }
         )
-        edge(stance.doc, stance.iri, "has_stance")
-        edge(stance.iri, entity(stance.holder), "holder")
+        edges.append((stance.doc, stance.iri, "has_stance", {}))
+        edges.append((stance.iri, entity(stance.holder), "holder", {}))
         if stance.topic:
-            if stance.topic not in graph:
-                graph.add_node(stance.topic, kind="topic", label=catalogue.topic_label(stance.topic))
-            edge(stance.iri, stance.topic, "topic")
-        for target in stance.target_entities:
-            edge(stance.iri, entity(target), "target_entity")
-    return graph
+            if stance.topic not in nodes:
+                nodes[stance.topic] = {"kind": "topic", "label": catalogue.topic_label(stance.topic)}
+            edges.append((stance.iri, stance.topic, "topic", {}))
+        edges += [(stance.iri, entity(t), "target_entity", {}) for t in stance.target_entities]
+    edges.sort(key=itemgetter(0, 1, 2))
+    return (
+        [(node, checked(nodes[node], NODE_ATTRIBUTES)) for node in sorted(nodes)],
+        [
+            (u, v, f"e{i}", checked({"rel": rel, **attrs}, EDGE_ATTRIBUTES))
+            for i, (u, v, rel, attrs) in enumerate(edges)
+        ],
+    )
 
 
-def ego_network(
-    store: Store, catalogue: Catalogue, egos: Sequence[str], docs: Sequence[str]
-) -> nx.MultiDiGraph:
-    """The ego network of ``egos`` over ``docs``: :func:`graph.read.ego.ego_facts` as one graph."""
-    return ego_graph(catalogue, docs, ego_facts(store, egos, docs))
+def ego_network(store: Store, catalogue: Catalogue, egos: Sequence[str], docs: Sequence[str]) -> Piece:
+    """The ego network of ``egos`` over ``docs`` (:func:`graph.read.ego.ego_facts`), one piece."""
+    return ego_elements(catalogue, docs, ego_facts(store, egos, docs))
 
 
 def node_label(graph: nx.MultiDiGraph, node: str) -> str:
@@ -180,26 +288,6 @@ def scalar_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = str(value)
     return out
-
-
-_NOT_NMTOKEN = re.compile(r"[^A-Za-z0-9.:-]")
-
-
-def _escaped(match: re.Match[str]) -> str:
-    return "".join(f"_{b:02X}" for b in match.group().encode("utf-8"))
-
-
-@lru_cache(maxsize=2**16)
-def graphml_id(iri: str) -> str:
-    """An IRI as a GraphML node id (an ``xs:NMTOKEN``): letters, digits, ``.``, ``:`` and
-    ``-`` kept, every other byte of its UTF-8 written ``_HH`` (reversible).
-
-    >>> graphml_id("https://w3id.org/policykg/doc/d1#event-1")
-    'https:_2F_2Fw3id.org_2Fpolicykg_2Fdoc_2Fd1_23event-1'
-    >>> graphml_id("https://w3id.org/policykg/entity/côte")
-    'https:_2F_2Fw3id.org_2Fpolicykg_2Fentity_2Fc_C3_B4te'
-    """
-    return _NOT_NMTOKEN.sub(_escaped, iri)
 
 
 def jsonld_document(items: list[ox.Quad] | list[ox.Triple]) -> bytes:

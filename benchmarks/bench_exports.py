@@ -1,22 +1,25 @@
-"""Exports and /paths benchmark: streaming RDF, ego networks, bounded path searches.
+"""Exports benchmark: ego networks in every format, whole-store exports streamed, /paths.
 
-Starts ``policykg serve`` on an existing store in a child process (so that its resident
-memory is the server's alone, sampled every 20 ms from /proc) and prints:
+Starts ``policykg serve`` on an existing store in a child process (read-only: no update
+token; its resident memory, with its query workers', sampled every 20 ms from /proc) and
+prints:
 
-1. a whole-store TriG export: time to first byte, total time, bytes, peak server RSS;
-   then four at once (peak RSS);
-2. ego networks ``/export?entity=STATE&depth=1`` in graphml, gexf, cytoscape and trig;
-3. ``/paths`` between pairs of entities: first call (computed) and second (cached), then
-   16 clients at once with the latency of ``/documents?limit=1`` (a route served
-   on the thread pool) meanwhile;
-4. the baseline, the path every export and /paths took before: the networkx view of the
-   whole store (:func:`graph.network.load_network`, built in a child process: time and
-   peak RSS) and :func:`graph.connectivity.evidence_paths` over it for the same pairs.
+1. the ego network ``/export?entity=STATE&depth=1`` of the state mentioned by the number
+   of documents nearest ``--documents`` (counted in the store, unless ``--entity`` names
+   one), in every format: time to first byte, total, size, peak server RSS; twice (the
+   second call shows what the first paid for the catalogue, already warm here);
+2. whole-store exports (``--whole``, default TriG and GraphML), streamed: first byte,
+   total, size, peak server RSS;
+3. with ``--before REV``: the same ego network (and with ``--before-whole`` the whole-store
+   exports) from a server running the code of commit REV (``git archive`` into a temporary
+   folder, same store, same machine, minutes apart);
+4. with ``--paths``: ``/paths`` between pairs of entities, first and cached, then 16
+   clients at once.
 
-    .venv/bin/python benchmarks/bench_exports.py --store /tmp/h9store --entity France
+    .venv/bin/python benchmarks/bench_exports.py --store data/bench/store-ungdc --before 9380fc0
 
-Build a store of a few hundred UN speeches with
-``policykg --store /tmp/h9store ingest <folder of ISO3_SESSION_YEAR.txt files>``.
+The store is only read (the server opens it read-only; the counting opens it read-only
+before the server starts).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,6 +43,16 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = [("France", "Germany"), ("China", "Brazil"), ("Paris Agreement", "Ukraine"), ("Nauru", "Monaco")]
+SERVE = [str(ROOT / ".venv" / "bin" / "python"), "-c", "from policykg.cli import main; main()", "serve"]
+FORMATS = ("graphml", "gexf", "cytoscape", "nodelink", "jsonld", "trig", "timelinejs")
+
+COUNT_STATES = """
+PREFIX pkg: <https://w3id.org/policykg/ontology#>
+PREFIX schema: <https://schema.org/>
+SELECT ?e (COUNT(DISTINCT ?d) AS ?n) WHERE {
+  GRAPH ?g { ?d schema:mentions ?e } GRAPH ?h { ?e a pkg:State }
+} GROUP BY ?e
+"""
 
 
 def free_port() -> int:
@@ -86,18 +100,24 @@ def peak_rss(pid: int) -> Iterator[list[float]]:
         thread.join()
 
 
-def stream(client: httpx.Client, params: dict[str, Any]) -> tuple[float, float, int]:
-    """Time to first byte, total time (s) and bytes of one /export."""
+def stream(
+    client: httpx.Client, params: dict[str, Any], keep: bool = False
+) -> tuple[float, float, int, bytes]:
+    """Time to first byte, total time (s), bytes of one /export (and the body if ``keep``);
+    gzip-compressed as the server sends it to clients that accept it, sizes uncompressed."""
     started = time.perf_counter()
     first = None
     size = 0
+    body: list[bytes] = []
     with client.stream("GET", "/export", params=params) as response:
         response.raise_for_status()
-        for piece in response.iter_raw():
+        for piece in response.iter_bytes():
             if first is None:
                 first = time.perf_counter() - started
             size += len(piece)
-    return first or 0.0, time.perf_counter() - started, size
+            if keep:
+                body.append(piece)
+    return first or 0.0, time.perf_counter() - started, size, b"".join(body)
 
 
 def in_parallel(count: int, job: Callable[[int], Any]) -> list[Any]:
@@ -114,154 +134,185 @@ def in_parallel(count: int, job: Callable[[int], Any]) -> list[Any]:
     return results
 
 
-BASELINE = """
-import json, resource, sys, time
-from graph.oxigraph_store import OxigraphStore
-from graph.connectivity import co_mention_graph, evidence_paths
-from graph.entity_lookup import resolve_entity
-from graph.network import load_network
-store = OxigraphStore(sys.argv[1], read_only=True)
-started = time.perf_counter()
-graph = load_network(store)
-built = time.perf_counter() - started
-started = time.perf_counter()
-co = co_mention_graph(graph)
-projection = time.perf_counter() - started
-paths = []
-for a, b in json.loads(sys.argv[2]):
-    started = time.perf_counter()
-    found = evidence_paths(graph, resolve_entity(graph, a), resolve_entity(graph, b), co_graph=co)
-    paths.append([a, b, time.perf_counter() - started, len(found)])
-print(json.dumps({"network_s": built, "co_graph_s": projection, "paths": paths,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
+def pick_state(store: str, wanted: int) -> tuple[str, int]:
+    """The state mentioned by the number of documents nearest ``wanted`` (read-only open)."""
+    from graph.oxigraph_store import OxigraphStore
+
+    opened = OxigraphStore(store, read_only=True)
+    counts = {str(row["e"].value): int(row["n"].value) for row in opened.query(COUNT_STATES)}
+    del opened
+    iri = min(counts, key=lambda e: (abs(counts[e] - wanted), e))
+    return iri, counts[iri]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--store", default="/tmp/h9store", help="an ingested store folder")
-    parser.add_argument("--entity", default="France", help="a state for the ego networks")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the whole-store networkx baseline")
-    args = parser.parse_args()
-
+@contextmanager
+def server(store: str, tree: Path, label: str) -> Iterator[tuple[httpx.Client, int]]:
+    """A read-only ``policykg serve`` of ``store`` running the code in ``tree``."""
     port = free_port()
-    env = {**os.environ, "POLICYKG_STORE": args.store}
+    env = {**os.environ, "POLICYKG_STORE": store, "PYTHONPATH": str(tree)}
+    env.pop("POLICYKG_UPDATE_TOKEN", None)
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "policykg"), "serve", "--port", str(port)],
+    process = subprocess.Popen(
+        [*SERVE, "--port", str(port)],
         env=env,
-        cwd=ROOT,
+        cwd=tree,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=900) as client:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=1800) as client:
             while True:
                 try:
                     if client.get("/healthz").status_code == 200:
                         break
                 except httpx.TransportError:
                     pass
+                if process.poll() is not None:
+                    raise RuntimeError(f"{label}: the server exited with status {process.returncode}")
                 time.sleep(0.1)
-            print(f"server up in {time.perf_counter() - started:.1f} s, RSS {rss_mb(server.pid):.0f} MB")
+            up = time.perf_counter() - started
             client.get("/documents", params={"limit": 1})  # the catalogue, as any first REST call
-
-            print("\n1. whole-store TriG export (streamed)")
-            with peak_rss(server.pid) as peak:
-                first, total, size = stream(client, {"format": "trig"})
-            print(
-                f"   first byte {first:.2f} s, total {total:.1f} s, {size / 2**20:.1f} MB, "
-                f"peak server RSS {peak[0]:.0f} MB"
-            )
-            with peak_rss(server.pid) as peak:
-                started = time.perf_counter()
-                results = in_parallel(4, lambda i: stream(client, {"format": "trig"}))
-            print(
-                f"   4 at once: first bytes {max(r[0] for r in results):.2f} s (worst), all done in "
-                f"{time.perf_counter() - started:.1f} s, peak server RSS {peak[0]:.0f} MB"
-            )
-
-            print(f"\n2. ego network of {args.entity} (depth 1)")
-            for fmt in ("graphml", "gexf", "cytoscape", "trig"):
-                with peak_rss(server.pid) as peak:
-                    first, total, size = stream(client, {"format": fmt, "entity": args.entity})
-                print(
-                    f"   {fmt:9} first byte {first:.2f} s, total {total:.2f} s, {size / 2**20:.1f} MB, "
-                    f"peak server RSS {peak[0]:.0f} MB"
-                )
-
-            print("\n3. /paths")
-            for a, b in PAIRS:
-                timings = []
-                for _ in range(2):
-                    started = time.perf_counter()
-                    response = client.get("/paths", params={"from": a, "to": b})
-                    timings.append(time.perf_counter() - started)
-                hops = (
-                    [len(p["hops"]) for p in response.json().get("paths", [])] if response.is_success else []
-                )
-                print(
-                    f"   {a} -> {b}: {response.status_code} hops {hops}, first {timings[0]:.2f} s, "
-                    f"cached {timings[1] * 1000:.0f} ms"
-                )
-            distinct = [(a, b) for a, _ in PAIRS for _, b in PAIRS if a != b]
-            health: list[float] = []
-            done = threading.Event()
-
-            def probe() -> None:
-                while not done.is_set():
-                    started = time.perf_counter()
-                    client.get("/documents", params={"limit": 1})
-                    health.append(time.perf_counter() - started)
-                    time.sleep(0.05)
-
-            prober = threading.Thread(target=probe, daemon=True)
-            prober.start()
-            started = time.perf_counter()
-            statuses = in_parallel(
-                16,
-                lambda i: (
-                    client.get(
-                        "/paths",
-                        params={
-                            "from": distinct[i % len(distinct)][0],
-                            "to": distinct[i % len(distinct)][1],
-                            "max_hops": 3 + i // len(distinct),
-                        },
-                    ).status_code
-                ),
-            )
-            done.set()
-            prober.join()
-            print(
-                f"   16 clients at once: statuses {sorted(statuses)}, all done in "
-                f"{time.perf_counter() - started:.1f} s; /documents?limit=1 meanwhile p50 "
-                f"{statistics.median(health) * 1000:.0f} ms, max {max(health) * 1000:.0f} ms"
-            )
-            print(f"   server RSS now {rss_mb(server.pid):.0f} MB")
+            client.get("/search", params={"q": "peace"})  # waits for the search index the warm-up builds
+            print(f"[{label}] server up in {up:.1f} s, RSS after the first call {rss_mb(process.pid):.0f} MB")
+            yield client, process.pid
     finally:
-        server.terminate()
-        server.wait(30)
+        process.terminate()
+        process.wait(60)
 
-    if not args.no_baseline:
-        print("\n4. baseline: the networkx view of the whole store (what /export and /paths built before)")
-        out = subprocess.run(
-            [sys.executable, "-c", BASELINE, args.store, json.dumps(PAIRS)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        figures = json.loads(out.stdout.strip().splitlines()[-1])
+
+def ego_networks(client: httpx.Client, pid: int, entity: str, formats: tuple[str, ...], repeat: int) -> None:
+    for fmt in formats:
+        runs = []
+        for _ in range(repeat):
+            with peak_rss(pid) as peak:
+                params = {"format": fmt, "entity": entity}
+                first, total, size, body = stream(client, params, keep=fmt == "nodelink")
+            runs.append((first, total, size, peak[0]))
+        shape = ""
+        if fmt == "nodelink":
+            data = json.loads(body)
+            documents = sum(1 for n in data["nodes"] if n.get("kind") == "document")
+            shape = f" ({documents} documents, {len(data['nodes'])} nodes, {len(data['edges'])} edges)"
+        timings = " | ".join(f"first byte {f:.2f} s, total {t:.2f} s" for f, t, _, _ in runs)
         print(
-            f"   load_network {figures['network_s']:.1f} s, co-mention graph {figures['co_graph_s']:.1f} s, "
-            f"peak RSS {figures['peak_rss_mb']:.0f} MB"
+            f"   {fmt:10} {timings}; {runs[0][2] / 2**20:.1f} MB, peak server RSS "
+            f"{max(r[3] for r in runs):.0f} MB{shape}"
         )
-        for a, b, seconds, found in figures["paths"]:
-            print(f"   evidence_paths {a} -> {b}: {seconds:.2f} s ({found} paths) after the view is built")
+
+
+def whole_store(client: httpx.Client, pid: int, formats: list[str]) -> None:
+    for fmt in formats:
+        with peak_rss(pid) as peak:
+            first, total, size, _ = stream(client, {"format": fmt})
+        print(
+            f"   {fmt:10} first byte {first:.2f} s, total {total:.1f} s, {size / 2**20:.1f} MB, "
+            f"peak server RSS {peak[0]:.0f} MB"
+        )
+
+
+def paths(client: httpx.Client, pid: int) -> None:
+    for a, b in PAIRS:
+        timings = []
+        for _ in range(2):
+            started = time.perf_counter()
+            response = client.get("/paths", params={"from": a, "to": b})
+            timings.append(time.perf_counter() - started)
+        hops = [len(p["hops"]) for p in response.json().get("paths", [])] if response.is_success else []
+        print(
+            f"   {a} -> {b}: {response.status_code} hops {hops}, first {timings[0]:.2f} s, "
+            f"cached {timings[1] * 1000:.0f} ms"
+        )
+    distinct = [(a, b) for a, _ in PAIRS for _, b in PAIRS if a != b]
+    health: list[float] = []
+    done = threading.Event()
+
+    def probe() -> None:
+        while not done.is_set():
+            started = time.perf_counter()
+            client.get("/documents", params={"limit": 1})
+            health.append(time.perf_counter() - started)
+            time.sleep(0.05)
+
+    prober = threading.Thread(target=probe, daemon=True)
+    prober.start()
+    started = time.perf_counter()
+    statuses = in_parallel(
+        16,
+        lambda i: (
+            client.get(
+                "/paths",
+                params={
+                    "from": distinct[i % len(distinct)][0],
+                    "to": distinct[i % len(distinct)][1],
+                    "max_hops": 3 + i // len(distinct),
+                },
+            ).status_code
+        ),
+    )
+    done.set()
+    prober.join()
+    print(
+        f"   16 clients at once: statuses {sorted(statuses)}, all done in "
+        f"{time.perf_counter() - started:.1f} s; /documents?limit=1 meanwhile p50 "
+        f"{statistics.median(health) * 1000:.0f} ms, max {max(health) * 1000:.0f} ms"
+    )
+    print(f"   server RSS now {rss_mb(pid):.0f} MB")
+
+
+@contextmanager
+def code_of(rev: str) -> Iterator[Path]:
+    """The repository's files at commit ``rev``, in a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="policykg-before-") as folder:
+        archive = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        yield Path(folder)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--store", default="data/bench/store-ungdc", help="an ingested store folder")
+    parser.add_argument("--entity", help="the ego (a name or IRI); default: counted, see --documents")
+    parser.add_argument("--documents", type=int, default=1500, help="the ego's documents (default 1500)")
+    parser.add_argument("--formats", default=",".join(FORMATS), help="ego network formats")
+    parser.add_argument("--whole", default="trig,graphml", help="whole-store exports ('' for none)")
+    parser.add_argument("--before", metavar="REV", help="also run the code of this commit (ego network)")
+    parser.add_argument("--before-formats", default="graphml", help="formats for --before")
+    parser.add_argument("--before-whole", action="store_true", help="whole-store exports with --before too")
+    parser.add_argument("--paths", action="store_true", help="also /paths")
+    args = parser.parse_args()
+    store = str(Path(args.store).resolve())
+
+    if args.entity:
+        entity, label = args.entity, args.entity
+    else:
+        started = time.perf_counter()
+        entity, count = pick_state(store, args.documents)
+        label = entity.rsplit("/", 1)[-1]
+        took = time.perf_counter() - started
+        print(f"ego: {label}, mentioned in {count} documents (counted in {took:.1f} s)")
+    formats = tuple(f for f in args.formats.split(",") if f)
+    whole = [f for f in args.whole.split(",") if f]
+
+    with server(store, ROOT, "this code") as (client, pid):
+        print(f"\n1. ego network of {label} (depth 1), two calls each")
+        ego_networks(client, pid, label, formats, 2)
+        if whole:
+            print("\n2. whole-store exports (streamed)")
+            whole_store(client, pid, whole)
+        if args.paths:
+            print("\n4. /paths")
+            paths(client, pid)
+
+    if args.before:
+        with code_of(args.before) as tree, server(store, tree, f"before: {args.before}") as (client, pid):
+            print(f"\n3. before ({args.before}): ego network of {label}, one call each")
+            ego_networks(client, pid, label, tuple(f for f in args.before_formats.split(",") if f), 1)
+            if args.before_whole and whole:
+                print(f"   whole-store exports before ({args.before})")
+                whole_store(client, pid, whole)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

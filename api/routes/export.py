@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any, Literal
 
-import networkx as nx
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response, StreamingResponse
 
@@ -119,19 +118,19 @@ def export(
         assert rdf is not None
         pieces = rdf_stream(ctx.store, docs, rdf, default_graph=default_graph)
         return StreamingResponse(pieces, media_type=content_type, headers=headers)
-    graphs: Iterable[nx.MultiDiGraph]
+    parts: Iterable[exports.Piece]
     if egos and facts == "ego":
         # Read before the answer starts (a bounded read), so that a failure is an error status.
-        graphs = [exports.ego_network(ctx.store, ctx.catalogue(), egos, docs or [])]
+        parts = [exports.ego_network(ctx.store, ctx.catalogue(), egos, docs or [])]
     else:
         # Everything the documents hold, read chunk by chunk as the answer streams.
-        graphs = exports.document_pieces(
+        parts = exports.document_pieces(
             ctx.store, docs if docs is not None else sorted(ctx.catalogue().documents)
         )
-    return StreamingResponse(_GRAPH_WRITERS[format](graphs), media_type=content_type, headers=headers)
+    return StreamingResponse(_GRAPH_WRITERS[format](parts), media_type=content_type, headers=headers)
 
 
-_GRAPH_WRITERS: dict[str, Callable[[Iterable[nx.MultiDiGraph]], Iterator[bytes]]] = {
+_GRAPH_WRITERS: dict[str, Callable[[Iterable[exports.Piece]], Iterator[bytes]]] = {
     "graphml": export_graph.graphml_stream,
     "gexf": export_graph.gexf_stream,
     "cytoscape": export_graph.cytoscape_stream,
