@@ -25,7 +25,7 @@ not of the store.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 
@@ -83,12 +83,25 @@ def export_pieces(store: Store, docs: Sequence[str] | None) -> Iterator[tuple[st
             for piece in _pieces(list(store.graph_quads(name))):
                 yield _document_of(name), piece
         return
+    yield from described(
+        store,
+        (
+            (doc, piece)
+            for doc in docs
+            for piece in _pieces(list(store.graph_quads(_DOC_GRAPHS + doc.removeprefix(str(DOC)))))
+        ),
+    )
+
+
+def described(
+    store: Store, pieces: Iterable[tuple[str | None, list[ox.Quad]]]
+) -> Iterator[tuple[str | None, list[ox.Quad]]]:
+    """``pieces`` (quads, each piece with its document), then the entities graph's
+    descriptions of the entities they name."""
     named: set[str] = set()
-    for doc in docs:
-        name = _DOC_GRAPHS + doc.removeprefix(str(DOC))
-        for piece in _pieces(list(store.graph_quads(name))):
-            named |= _named_entities(piece)
-            yield doc, piece
+    for doc, piece in pieces:
+        named |= _named_entities(piece)
+        yield doc, piece
     for piece in _pieces(list(_descriptions(store, named))):
         yield None, piece
 
@@ -135,10 +148,16 @@ def _json_items(body: bytes) -> bytes:
 
 
 def rdf_stream(
-    store: Store, docs: Sequence[str] | None, fmt: ox.RdfFormat, *, default_graph: bool = False
+    store: Store,
+    docs: Sequence[str] | None,
+    fmt: ox.RdfFormat,
+    *,
+    default_graph: bool = False,
+    pieces: Iterable[tuple[str | None, list[ox.Quad]]] | None = None,
 ) -> Iterator[bytes]:
     """The export (every graph when ``docs`` is None, else the documents' graphs and the
-    descriptions of what they name) in ``fmt``, as pieces of bytes (see the module
+    descriptions of what they name; or the quads of ``pieces`` when given, each piece
+    with the document whose graph holds it) in ``fmt``, as pieces of bytes (see the module
     docstring); with ``default_graph``, or in a format without named graphs, the distinct
     triples."""
     merge = default_graph or not fmt.supports_datasets
@@ -150,7 +169,7 @@ def rdf_stream(
     elif prefixes:
         yield _prefix_lines()
     written = False
-    for document, quads in export_pieces(store, docs):
+    for document, quads in export_pieces(store, docs) if pieces is None else pieces:
         items: list[ox.Quad] | list[ox.Triple] = distinct.new(document, quads) if distinct else quads
         if not items:
             continue
@@ -175,4 +194,4 @@ def rdf_export(
     return b"".join(rdf_stream(store, docs, fmt, default_graph=default_graph))
 
 
-__all__ = ["PIECE", "export_pieces", "rdf_export", "rdf_stream"]
+__all__ = ["PIECE", "described", "export_pieces", "rdf_export", "rdf_stream"]

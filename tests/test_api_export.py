@@ -137,6 +137,37 @@ def test_an_entity_export_is_its_ego_network(client: TestClient, store: Oxigraph
         assert attrs == everything.nodes[node]
 
 
+def test_an_entity_rdf_export_is_its_ego_network_in_the_documents_graphs(client: TestClient) -> None:
+    def quads(**params: Any) -> set[ox.Quad]:
+        body = client.get("/export", params={"format": "trig", "entity": "gids", **params}).content
+        return set(ox.parse(io.BytesIO(body), ox.RdfFormat.TRIG))
+
+    ego, everything = quads(), quads(facts="all")  # all: the documents' whole graphs
+    assert ego < everything
+    text = "https://w3id.org/policykg/ontology#text"
+    docs = {q.subject for q in everything if q.predicate.value.endswith("#type") and q.object.value.endswith("#Document")}
+    assert len(docs) == 3
+    # Each document's description, its mentions among it, without its text.
+    described = {q for q in everything if q.subject in docs}
+    assert {q for q in described if q.predicate.value != text} <= ego and described - ego
+    assert all(q.predicate.value != text for q in ego)
+    # The entity's events and stances, each with its evidence down to the quote.
+    facts = {q.subject.value.rsplit("#", 1)[1] for q in ego if "#event-" in q.subject.value or "#stance-" in q.subject.value}
+    assert facts == {"event-1", "stance-1"}  # in each document: the launch, China's support
+    subjects = {q.subject for q in ego}
+    evidence = {q.object for q in ego if q.predicate.value.endswith("#evidence")}
+    targets = {q.object for q in ego if q.subject in evidence and q.predicate.value.endswith("#hasTarget")}
+    selectors = {q.object for q in ego if q.subject in targets and q.predicate.value.endswith("#hasSelector")}
+    assert len(evidence) == 4 and evidence | targets | selectors <= subjects
+    assert any(q.predicate.value.endswith("#exact") and q.subject in selectors for q in ego)
+    # The first mention of the entity in each document that mentions it.
+    bodies = {q for q in ego if q.predicate.value.endswith("#hasBody")}
+    assert {q.object.value.rsplit("/", 1)[1] for q in bodies} == {"gids"}
+    assert len({q.graph_name for q in bodies}) == len(bodies) > 0
+    # The entities named, described in graph:entities.
+    assert any(q.graph_name.value.endswith("/graph/entities") and q.subject.value.endswith("/gids") for q in ego)
+
+
 def test_a_graph_export_in_pieces_is_the_export_in_one(store: OxigraphStore) -> None:
     """A whole-store export is read and written a chunk of documents at a time; written
     at once or document by document, every tool reads the same graph."""

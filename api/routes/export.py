@@ -10,10 +10,11 @@ from fastapi.responses import Response, StreamingResponse
 
 from api import export_graph, exports, media, timeline_slides
 from api.context import AppContext, context
-from api.export_rdf import rdf_stream
+from api.export_rdf import described, rdf_stream
 from api.routes.common import FromDate, ToDate
 from api.routes.refs import entity_named, timeline_filters, topic_named
 from graph.dates import period_bounds
+from graph.read.ego import ego_quads
 from graph.read.selection import Filters, selected_documents, widened
 from graph.read.tables import event_rows
 from graph.read.timeline import timeline_entries
@@ -65,10 +66,12 @@ def export(
     facts: Annotated[
         Literal["ego", "all"],
         Query(
-            description="graph formats with entity or actor: ego (an ego network) keeps every entity the "
-            "documents name, the quote of the first mention of the entity in each, and only the events "
-            "and stances of the entity (subject, actor, holder or target), with quotes; all keeps every "
-            "event and stance of the documents (much larger on a large corpus; streamed)"
+            description="with entity or actor: ego (an ego network) keeps the documents, every entity "
+            "they name, the first mention of the entity in each (with its quote) and only the events "
+            "and stances of the entity (subject, actor, holder or target), with their quotes; RDF "
+            "formats give these facts' quads in the documents' graphs and each document's description "
+            "without its text. all keeps the documents' whole graphs: every event and stance (much "
+            "larger on a large corpus; streamed)"
         ),
     ] = "ego",
     default_graph: Annotated[
@@ -83,9 +86,12 @@ def export(
     """The documents the filters keep (all of them without filters), with their entities,
     events, stances and topics; RDF formats give the documents' named graphs and the
     descriptions of the entities they name (graph:entities), or with ``default_graph``
-    their triples merged; without filters every graph of the store. RDF formats stream
-    from the store graph by graph. GEXF is version 1.3; GraphML node ids are escaped IRIs
-    (the IRI is the ``iri`` attribute); quote offsets are ``start_offset``/``end_offset``."""
+    their triples merged; without filters every graph of the store. With an entity or an
+    actor the export is its ego network (``facts=ego``, see :mod:`graph.read.ego`), read
+    with a few queries keyed by the entity. Exports stream: RDF formats graph by graph,
+    graph formats a chunk of documents at a time. GEXF is version 1.3; GraphML node ids are
+    escaped IRIs (the IRI is the ``iri`` attribute); quote offsets are
+    ``start_offset``/``end_offset``."""
     media_type, extension = _MEDIA[format]
     headers = {}
     if download:
@@ -116,7 +122,11 @@ def export(
     if format in _RDF:
         rdf = _RDF[format].rdf
         assert rdf is not None
-        pieces = rdf_stream(ctx.store, docs, rdf, default_graph=default_graph)
+        ego = None
+        if egos and facts == "ego":
+            # The ego network as RDF, read before the answer starts (a bounded read).
+            ego = list(described(ctx.store, ego_quads(ctx.store, egos, docs or [])))
+        pieces = rdf_stream(ctx.store, docs, rdf, default_graph=default_graph, pieces=ego)
         return StreamingResponse(pieces, media_type=content_type, headers=headers)
     parts: Iterable[exports.Piece]
     if egos and facts == "ego":

@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from graph.network import Evidence, evidence_of, local_name
 from graph.read.terms import fill, iri, values
 from graph.solutions import chunks, integer, select, text
@@ -45,12 +47,14 @@ class MentionLink:
 
 @dataclass(frozen=True, slots=True)
 class MentionEvidence:
-    """How often ``doc`` mentions the ego ``entity``, and its first mention."""
+    """How often ``doc`` mentions the ego ``entity``, and its first mention (``nodes``:
+    the IRIs of its annotation, target and selectors)."""
 
     doc: str
     entity: str
     count: int
     evidence: Evidence
+    nodes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +101,7 @@ class EgoFacts:
 _LINKS = "SELECT ?d ?e WHERE { $graphs GRAPH ?g { ?d schema:mentions ?e } }"
 
 _EGO_MENTIONS = """
-SELECT ?d ?s ?en ?x WHERE {
+SELECT ?d ?a ?t ?p ?q ?s ?en ?x WHERE {
   GRAPH ?g {
     ?a oa:hasBody $ego ; oa:motivatedBy oa:identifying ; oa:hasTarget ?t .
     ?t oa:hasSource ?d ; oa:hasSelector ?p, ?q . ?p oa:start ?s ; oa:end ?en . ?q oa:exact ?x .
@@ -143,7 +147,7 @@ def ego_mentions(store: Store, ego: str, docs: Iterable[str]) -> list[MentionEvi
     (lowest start offset)."""
     wanted = set(docs)
     counts: dict[str, int] = {}
-    first: dict[str, Evidence] = {}
+    first: dict[str, MentionEvidence] = {}
     for row in select(store, fill(_EGO_MENTIONS, ego=iri(ego))):
         doc = str(text(row["d"]))
         if doc not in wanted:
@@ -152,9 +156,10 @@ def ego_mentions(store: Store, ego: str, docs: Iterable[str]) -> list[MentionEvi
         start, end = integer(row["s"]), integer(row["en"])
         assert start is not None and end is not None
         current = first.get(doc)
-        if current is None or start < current.start:
-            first[doc] = Evidence(doc, start, end, str(text(row["x"])))
-    return [MentionEvidence(doc, ego, counts[doc], first[doc]) for doc in sorted(first)]
+        if current is None or start < current.evidence.start:
+            nodes = tuple(str(text(row[v])) for v in ("a", "t", "p", "q"))
+            first[doc] = MentionEvidence(doc, ego, 0, Evidence(doc, start, end, str(text(row["x"]))), nodes)
+    return [MentionEvidence(doc, ego, counts[doc], m.evidence, m.nodes) for doc, m in sorted(first.items())]
 
 
 def _describe(store: Store, nodes: Iterable[str]) -> dict[str, dict[str, list[str]]]:
@@ -244,6 +249,75 @@ def ego_stances(store: Store, egos: Sequence[str], docs: Iterable[str]) -> list[
     return stances
 
 
+_DOCUMENT_QUADS = """
+SELECT ?g ?d ?p ?o WHERE { $graphs GRAPH ?g { ?d a pkg:Document ; ?p ?o } FILTER(?p != pkg:text) }
+"""
+
+_EVIDENCE_NODES = """
+SELECT ?a ?t ?s WHERE { $nodes GRAPH ?g { ?n pkg:evidence ?a . ?a oa:hasTarget ?t . ?t oa:hasSelector ?s } }
+"""
+
+_QUADS = "SELECT ?g ?n ?p ?o WHERE { $nodes GRAPH ?g { ?n ?p ?o } }"
+
+_DOC_GRAPHS = doc_graph_iri("")
+
+
+def _quads_of(store: Store, nodes: Iterable[str]) -> dict[str, list[ox.Quad]]:
+    """The quads whose subject is one of ``nodes``, by subject."""
+    found: dict[str, list[ox.Quad]] = {}
+    for piece in chunks(sorted(set(nodes))):
+        for row in select(store, fill(_QUADS, nodes=values("n", (iri(n) for n in piece)))):
+            found.setdefault(row["n"].value, []).append(ox.Quad(row["n"], row["p"], row["o"], row["g"]))
+    return found
+
+
+def _ego_fact_quads(store: Store, egos: Sequence[str], docs: set[str]) -> dict[str, list[ox.Quad]]:
+    """The quads of the events and stances of ``egos`` reported in ``docs``, by fact."""
+    nodes: set[str] = set()
+    for query in (_EGO_EVENTS, _EGO_STANCES):
+        for ego in egos:
+            nodes.update(str(text(row["n"])) for row in select(store, fill(query, ego=iri(ego))))
+    kept = {}
+    for node, quads in _quads_of(store, nodes).items():
+        types = {str(text(q.object)) for q in quads if q.predicate.value == _TYPE}
+        sources = {str(text(q.object)) for q in quads if q.predicate.value == _DERIVED_FROM}
+        if types & {_EVENT, _STANCE} and sources & docs:
+            kept[node] = quads
+    return kept
+
+
+def ego_quads(store: Store, egos: Sequence[str], docs: Sequence[str]) -> list[tuple[str, list[ox.Quad]]]:
+    """The ego network of ``egos`` over ``docs`` as RDF, the quads of each document (in its
+    graph), in the order of ``docs``: the document's own description without its text
+    (``pkg:text``), its ``schema:mentions`` links among it; the first mention of each ego
+    (annotation, target, selectors); the events and stances of the egos with their
+    evidence (annotation, target, selectors). The entities they name are described in
+    graph:entities (:func:`api.export_rdf.described` adds them)."""
+    by_doc: dict[str, list[ox.Quad]] = {doc: [] for doc in docs}
+    for piece in chunks(sorted(by_doc)):
+        sparql = fill(_DOCUMENT_QUADS, graphs=values("g", (iri(_graph_of(d)) for d in piece)))
+        for row in select(store, sparql):
+            found = by_doc.get(row["d"].value)
+            if found is not None:
+                found.append(ox.Quad(row["d"], row["p"], row["o"], row["g"]))
+    facts = _ego_fact_quads(store, egos, set(by_doc))
+    nodes = {n for ego in sorted(set(egos)) for m in ego_mentions(store, ego, by_doc) for n in m.nodes}
+    for piece in chunks(sorted(facts)):
+        for row in select(store, fill(_EVIDENCE_NODES, nodes=values("n", (iri(n) for n in piece)))):
+            nodes.update(str(text(row[v])) for v in ("a", "t", "s"))
+    for quads in [*facts.values(), *_quads_of(store, nodes).values()]:
+        for quad in quads:
+            graph = quad.graph_name.value  # type: ignore[union-attr]
+            found = (
+                by_doc.get(str(DOC) + graph.removeprefix(_DOC_GRAPHS))
+                if graph.startswith(_DOC_GRAPHS)
+                else None
+            )
+            if found is not None:
+                found.append(quad)
+    return list(by_doc.items())
+
+
 def ego_facts(store: Store, egos: Sequence[str], docs: Sequence[str]) -> EgoFacts:
     """The ego network of ``egos`` over ``docs`` (see the module docstring).
 
@@ -287,6 +361,7 @@ __all__ = [
     "ego_events",
     "ego_facts",
     "ego_mentions",
+    "ego_quads",
     "ego_stances",
     "mention_links",
 ]
