@@ -41,10 +41,7 @@ import io
 import os
 import re
 from pathlib import Path
-from typing import Any
-
-from pypdf import PdfReader
-from pypdf.errors import LimitReachedError
+from typing import TYPE_CHECKING, Any
 
 from loaders import cleaning
 from loaders.cleaning import PAGE_BREAK
@@ -62,6 +59,9 @@ from loaders.sidecar import (
     unknown_fields,
 )
 from ontology.namespace import slug
+
+if TYPE_CHECKING:
+    from pypdf.errors import LimitReachedError
 
 __all__ = [
     "MEDIA_TYPES",
@@ -330,6 +330,11 @@ def _parse_media_type(value: str, source: str) -> tuple[str, str | None]:
 
 
 def _read_pdf(data: bytes, source: str, warnings: list[str]) -> str:
+    # Imported here: pypdf is a fifth of the server's start-up imports, and most corpora
+    # hold no PDF.
+    from pypdf import PdfReader
+    from pypdf.errors import LimitReachedError
+
     # pypdf raises assorted exception types on malformed input; all mean "unreadable".
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -365,6 +370,8 @@ def _check_stream_limit(page: Any, number: int, source: str) -> None:
     """pypdf's text extraction swallows a stream over its decompression limit and gives an
     empty page: an empty page's content stream is decoded once more to tell that apart
     from a page with no text layer."""
+    from pypdf.errors import LimitReachedError
+
     try:
         contents = page.get_contents()
         if contents is not None:
