@@ -16,17 +16,16 @@ are rebuilt in the background after each move, so that the next reader does not 
 
 - :meth:`AppContext.catalogue`: documents, entities and topics with their names
   (:mod:`graph.read.catalogue`; about 2 s and tens of MB for the full UN corpus). The REST
-  timelines, lineages and stances read everything else from the store per request
-  (:mod:`graph.read.lineage`, :mod:`graph.read.timeline`, :mod:`graph.read.stances`).
+  routes read everything else from the store per request through :mod:`graph.read`
+  (targeted SPARQL); no route builds a networkx view of the whole store.
+- :meth:`AppContext.entity_use`: which entities the documents name and how many
+  documents mention each (:func:`graph.read.entities.entity_use`), for ``/entities``.
 - :meth:`AppContext.answer`: REST answers as JSON bytes (:mod:`api.cache`), marked
   ``X-Cache: hit`` or ``miss``.
-- :meth:`AppContext.network`: the networkx view of the whole store
-  (:func:`graph.network.load_network`), built only for the routes that run graph
-  algorithms or export whole subgraphs (paths, exports, documents, entities). It is
-  large (45 s and 2 GB for 3,000 speeches), so it is built on first use, not at start-up,
-  and then moved out of the collector's sight (:func:`gc.freeze`, as the catalogue is): a
-  collector walking its millions of objects added 30 to 120 ms to every request,
-  ``/sparql`` included.
+
+What is kept per generation is moved out of the collector's sight once built
+(:func:`gc.freeze`): a collector walking its many objects added 30 to 120 ms to every
+request, ``/sparql`` included.
 """
 
 from __future__ import annotations
@@ -39,7 +38,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-import networkx as nx
 import pyoxigraph as ox
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
@@ -48,9 +46,9 @@ from pydantic import BaseModel
 from api.cache import CACHE_HEADER, ResponseCache
 from api.runner import QueryRunner
 from api.search_index import SearchIndex
-from graph.network import load_network
 from graph.oxigraph_store import OxigraphStore
 from graph.read.catalogue import Catalogue, saved_catalogue
+from graph.read.entities import EntityUse, entity_use
 from graph.read.saved import store_fingerprint
 from graph.store import Store
 from policykg.server_file import announce, server_url, withdraw
@@ -81,11 +79,11 @@ class AppContext:
         self._warm_again = False
         self._closing = False
         self._announced: Path | None = None
-        self._network_lock = threading.Lock()
         self._search_lock = threading.Lock()
-        self._network: tuple[int, nx.MultiDiGraph] | None = None
         self._catalogue_lock = threading.Lock()
         self._catalogue: tuple[int, Catalogue] | None = None
+        self._entity_use_lock = threading.Lock()
+        self._entity_use: tuple[int, EntityUse] | None = None
         self.answers = ResponseCache()
         index_path = None if settings.is_remote else Path(settings.store) / "search.sqlite3"
         self.search = SearchIndex(index_path)
@@ -175,21 +173,6 @@ class AppContext:
             return False
         return bool(self.store.query(f"ASK {{ GRAPH {node} {{ ?s ?p ?o }} }}"))
 
-    def network(self) -> nx.MultiDiGraph:
-        """The networkx view of the whole store (built on first use, then cached).
-
-        Callers must not modify it.
-        """
-        with self._network_lock:
-            generation = self.generation
-            if self._network is not None and self._network[0] == generation:
-                return self._network[1]
-            self._network = None  # the old view goes before the new one is built
-            graph = load_network(self.store)
-            self._network = (generation, graph)
-            _out_of_collector_sight()
-            return graph
-
     def catalogue(self) -> Catalogue:
         """Documents, entities and topics of the current generation (built on first use)."""
         with self._catalogue_lock:
@@ -200,6 +183,17 @@ class AppContext:
             self._catalogue = (generation, catalogue)
             _out_of_collector_sight()
             return catalogue
+
+    def entity_use(self) -> EntityUse:
+        """Which entities the documents name, with their numbers of mentioning documents,
+        for the current generation (built on first use, after the catalogue)."""
+        with self._entity_use_lock:
+            generation = self.generation
+            if self._entity_use is not None and self._entity_use[0] == generation:
+                return self._entity_use[1]
+            use = entity_use(self.store, self.catalogue())
+            self._entity_use = (generation, use)
+            return use
 
     def answer(self, request: Request, build: Callable[[], BaseModel]) -> Response:
         """The JSON answer ``build()`` gives for this request, from the answer cache when
@@ -219,12 +213,12 @@ class AppContext:
         )
 
     def warm_up(self) -> None:
-        """Fill the caches the REST routes need first (catalogue, search index); failures
-        are only logged, the routes that need a cache build it again and report their own
-        errors. The networkx view is left to the routes that need it (see the module
-        docstring)."""
+        """Fill the caches the REST routes need first (catalogue, entity use, search
+        index); failures are only logged, the routes that need a cache build it again and
+        report their own errors."""
         try:
             self.catalogue()
+            self.entity_use()
             self.search_index()
         except Exception as exc:  # the app may be shutting down, the store closing
             logger.warning("warming up the caches failed: %s", exc)
@@ -240,8 +234,8 @@ class AppContext:
 
 
 def _out_of_collector_sight() -> None:
-    """Move the long-lived objects just built (a catalogue, a networkx view: up to millions)
-    out of the cyclic collector's walks, which otherwise add tens of ms to requests."""
+    """Move the long-lived objects just built (a catalogue: up to millions) out of the
+    cyclic collector's walks, which otherwise add tens of ms to requests."""
     gc.collect()
     gc.freeze()
 

@@ -1,8 +1,9 @@
 """CLI commands over the link views: ``lineage``, ``timeline``, ``path``, ``rebuild-links``.
 
-``lineage`` and ``timeline`` read through the read layer (:mod:`graph.read`), the same
-functions the REST API answers with, so both give the same items in the same order;
-``path`` runs networkx on the projection of the store. Each prints text or JSON.
+``lineage``, ``timeline`` and ``path`` read through the read layer (:mod:`graph.read`), the
+same functions the REST API answers with, so both give the same items in the same order
+(``path``: the bounded search of ``/paths``, within the same query time limit). Each
+prints text or JSON.
 Registered on the ``policykg`` group in :mod:`policykg.cli`.
 """
 
@@ -17,34 +18,11 @@ import click
 from policykg.cli_common import CliState, open_store, pass_state
 
 if TYPE_CHECKING:
-    import networkx as nx
-
+    from graph.connectivity import EvidencePath
     from graph.link_records import DocumentInfo, LineageStep
     from graph.network import Evidence
     from graph.read.catalogue import Catalogue
-    from graph.store import Store
     from graph.timeline_records import TimelineEntry
-
-
-def _network(store: Store) -> nx.MultiDiGraph:
-    from graph.network import load_network
-
-    return load_network(store, mention_evidence=False)
-
-
-def _with_quotes(store: Store, graph: nx.MultiDiGraph, entities: list[str]) -> None:
-    from graph.network import NetworkBuilder
-
-    NetworkBuilder(store, graph).add_mention_evidence(entities=sorted(set(entities)))
-
-
-def _entity(graph: nx.MultiDiGraph, name: str) -> str:
-    from graph.entity_lookup import resolve_entity
-
-    try:
-        return resolve_entity(graph, name)
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def _quote(evidence: Evidence | None, indent: str = "    ") -> str:
@@ -117,6 +95,33 @@ def _entry_json(catalogue: Catalogue, entry: TimelineEntry) -> dict[str, Any]:
             {**_document_json(catalogue, s.document), "reported_date": s.date,
              "evidence": _evidence_json(s.evidence)}
             for s in entry.sources
+        ],
+    }
+
+
+def _path_json(catalogue: Catalogue, found: EvidencePath) -> dict[str, Any]:
+    """A path: its entities and labels, each hop with its document (named) and quotes."""
+
+    def document(doc: DocumentInfo) -> dict[str, Any]:
+        fields = doc.to_json()
+        for role in ("actor", "speaker", "forum"):
+            fields[role] = catalogue.entity_label(fields[role]) if fields[role] else None
+        return fields
+
+    return {
+        "entities": list(found.entities),
+        "labels": [catalogue.entity_label(e) for e in found.entities],
+        "hops": [
+            {
+                "source": hop.source, "target": hop.target,
+                "source_label": catalogue.entity_label(hop.source),
+                "target_label": catalogue.entity_label(hop.target),
+                **document(hop.document),
+                "source_evidence": _evidence_json(hop.source_evidence),
+                "target_evidence": _evidence_json(hop.target_evidence),
+                "documents": list(hop.documents),
+            }
+            for hop in found.hops
         ],
     }
 
@@ -273,33 +278,37 @@ def timeline(
 @pass_state
 def path(state: CliState, source: str, target: str, max_paths: int, max_hops: int, as_json: bool) -> None:
     """The shortest evidence paths between two entities, each hop justified by a document
-    that mentions both (with both quotes)."""
-    from graph.connectivity import co_mention_graph, evidence_paths
-    from graph.network import label
+    that mentions both (with both quotes): the bounded search of ``GET /paths``, within the
+    query time limit (``--query-timeout``)."""
+    from graph.read.catalogue import load_catalogue
+    from graph.read.paths import SearchLimit, evidence_paths
 
+    limit = state.settings.query_timeout_s
     with open_store(state, read_only=True) as store:
-        graph = _network(store)
-        a, b = _entity(graph, source), _entity(graph, target)
+        catalogue = load_catalogue(store)
+        a, b = _named(catalogue, source), _named(catalogue, target)
         if a == b:
             raise click.UsageError("the two entities are the same")
-        co = co_mention_graph(graph)
-        paths = evidence_paths(graph, a, b, max_paths=max_paths, max_hops=max_hops, co_graph=co)
-        _with_quotes(store, graph, [e for p in paths for e in p.entities])
-    # Again with the quotes loaded: each hop now picks the document where both lie closest.
-    paths = evidence_paths(graph, a, b, max_paths=max_paths, max_hops=max_hops, co_graph=co)
+        try:
+            paths = evidence_paths(
+                store, catalogue, a, b, max_paths=max_paths, max_hops=max_hops, time_limit_s=limit
+            )
+        except SearchLimit as exc:
+            raise click.ClickException(f"{exc} (limit {limit:g} s): ask for fewer hops") from exc
     if as_json:
-        _dump([p.to_json(graph) for p in paths])
+        _dump([_path_json(catalogue, p) for p in paths])
         return
+    label = catalogue.entity_label
     if not paths:
-        click.echo(f"no path of at most {max_hops} hops between {label(graph, a)} and {label(graph, b)}")
+        click.echo(f"no path of at most {max_hops} hops between {label(a)} and {label(b)}")
         return
     for number, found in enumerate(paths, 1):
-        click.echo(f"{number}. " + " -> ".join(str(label(graph, e)) for e in found.entities))
+        click.echo(f"{number}. " + " -> ".join(label(e) for e in found.entities))
         for hop in found.hops:
             doc = hop.document
             others = len(hop.documents) - 1
             click.echo(
-                f"   {label(graph, hop.source)} -- {label(graph, hop.target)}: {doc.doc_id} "
+                f"   {label(hop.source)} -- {label(hop.target)}: {doc.doc_id} "
                 f"({doc.date or 'undated'}){f', +{others} more documents' if others else ''}"
             )
             click.echo(_quote(hop.source_evidence, "      "))

@@ -21,6 +21,14 @@ from policykg.settings import get_settings
 pytestmark = needs_corpus
 
 
+#: Pairs of entities asked for evidence paths, by the CLI and by REST.
+PATH_PAIRS = (
+    ("Tianjin Biosecurity Guidelines", "BWC"),
+    ("China", "Security Council"),
+    ("Global Data Security Initiative", "BWC"),
+)
+
+
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("parity") / "store"
@@ -45,6 +53,7 @@ def cli_answers(store_path: Path) -> dict[str, Any]:
         "stance_timeline": cli(store_path, "timeline", "--holder", "China", "--topic", "outer-space", "--json"),
         "lineage": cli(store_path, "lineage", "Global Initiative on Data Security", "--json"),
         "stances": cli(store_path, "stances", "--holder", "China", "--format", "json"),
+        "paths": {pair: cli(store_path, "path", *pair, "--max-paths", "5", "--json") for pair in PATH_PAIRS},
     }
 
 
@@ -87,3 +96,21 @@ def test_stances_agree(client: TestClient, cli_answers: dict[str, Any]) -> None:
     assert [(s["document"]["id"], s["polarity"], s["target"], s["evidence"]["start"]) for s in rest] == [
         (s["doc_id"], s["polarity"], s["target"], s["start"]) for s in cli_answers["stances"]
     ]
+
+
+def test_paths_agree(client: TestClient, cli_answers: dict[str, Any]) -> None:
+    def quote(evidence: dict[str, Any] | None) -> int | None:
+        return evidence["start"] if evidence else None
+
+    for source, target in PATH_PAIRS:
+        rest = client.get("/paths", params={"from": source, "to": target, "max_paths": 5}).json()["paths"]
+        assert rest, (source, target)
+        assert [
+            [(h["source"]["iri"], h["target"]["iri"], h["document"]["id"], quote(h["source_evidence"]),
+              quote(h["target_evidence"])) for h in path["hops"]]
+            for path in rest
+        ] == [
+            [(h["source"], h["target"], h["doc_id"], quote(h["source_evidence"]), quote(h["target_evidence"]))
+             for h in path["hops"]]
+            for path in cli_answers["paths"][(source, target)]
+        ], (source, target)

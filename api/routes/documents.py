@@ -5,54 +5,24 @@ from __future__ import annotations
 
 import html
 from itertools import pairwise
-from typing import Annotated, Any
+from typing import Annotated
 
-import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
 from api import models
 from api.context import AppContext, context
 from api.routes import refs
-from api.routes.common import (
-    FromDate,
-    Limit,
-    Offset,
-    ToDate,
-    document_node,
-    document_summary,
-    entity_ref,
-    event_item,
-    in_window,
-    page,
-    stance_item,
-)
+from api.routes.common import FromDate, Limit, Offset, ToDate, page
 from graph.dates import period_bounds
-from graph.document_links import reporting_documents
-from graph.network import targets
-from ontology.namespace import doc_graph_iri, sparql_prefixes
+from graph.read.documents import document_content, find_document
+from graph.read.terms import fill, iri
+from graph.read.window import in_window
+from graph.solutions import select, text
 
 router = APIRouter(tags=["documents"])
 
-_DETAIL = """
-SELECT ?text ?source ?format ?sha WHERE {{
-  GRAPH <{graph}> {{ <{doc}> a pkg:Document .
-    OPTIONAL {{ <{doc}> pkg:text ?text }} OPTIONAL {{ <{doc}> dcterms:source ?source }}
-    OPTIONAL {{ <{doc}> dcterms:format ?format }} OPTIONAL {{ <{doc}> pkg:sha256 ?sha }} }}
-}} LIMIT 1
-"""
-
-_MENTIONS = """
-SELECT ?e ?s ?en ?x WHERE {{
-  GRAPH <{graph}> {{
-    ?a oa:hasBody ?e ; oa:motivatedBy oa:identifying ; oa:hasTarget ?t .
-    ?t oa:hasSource <{doc}> ; oa:hasSelector ?p, ?q . ?p oa:start ?s ; oa:end ?en . ?q oa:exact ?x .
-  }}
-}}
-"""
-
-
-_MENTIONING = "SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ ?d schema:mentions {entity} }} }}"
+_MENTIONING = "SELECT DISTINCT ?d WHERE { GRAPH ?g { ?d schema:mentions $entity } }"
 
 
 @router.get("/documents", response_model=models.Page[models.DocumentSummary], summary="List documents")
@@ -75,16 +45,15 @@ def list_documents(
     catalogue = ctx.catalogue()
     docs = [d for d in catalogue.documents.values() if d.doc_id]
     if entity:
-        node = ox.NamedNode(refs.entity_named(catalogue, entity))
-        rows = ctx.store.query(sparql_prefixes() + _MENTIONING.format(entity=node))
-        mentioning = {str(row["d"].value) for row in rows}
+        node = iri(refs.entity_named(catalogue, entity))
+        mentioning = {str(text(row["d"])) for row in select(ctx.store, fill(_MENTIONING, entity=node))}
         docs = [d for d in docs if d.iri in mentioning]
     if actor:
-        iri = refs.entity_named(catalogue, actor, "actor")
-        docs = [d for d in docs if iri in (d.actor, d.speaker)]
+        who = refs.entity_named(catalogue, actor, "actor")
+        docs = [d for d in docs if who in (d.actor, d.speaker)]
     if forum:
-        iri = refs.entity_named(catalogue, forum, "forum")
-        docs = [d for d in docs if d.forum == iri]
+        where = refs.entity_named(catalogue, forum, "forum")
+        docs = [d for d in docs if d.forum == where]
     if genre:
         docs = [d for d in docs if (d.genre or "").casefold() == genre.casefold()]
     low, high = period_bounds(start, end)
@@ -94,38 +63,32 @@ def list_documents(
     return models.Page[models.DocumentSummary](total=len(docs), limit=limit, offset=offset, items=items)
 
 
-def _value(term: Any) -> str | None:
-    return None if term is None else str(term.value)
-
-
 def document_detail(ctx: AppContext, doc_id: str) -> models.DocumentDetail:
-    graph = ctx.network()
-    doc = document_node(graph, doc_id)
-    summary = document_summary(graph, doc)
-    named_graph = doc_graph_iri(summary.id)
-    rows = list(ctx.store.query(sparql_prefixes() + _DETAIL.format(graph=named_graph, doc=doc)))
-    text = _value(rows[0]["text"]) if rows else None
+    """The page of one document, read from its own graph (:mod:`graph.read.documents`)."""
+    catalogue = ctx.catalogue()
+    doc = find_document(catalogue, doc_id)
+    if doc is None:
+        raise HTTPException(404, f"no document has the id {doc_id!r}")
+    content = document_content(ctx.store, catalogue, doc)
+    summary = refs.document_summary(catalogue, content.document)
     by_entity: dict[str, list[models.Mention]] = {}
-    for row in ctx.store.query(sparql_prefixes() + _MENTIONS.format(graph=named_graph, doc=doc)):
-        by_entity.setdefault(str(row["e"].value), []).append(
-            models.Mention(
-                start=int(str(row["s"].value)), end=int(str(row["en"].value)), quote=str(row["x"].value)
-            )
+    for span in content.mentions:
+        by_entity.setdefault(span.entity, []).append(
+            models.Mention(start=span.start, end=span.end, quote=span.quote)
         )
     entities = []
     highlights = []
     for entity, mentions in sorted(by_entity.items()):
         mentions.sort(key=lambda m: (m.start, m.end))
-        ref = entity_ref(graph, entity)
+        ref = refs.entity_ref(catalogue, entity)
         assert ref is not None
         entities.append(models.EntityMentions(entity=ref, count=len(mentions), mentions=mentions))
         highlights += [
             models.Highlight(start=m.start, end=m.end, kind="mention", node=entity, label=ref.label)
             for m in mentions
         ]
-    reports = reporting_documents(graph)
-    events = [event_item(graph, e) for e in targets(graph, doc, "has_event")]
-    stances = [stance_item(graph, s, reports) for s in targets(graph, doc, "has_stance")]
+    events = [refs.event_item(catalogue, e) for e in content.events]
+    stances = [refs.stance_item(catalogue, s) for s in content.stances]
     for event in events:
         if event.evidence:
             highlights.append(
@@ -153,11 +116,11 @@ def document_detail(ctx: AppContext, doc_id: str) -> models.DocumentDetail:
     highlights.sort(key=lambda h: (h.start, -h.end, h.kind))
     return models.DocumentDetail(
         **summary.model_dump(),
-        source=_value(rows[0]["source"]) if rows else None,
-        format=_value(rows[0]["format"]) if rows else None,
-        sha256=_value(rows[0]["sha"]) if rows else None,
-        length=len(text or ""),
-        text=text or "",
+        source=content.source,
+        format=content.format,
+        sha256=content.sha256,
+        length=len(content.text or ""),
+        text=content.text or "",
         entities=entities,
         events=events,
         stances=stances,

@@ -1,20 +1,21 @@
-"""Response-model pieces built from the :class:`graph.read.catalogue.Catalogue` (no networkx view):
-name resolution (404 for an unknown name, 422 for an ambiguous one) and the references to
-entities, topics, documents and quotes every REST answer carries. The same shapes as the
-networkx-based helpers of :mod:`api.routes.common`."""
+"""Response-model pieces built from the :class:`graph.read.catalogue.Catalogue` and the
+records of :mod:`graph.read`: name resolution (404 for an unknown name, 422 for an
+ambiguous one) and the references to entities, topics, documents, quotes, events and
+stances every REST answer carries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
 from fastapi import HTTPException
 
 from api import models
 from graph.event_identity import precision_name
 from graph.link_records import DocumentInfo
-from graph.network import Evidence, first, local_name
+from graph.network import Evidence, local_name
 from graph.read.catalogue import Catalogue
+from graph.read.documents import EventRecord
+from graph.read.stances import StanceRecord
 from ontology.namespace import ENTITY, TOPIC
 
 
@@ -84,19 +85,38 @@ def evidence_model(catalogue: Catalogue, evidence: Evidence | None) -> models.Ev
     )
 
 
-def event_item(catalogue: Catalogue, graph: nx.MultiDiGraph, event: str) -> models.EventItem:
-    """An event node of a (partial) networkx view, named through the catalogue."""
-    attrs = graph.nodes[event]
-    subject = entity_ref(catalogue, first(graph, event, "subject"))
+def event_item(catalogue: Catalogue, record: EventRecord) -> models.EventItem:
+    """An event report, named through the catalogue."""
+    subject = entity_ref(catalogue, record.subject)
     assert subject is not None
     return models.EventItem(
-        iri=event,
-        event_type=attrs.get("event_type", ""),
-        date=attrs.get("date"),
+        iri=record.event,
+        event_type=record.event_type,
+        date=record.date,
         subject=subject,
-        actor=entity_ref(catalogue, first(graph, event, "event_actor")),
-        document=document_summary(catalogue, attrs["document"]),
-        evidence=evidence_model(catalogue, attrs.get("evidence")),
+        actor=entity_ref(catalogue, record.actor),
+        document=document_summary(catalogue, record.document),
+        evidence=evidence_model(catalogue, record.evidence),
+    )
+
+
+def stance_item(catalogue: Catalogue, record: StanceRecord) -> models.StanceItem:
+    """A stance as a document's page lists it (no ``precision`` or ``link``: the page is
+    the link; ``/stances`` adds both)."""
+    holder = entity_ref(catalogue, record.holder)
+    assert holder is not None
+    reported = catalogue.reports.get(record.document.iri)
+    return models.StanceItem(
+        iri=record.stance,
+        holder=holder,
+        polarity=record.polarity,
+        target=record.target,
+        topic=topic_ref(catalogue, record.topic),
+        target_entities=[r for r in (entity_ref(catalogue, e) for e in record.target_entities) if r],
+        date=record.date,
+        document=document_summary(catalogue, record.document),
+        evidence=evidence_model(catalogue, record.evidence),
+        reports_on=doc_id(catalogue, reported) if reported in catalogue.documents else None,
     )
 
 

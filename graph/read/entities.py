@@ -1,0 +1,201 @@
+"""Entities as the REST list and the entity page show them.
+
+The list holds the entities the documents name: mentioned, or named as a document's
+actor, speaker or forum, an event's subject or actor, a stance's holder or target (the
+catalogue also holds gazetteer entries no document names; they are not listed). Which
+entities those are, and in how many documents each is mentioned, is read once per store
+generation (:func:`entity_use`: one aggregate over ``schema:mentions`` and one scan per
+naming predicate); finding and ordering names is then done on the catalogue.
+
+An entity's page reads only that entity: its mentions with their count and first quote
+per document (:func:`entity_mentions`, one aggregate), its Wikidata match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from graph.network import ENTITY_TYPES, Evidence, local_name
+from graph.read.catalogue import Catalogue
+from graph.read.terms import fill, iri, values
+from graph.solutions import chunks, select, text
+from graph.store import Store
+from ontology.namespace import ENTITY, LINKS_GRAPH, PKG, PROV, SEM
+
+_MENTION_COUNTS = """
+SELECT ?e (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?g { ?d schema:mentions ?e } } GROUP BY ?e
+"""
+
+# One scan of a predicate's index each (a UNION of the four, or a join with the class of
+# the subject, is planned far worse); the links graph repeats what documents say.
+_NAMED_BY = """
+SELECT DISTINCT ?e WHERE { GRAPH ?g { ?x $predicate ?e } FILTER(?g != $links) FILTER(isIRI(?e)) }
+"""
+
+#: The predicates by which events and stances name entities.
+NAMING_PREDICATES = (
+    str(PKG) + "subject",
+    str(SEM) + "hasActor",
+    str(PROV) + "wasAttributedTo",
+    str(PKG) + "targetEntity",
+)
+
+_SEP = "\x1f"
+_PAD = "0" * 12
+
+# Count and first mention (its start padded to sort as text) per document.
+_MENTIONS_OF = """
+SELECT ?d (COUNT(?a) AS ?n) (MIN(?key) AS ?first) WHERE {
+  GRAPH ?g {
+    ?a oa:hasBody $entity ; oa:motivatedBy oa:identifying ; oa:hasTarget ?t .
+    ?t oa:hasSource ?d ; oa:hasSelector ?p, ?q .
+    ?p oa:start ?s ; oa:end ?en .
+    ?q oa:exact ?x .
+  }
+  BIND(CONCAT(SUBSTR(CONCAT("{pad}", STR(?s)), STRLEN(STR(?s)) + 1), "{sep}", STR(?en), "{sep}", ?x) AS ?key)
+} GROUP BY ?d
+"""
+
+_WIKIDATA = """
+SELECT ?e ?w WHERE { $entities ?e skos:exactMatch ?w .
+  FILTER(STRSTARTS(STR(?w), "http://www.wikidata.org/entity/")) }
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class EntityUse:
+    """Which entities the documents name, and how many documents mention each."""
+
+    #: entity IRI -> number of documents that mention it (``schema:mentions``)
+    mentioned_in: dict[str, int]
+    #: every entity a document names (mentioned ones included)
+    named: frozenset[str]
+
+
+def entity_use(store: Store, catalogue: Catalogue) -> EntityUse:
+    """Read which entities the documents of ``store`` name (see the module docstring)."""
+    mentioned_in = {
+        str(text(row["e"])): int(str(text(row["n"]))) for row in select(store, _MENTION_COUNTS)
+    }
+    named = set(mentioned_in)
+    for predicate in NAMING_PREDICATES:
+        sparql = fill(_NAMED_BY, predicate=iri(predicate), links=iri(str(LINKS_GRAPH)))
+        named.update(str(text(row["e"])) for row in select(store, sparql))
+    for by_entity in catalogue.roles.values():
+        named.update(by_entity)
+    return EntityUse(mentioned_in, frozenset(named))
+
+
+def entity_type(name: str) -> str | None:
+    """The entity type ``name`` designates (any case), None when it is none of
+    :data:`graph.network.ENTITY_TYPES`.
+
+    >>> entity_type(" initiative"), entity_type("Planet")
+    ('Initiative', None)
+    """
+    wanted = name.strip().casefold()
+    return next((t for t in ENTITY_TYPES if t.casefold() == wanted), None)
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _folded(name: str) -> str:
+    return _SPACE.sub(" ", name).strip().casefold()
+
+
+def entity_id(iri_: str) -> str:
+    """The id of an entity: its IRI without the entity base (other IRIs unchanged).
+
+    >>> entity_id(str(ENTITY) + "gids"), entity_id("urn:x")
+    ('gids', 'urn:x')
+    """
+    return iri_.removeprefix(str(ENTITY)) if iri_.startswith(str(ENTITY)) else iri_
+
+
+def find_entities(
+    catalogue: Catalogue, use: EntityUse, *, type: str | None = None, q: str | None = None
+) -> list[str]:
+    """The named entities of type ``type`` (a name of :data:`ENTITY_TYPES`) whose label,
+    alias or acronym contains ``q`` (any case, runs of spaces as one), or whose id is
+    ``q``; ordered by label, with ``q``, entities called exactly ``q`` first.
+
+    Examples
+    --------
+    >>> from graph.read.catalogue import EntityInfo
+    >>> catalogue = Catalogue()
+    >>> for key, label, acronyms in (("npt", "Non-Proliferation Treaty", ("NPT",)),
+    ...                              ("tpnw", "Treaty on the Prohibition of Nuclear Weapons", ())):
+    ...     catalogue.entities[str(ENTITY) + key] = EntityInfo(label, "Instrument", (), acronyms)
+    >>> use = EntityUse({}, frozenset(catalogue.entities))
+    >>> [entity_id(e) for e in find_entities(catalogue, use, q="treaty")]
+    ['npt', 'tpnw']
+    >>> [entity_id(e) for e in find_entities(catalogue, use, q="  NPT")]
+    ['npt']
+    >>> find_entities(catalogue, use, type="State")
+    []
+    """
+    needle = _folded(q or "")
+    found = []
+    for entity in use.named:
+        info = catalogue.entities.get(entity)
+        label = info.label if info is not None else local_name(entity)
+        if type is not None and (info is None or info.type != type):
+            continue
+        exact = False
+        if needle:
+            names = [label, *(info.aliases if info else ()), *(info.acronyms if info else ())]
+            folded = [_SPACE.sub(" ", n.casefold()) for n in names]
+            if not any(needle in n for n in folded) and needle != entity_id(entity).casefold():
+                continue
+            exact = any(n.strip() == needle for n in folded)
+        found.append((0 if exact else 1, label.casefold(), entity))
+    found.sort()
+    return [entity for _, _, entity in found]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMention:
+    """The mentions of an entity in one document: how many, and the first."""
+
+    document: str
+    count: int
+    first: Evidence
+
+
+def entity_mentions(store: Store, entity: str) -> list[EntityMention]:
+    """The documents that mention ``entity``, each with its number of mentions and its
+    first mention (in no particular order)."""
+    sparql = fill(_MENTIONS_OF, entity=iri(entity)).replace("{pad}", _PAD).replace("{sep}", _SEP)
+    out = []
+    for row in select(store, sparql):
+        doc = str(text(row["d"]))
+        start, end, quote = str(text(row["first"])).split(_SEP, 2)
+        out.append(EntityMention(doc, int(str(text(row["n"]))), Evidence(doc, int(start), int(end), quote)))
+    return out
+
+
+def wikidata_links(store: Store, entities: Sequence[str] | Iterable[str]) -> dict[str, str]:
+    """The Wikidata item each of ``entities`` is matched with (``skos:exactMatch``), where
+    it has one."""
+    out: dict[str, str] = {}
+    for chunk in chunks(sorted(set(entities))):
+        sparql = fill(_WIKIDATA, entities=values("e", (iri(e) for e in chunk)))
+        for row in select(store, sparql):
+            out.setdefault(str(text(row["e"])), str(text(row["w"])))
+    return out
+
+
+__all__ = [
+    "NAMING_PREDICATES",
+    "EntityMention",
+    "EntityUse",
+    "entity_id",
+    "entity_mentions",
+    "entity_type",
+    "entity_use",
+    "find_entities",
+    "wikidata_links",
+]
