@@ -27,33 +27,14 @@ import networkx as nx
 from graph.connectivity import EvidencePath, Hop
 from graph.network import Evidence
 from graph.read.catalogue import Catalogue
+from graph.read.mentions import first_mentions_in
 from graph.read.neighbourhood import co_mentions, shared_documents
 from graph.read.terms import fill, iri, values
 from graph.solutions import chunks, select, text
 from graph.store import Store
-from ontology.namespace import DOC, doc_graph_iri
 
 #: Entities whose co-mentions a search may read (each is one aggregate query).
 MAX_EXPANSIONS = 400
-
-_SEP = "\x1f"
-_PAD = "0" * 12
-
-
-# The first mention of each entity in one document graph: the mention whose start offset,
-# padded to sort as text, is the smallest (as graph.network reads mention evidence).
-_FIRST_MENTIONS = """
-SELECT ?e (MIN(?key) AS ?first) WHERE {
-  $entities
-  GRAPH $graph {
-    ?a oa:hasBody ?e ; oa:motivatedBy oa:identifying ; oa:hasTarget ?t .
-    ?t oa:hasSource $doc ; oa:hasSelector ?p, ?q .
-    ?p oa:start ?s ; oa:end ?en .
-    ?q oa:exact ?x .
-  }
-  BIND(CONCAT(SUBSTR(CONCAT("{pad}", STR(?s)), STRLEN(STR(?s)) + 1), "{sep}", STR(?en), "{sep}", ?x) AS ?key)
-} GROUP BY ?e
-"""
 
 # The number of entities each entity shares a document with, for many at once.
 _DEGREES = """
@@ -150,24 +131,12 @@ def _best_document(
     return min(docs, key=rank)
 
 
-def _first_mentions(store: Store, doc: str, entities: list[str]) -> dict[str, Evidence]:
-    """The first mention of each of ``entities`` in ``doc``, read in the document's graph."""
-    graph = iri(doc_graph_iri(doc.removeprefix(str(DOC))))
-    entity_values = values("e", (iri(e) for e in entities))
-    sparql = fill(_FIRST_MENTIONS, entities=entity_values, graph=graph, doc=iri(doc))
-    found = {}
-    for row in select(store, sparql.replace("{pad}", _PAD).replace("{sep}", _SEP)):
-        start, end, quote = str(row["first"].value).split(_SEP, 2)
-        found[str(text(row["e"]))] = Evidence(doc, int(start), int(end), quote)
-    return found
-
-
 def _hop(store: Store, catalogue: Catalogue, a: str, b: str) -> Hop:
     docs = shared_documents(store, a, b)
     first = {
         (doc, entity): evidence
         for doc in docs
-        for entity, evidence in _first_mentions(store, doc, [a, b]).items()
+        for entity, evidence in first_mentions_in(store, doc, [a, b]).items()
     }
     best = _best_document(catalogue, docs, first, a, b)
     return Hop(a, b, catalogue.document(best), first.get((best, a)), first.get((best, b)), tuple(docs))

@@ -17,14 +17,15 @@ inside the query; first-mention quotes can be read for the page shown only
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from graph.dates import compatible, period_bounds
 from graph.event_identity import EventReport
-from graph.network import Evidence, NetworkBuilder, evidence_of, local_name
+from graph.network import evidence_of, local_name
 from graph.read.catalogue import Catalogue
+from graph.read.mentions import first_mentions
 from graph.read.stances import stance_records
 from graph.read.window import in_window, window_filter
 from graph.solutions import select, text
@@ -63,20 +64,6 @@ def event_report(catalogue: Catalogue, event: str, row: Any) -> EventReport:
         contemporaneous=compatible(date, info.date),
         payload=text(row["sort"]) or info.sort_date,
     )
-
-
-def first_mentions(store: Store, entity: str, docs: Sequence[str]) -> dict[str, Evidence]:
-    """The first mention of ``entity`` in each of ``docs``: what
-    :meth:`graph.network.NetworkBuilder.add_mention_evidence` attaches to the ``mentions``
-    edges (read per document, in its own graph)."""
-    builder = NetworkBuilder(store)
-    builder.add_mention_evidence(sorted(set(docs)))
-    graph = builder.graph
-    return {
-        doc: graph.edges[doc, entity, "mentions"]["evidence"]
-        for doc in docs
-        if graph.has_edge(doc, entity, key="mentions")
-    }
 
 
 def entity_entries(
@@ -240,5 +227,4 @@ def with_quotes(
     return with_mention_evidence(store, subject, entries)
 
 
-__all__ = ["entity_entries", "first_mentions", "stance_entries", "timeline_entries", "with_mention_evidence",
-           "with_quotes"]
+__all__ = ["entity_entries", "stance_entries", "timeline_entries", "with_mention_evidence", "with_quotes"]
