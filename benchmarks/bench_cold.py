@@ -291,10 +291,15 @@ def measure_starts(code: Path, args: argparse.Namespace, figures: Figures) -> No
 
 
 def measure_cold(
-    code: Path, args: argparse.Namespace, asked: dict[str, list[str]], n: int, figures: Figures
+    code: Path,
+    args: argparse.Namespace,
+    asked: dict[str, list[str]],
+    routes: list[str],
+    n: int,
+    figures: Figures,
 ) -> None:
     with httpx.Client() as client:
-        for route in args.routes:
+        for route in routes:
             found = figures.cold.setdefault(route, [])
             for path in asked[route][:n]:
                 server = spawn(code, args.store, args.log)
@@ -308,8 +313,10 @@ def measure_cold(
                 print(f"  {route:<15} {shown}  HTTP {status}  {path}", flush=True)
 
 
-def measure_warm(code: Path, args: argparse.Namespace, asked: dict[str, list[str]], figures: Figures) -> None:
-    series = {route: asked[route][0] for route in args.routes}
+def measure_warm(
+    code: Path, args: argparse.Namespace, asked: dict[str, list[str]], routes: list[str], figures: Figures
+) -> None:
+    series = {route: asked[route][0] for route in routes}
     for q in analyst_questions(args):
         if q.rest:
             series["bench_queries: " + q.name] = q.rest
@@ -344,16 +351,18 @@ def measure_warm(code: Path, args: argparse.Namespace, asked: dict[str, list[str
         server.stop()
 
 
-def run(code: Path, args: argparse.Namespace, asked: dict[str, list[str]], n: int) -> Figures:
+def run(
+    code: Path, args: argparse.Namespace, asked: dict[str, list[str]], routes: list[str], n: int
+) -> Figures:
     figures = Figures()
     print(f"\n== code {code} ==")
     measure_starts(code, args, figures)
     if n:
         print(f"-- first answers, each on a fresh server ({n} questions per route) --")
-        measure_cold(code, args, asked, n, figures)
+        measure_cold(code, args, asked, routes, n, figures)
     if args.warm:
         print("-- warm --")
-        measure_warm(code, args, asked, figures)
+        measure_warm(code, args, asked, routes, figures)
     return figures
 
 
@@ -439,6 +448,14 @@ def main() -> None:
     )
     parser.add_argument("--baseline", type=Path, help="also measure the code of this folder (first)")
     parser.add_argument("--baseline-questions", type=int, help="questions per route for the baseline")
+    parser.add_argument(
+        "--baseline-skip",
+        nargs="*",
+        default=[],
+        choices=ROUTES,
+        metavar="ROUTE",
+        help="routes not asked of the baseline (those that take minutes there)",
+    )
     parser.add_argument("--no-warm", dest="warm", action="store_false", help="skip the warm series")
     parser.add_argument("--requests", type=int, default=40, help="warm requests per client and series")
     parser.add_argument("--budget", type=float, default=15.0, help="seconds at most per warm series")
@@ -453,6 +470,7 @@ def main() -> None:
     parser.add_argument("--state", default="united-states")
     parser.add_argument("--search", default="outer space")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress as it comes
     if not args.store.is_dir():
         sys.exit(f"{args.store}: no store")
     args.store = args.store.resolve()
@@ -471,8 +489,9 @@ def main() -> None:
     results: dict[str, Figures] = {}
     if args.baseline is not None:
         n = args.baseline_questions if args.baseline_questions is not None else args.questions
-        results["before"] = run(args.baseline.resolve(), args, asked, n)
-    results["now"] = run(args.code.resolve(), args, asked, args.questions)
+        routes = [r for r in args.routes if r not in args.baseline_skip]
+        results["before"] = run(args.baseline.resolve(), args, asked, routes, n)
+    results["now"] = run(args.code.resolve(), args, asked, args.routes, args.questions)
     report(results, args)
     if args.output:
         args.output.write_text(
