@@ -135,6 +135,10 @@ def test_an_entity_export_is_its_ego_network(client: TestClient, store: Oxigraph
     assert set(facts_of(everything)) == set(of_docs)
     for node, attrs in facts_of(ego).items():
         assert attrs == everything.nodes[node]
+    # Every attribute is declared (GraphML keys, GEXF attributes), in the JSON formats too.
+    nodes, edges = exports.ego_network(store, load_catalogue(store), [gids], sorted(docs))
+    assert {k for _, attrs in nodes for k in attrs} <= set(exports.NODE_ATTRIBUTES)
+    assert {k for *_, attrs in edges for k in attrs} <= set(exports.EDGE_ATTRIBUTES)
 
 
 def test_an_entity_rdf_export_is_its_ego_network_in_the_documents_graphs(client: TestClient) -> None:
