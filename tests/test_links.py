@@ -1,6 +1,6 @@
-"""graph.lineage_rules, graph.document_links, graph.entity_lookup, graph.stance_links,
-graph.connectivity: the views, on hand-built graphs and
-on the hand-made corpus of links_fixture written to a real store."""
+"""graph.lineage_rules, graph.document_links, graph.stance_links, graph.connectivity: the
+views, on hand-built graphs and on the hand-made corpus of links_fixture written to a real
+store; the catalogue's entity lookup on the same store."""
 
 from __future__ import annotations
 
@@ -11,20 +11,32 @@ from links_fixture import CD_2020, DOCS, UNSC_2022, WP_2025, D, E, write
 from graph.connectivity import centrality, co_mentions, communities, evidence_paths, pagerank
 from graph.dates import compatible, period_bounds
 from graph.document_links import document_links, report_links
-from graph.entity_lookup import resolve_entity
+from graph.entities_graph import ENTITIES, add_descriptions
+from graph.entity_descriptions import EntityDescription, entity_description
 from graph.lineage_rules import lineage
 from graph.network import Evidence, load_network
 from graph.oxigraph_store import OxigraphStore
+from graph.read.catalogue import Catalogue, load_catalogue
 from graph.stance_links import stance_shifts, topic_positions
 
 SPACE = "https://w3id.org/policykg/topic/outer-space"
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
+def store(tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
     store = OxigraphStore(tmp_path_factory.mktemp("links") / "store")
     write(store, DOCS)
+    return store
+
+
+@pytest.fixture(scope="module")
+def graph(store: OxigraphStore) -> nx.MultiDiGraph:
     return load_network(store)
+
+
+@pytest.fixture(scope="module")
+def catalogue(store: OxigraphStore) -> Catalogue:
+    return load_catalogue(store)
 
 
 def quote_at(text: str, sentence: str) -> tuple[int, int]:
@@ -35,8 +47,8 @@ def quote_at(text: str, sentence: str) -> tuple[int, int]:
 # -- lineage ------------------------------------------------------------------------------
 
 
-def test_lineage_of_gids_in_date_order_with_quotes(graph: nx.MultiDiGraph) -> None:
-    steps = lineage(graph, resolve_entity(graph, "Global Data Security Initiative")).steps
+def test_lineage_of_gids_in_date_order_with_quotes(graph: nx.MultiDiGraph, catalogue: Catalogue) -> None:
+    steps = lineage(graph, catalogue.resolve_entity("Global Data Security Initiative")).steps
     assert [(s.role, s.event_type, s.date, s.document.doc_id) for s in steps] == [
         ("origin", "launch", "2020-09-08", "cd-2020"),
         ("invocation", "invoke", "2022-05-23", "unsc-2022"),
@@ -93,19 +105,19 @@ def test_event_clusters_keep_distinct_events_apart() -> None:
     ]
 
 
-def test_resolve_entity_by_any_name(graph: nx.MultiDiGraph) -> None:
+def test_resolve_entity_by_any_name(catalogue: Catalogue) -> None:
     for name in ("Global Initiative on Data Security", "global data security initiative", "GDSI", "gids", E("gids")):
-        assert resolve_entity(graph, name) == E("gids")
+        assert catalogue.resolve_entity(name) == E("gids")
     with pytest.raises(LookupError, match="no entity is called 'Nothing'"):
-        resolve_entity(graph, "Nothing")
+        catalogue.resolve_entity("Nothing")
 
 
 def test_resolve_entity_reports_ambiguity() -> None:
-    g = nx.MultiDiGraph()
-    g.add_node("urn:e:1", kind="entity", label="Conference on Disarmament", acronyms=("CD",))
-    g.add_node("urn:e:2", kind="entity", label="Certificate of Deposit", acronyms=("CD",))
+    store = OxigraphStore(None)
+    for key, label in (("disarmament-conference", "Conference on Disarmament"), ("deposit", "Certificate of Deposit")):
+        add_descriptions(store, entity_description(EntityDescription(key, label, "Forum", acronyms=("CD",)), ENTITIES))
     with pytest.raises(LookupError, match="several entities"):
-        resolve_entity(g, "cd")
+        load_catalogue(store).resolve_entity("cd")
 
 
 # -- document links -----------------------------------------------------------------------

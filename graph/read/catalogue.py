@@ -114,9 +114,8 @@ class Catalogue:
         self._names = [dict(t) for t in tiers]
 
     def resolve_entity(self, name: str) -> str:
-        """The entity a name designates, as :func:`graph.entity_lookup.resolve_entity` decides:
-        IRI, key, then (any case) the local name, label, alias or acronym; the first kind
-        of name that designates exactly one entity wins.
+        """The entity a name designates: IRI, key, then (any case) the local name, label,
+        alias or acronym; the first kind of name that designates exactly one entity wins.
 
         Raises
         ------
