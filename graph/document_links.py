@@ -120,12 +120,6 @@ def follow_up_links(
     return [DocumentLink(FOLLOWS_UP, s, t, tuple(sorted(v))) for (s, t), v in sorted(found.items())]
 
 
-def document_links(graph: nx.MultiDiGraph, docs: Iterable[str] | None = None) -> list[DocumentLink]:
-    """Report links then follow-up links (all, or those touching ``docs``)."""
-    wanted = None if docs is None else list(docs)
-    return report_links(graph, wanted) + follow_up_links(graph, wanted)
-
-
 def reporting_documents(graph: nx.MultiDiGraph) -> dict[str, str]:
     """News reports that report another document of the graph -> the earliest such document."""
     out: dict[str, str] = {}

@@ -35,12 +35,11 @@ ORIGIN_EVENT_TYPES = ("launch", "propose", "submit", "release", "establish", "ad
 LINEAGE_TYPES = ("Initiative", "Instrument")
 
 
-def events_of(graph: nx.MultiDiGraph, entity: str) -> list[str]:
-    """The event nodes whose subject is the entity."""
+def _events_of(graph: nx.MultiDiGraph, entity: str) -> list[str]:
     return [e for e in sources(graph, entity, "subject") if graph.nodes[e].get("kind") == "event"]
 
 
-def contemporaneous(graph: nx.MultiDiGraph, event: str) -> bool:
+def _contemporaneous(graph: nx.MultiDiGraph, event: str) -> bool:
     """The event's document dates from the event itself (reports it as it happens)."""
     attrs = graph.nodes[event]
     doc_date = graph.nodes[attrs["document"]].get("date")
@@ -58,7 +57,7 @@ def _event_report(graph: nx.MultiDiGraph, event: str) -> EventReport:
         doc_id=str(doc.get("doc_id") or ""),
         doc_sort_date=doc.get("sort_date"),
         actor=first(graph, event, "event_actor"),
-        contemporaneous=contemporaneous(graph, event),
+        contemporaneous=_contemporaneous(graph, event),
     )
 
 
@@ -72,7 +71,7 @@ def event_steps(graph: nx.MultiDiGraph, entity: str) -> list[LineageStep]:
     The earliest origin-type step (launch, propose, submit, release, establish, adopt,
     sign) has role ``origin``.
     """
-    reports = [_event_report(graph, event) for event in events_of(graph, entity)]
+    reports = [_event_report(graph, event) for event in _events_of(graph, entity)]
     steps: list[LineageStep] = []
     for real in identify_events(reports):
         best = real.best
@@ -113,7 +112,7 @@ def invocation_step(graph: nx.MultiDiGraph, entity: str, doc: str) -> LineageSte
         return None
     by_subject, by_target = _facts_about(graph, doc)
     events = by_subject.get(entity, [])
-    if any(contemporaneous(graph, e) for e in events):
+    if any(_contemporaneous(graph, e) for e in events):
         return None
     stances = by_target.get(entity, [])
     evidence: Evidence | None = None
@@ -217,8 +216,8 @@ def origin_documents(graph: nx.MultiDiGraph, entity: str) -> list[str]:
     """
     docs = {
         graph.nodes[e]["document"]
-        for e in events_of(graph, entity)
-        if graph.nodes[e]["event_type"] in ORIGIN_EVENT_TYPES and contemporaneous(graph, e)
+        for e in _events_of(graph, entity)
+        if graph.nodes[e]["event_type"] in ORIGIN_EVENT_TYPES and _contemporaneous(graph, e)
     }
     if not docs:
         return []

@@ -10,7 +10,7 @@ from links_fixture import CD_2020, DOCS, UNSC_2022, WP_2025, D, E, write
 
 from graph.connectivity import centrality, co_mentions, communities, evidence_paths, pagerank
 from graph.dates import compatible, period_bounds
-from graph.document_links import document_links, report_links
+from graph.document_links import follow_up_links, report_links
 from graph.entities_graph import ENTITIES, add_descriptions
 from graph.entity_descriptions import EntityDescription, entity_description
 from graph.lineage_rules import lineage
@@ -124,13 +124,15 @@ def test_resolve_entity_reports_ambiguity() -> None:
 
 
 def test_document_links(graph: nx.MultiDiGraph) -> None:
-    links = [(link.kind, link.source, link.target, link.via) for link in document_links(graph)]
+    found = report_links(graph) + follow_up_links(graph)
+    links = [(link.kind, link.source, link.target, link.via) for link in found]
     assert links == [
         ("reports_on", D("news-2022"), D("unsc-2022"), ()),
         ("follows_up", D("unsc-2022"), D("cd-2020"), (E("gids"),)),
         ("follows_up", D("wp-2025"), D("cd-2020"), (E("gids"),)),
     ]
-    assert [link.source for link in document_links(graph, [D("wp-2025")])] == [D("wp-2025")]
+    touching = report_links(graph, [D("wp-2025")]) + follow_up_links(graph, [D("wp-2025")])
+    assert [link.source for link in touching] == [D("wp-2025")]
 
 
 def test_news_report_needs_same_speaker_or_forum_and_a_close_date() -> None:
