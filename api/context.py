@@ -48,7 +48,7 @@ from api.runner import QueryRunner
 from api.search_index import SearchIndex
 from graph.oxigraph_store import OxigraphStore
 from graph.read.catalogue import Catalogue, saved_catalogue
-from graph.read.entities import EntityUse, entity_use
+from graph.read.entities import EntityUse, saved_entity_use
 from graph.read.saved import store_fingerprint
 from graph.store import Store
 from policykg.server_file import announce, server_url, withdraw
@@ -186,12 +186,13 @@ class AppContext:
 
     def entity_use(self) -> EntityUse:
         """Which entities the documents name, with their numbers of mentioning documents,
-        for the current generation (built on first use, after the catalogue)."""
+        for the current generation (built on first use, after the catalogue; kept beside
+        the store while it is unchanged, as the catalogue is)."""
         with self._entity_use_lock:
             generation = self.generation
             if self._entity_use is not None and self._entity_use[0] == generation:
                 return self._entity_use[1]
-            use = entity_use(self.store, self.catalogue())
+            use = saved_entity_use(self.store, self.catalogue(), self.folder)
             self._entity_use = (generation, use)
             return use
 

@@ -18,6 +18,7 @@ from api.app import create_app
 from graph.derived import rebuild_links
 from graph.network import NetworkBuilder, load_network, nodes_of_kind, sources, targets
 from graph.oxigraph_store import OxigraphStore
+from graph.read.saved import saved_path
 from ontology.namespace import DOC, ENTITIES_GRAPH, ENTITY, doc_graph_iri
 from policykg.settings import get_settings
 
@@ -125,6 +126,20 @@ def test_the_list_holds_the_entities_documents_name_with_their_counts(
         "Lunar Accord on Quiet Craters", "Instrument", 0, []
     )
     assert accord["wikidata"] == "http://www.wikidata.org/entity/Q99999999"
+
+
+def test_a_fresh_app_on_the_unchanged_store_reads_the_saved_entity_use(
+    store: OxigraphStore, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listed = client.get("/entities", params={"limit": 1000}).json()
+    assert saved_path(store.path, "entity-use").is_file()
+
+    def read_again(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the store was read again")
+
+    monkeypatch.setattr("graph.read.entities.entity_use", read_again)
+    with TestClient(create_app(get_settings(store=str(store.path)), store=store)) as fresh:
+        assert fresh.get("/entities", params={"limit": 1000}).json() == listed
 
 
 def test_names_are_found_in_any_case_exact_ones_first(client: TestClient) -> None:

@@ -5,7 +5,9 @@ actor, speaker or forum, an event's subject or actor, a stance's holder or targe
 catalogue also holds gazetteer entries no document names; they are not listed). Which
 entities those are, and in how many documents each is mentioned, is read once per store
 generation (:func:`entity_use`: one aggregate over ``schema:mentions`` and one scan per
-naming predicate); finding and ordering names is then done on the catalogue.
+naming predicate), and kept beside an embedded store while it is unchanged
+(:func:`saved_entity_use`, as the catalogue is); finding and ordering names is then done
+on the catalogue.
 
 An entity's page reads only that entity: its mentions with their count and first quote
 per document (:func:`entity_mentions`, one aggregate), its Wikidata match.
@@ -16,9 +18,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from graph.network import ENTITY_TYPES, Evidence, local_name
 from graph.read.catalogue import Catalogue
+from graph.read.saved import kept
 from graph.read.terms import fill, iri, values
 from graph.solutions import chunks, select, text
 from graph.store import Store
@@ -86,6 +91,37 @@ def entity_use(store: Store, catalogue: Catalogue) -> EntityUse:
     for by_entity in catalogue.roles.values():
         named.update(by_entity)
     return EntityUse(mentioned_in, frozenset(named))
+
+
+#: Layout of a saved :class:`EntityUse`; bumped when what it holds changes.
+SAVED_VERSION = 1
+SAVED_NAME = "entity-use"
+
+
+def entity_use_json(use: EntityUse) -> dict[str, Any]:
+    """An :class:`EntityUse` as JSON values (:func:`entity_use_from_json` reads it back)."""
+    return {"mentioned_in": use.mentioned_in, "named": sorted(use.named)}
+
+
+def entity_use_from_json(saved: dict[str, Any]) -> EntityUse:
+    """The :class:`EntityUse` :func:`entity_use_json` wrote.
+
+    >>> use = EntityUse({"urn:a": 2}, frozenset({"urn:a", "urn:b"}))
+    >>> entity_use_from_json(entity_use_json(use)) == use
+    True
+    """
+    mentioned_in = {str(e): int(n) for e, n in saved["mentioned_in"].items()}
+    return EntityUse(mentioned_in, frozenset(str(e) for e in saved["named"]))
+
+
+def saved_entity_use(store: Store, catalogue: Catalogue, folder: Path | None) -> EntityUse:
+    """:func:`entity_use`, read from the file saved in the store's ``folder`` while the
+    store is unchanged (:func:`graph.read.saved.kept`), else read and saved there; None
+    for ``folder`` reads the store every time."""
+    def build() -> EntityUse:
+        return entity_use(store, catalogue)
+
+    return kept(folder, SAVED_NAME, SAVED_VERSION, build, entity_use_json, entity_use_from_json)
 
 
 def entity_type(name: str) -> str | None:
@@ -196,6 +232,9 @@ __all__ = [
     "entity_mentions",
     "entity_type",
     "entity_use",
+    "entity_use_from_json",
+    "entity_use_json",
     "find_entities",
+    "saved_entity_use",
     "wikidata_links",
 ]
