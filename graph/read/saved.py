@@ -102,6 +102,7 @@ def write_saved(path: Path, version: int, fingerprint: str, payload: Any) -> boo
         logger.info("cannot save %s: %s", path, exc)
         return False
     try:
+        os.fchmod(handle, 0o644)  # readable like the store's files (mkstemp makes 0600)
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             json.dump(
                 {"version": version, "fingerprint": fingerprint, "payload": payload},
