@@ -199,7 +199,10 @@ class LineageStep(BaseModel):
 
 class Lineage(BaseModel):
     entity: EntityRef
-    steps: list[LineageStep]
+    total: int = Field(description="steps in the whole lineage")
+    limit: int
+    offset: int
+    steps: list[LineageStep] = Field(description="the steps offset to offset + limit, oldest first")
 
 
 class PathHop(BaseModel):
