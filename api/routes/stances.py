@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from api import models
 from api.context import AppContext, context
-from api.routes.common import FromDate, Offset, ToDate, page
+from api.routes.common import FromDate, Offset, ToDate
 from api.routes.events import Format, Sort
 from api.routes.refs import (
     doc_id,
@@ -28,7 +28,7 @@ from api.routes.refs import (
 from api.tables import table_format, table_response
 from graph.event_identity import precision_name
 from graph.read.catalogue import Catalogue
-from graph.read.stances import StanceRecord, stance_records
+from graph.read.stances import StanceRecord, position_page, stance_records
 from graph.read.tables import STANCE_COLUMNS, StanceRow, document_link, matching, sorted_rows, stance_rows
 
 router = APIRouter(tags=["stances"])
@@ -79,9 +79,10 @@ def build_stances(
         target=target_iri,
         start=start,
         end=end,
+        quotes=False,
     )
-    found.sort(key=lambda r: r.position_key)
-    items = [stance_model(catalogue, r) for r in page(found, limit, offset)]
+    # The quotes of the page only (a state holds thousands of stances).
+    items = [stance_model(catalogue, r) for r in position_page(ctx.store, found, limit, offset)]
     return models.Page[models.StanceItem](total=len(found), limit=limit, offset=offset, items=items)
 
 

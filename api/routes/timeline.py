@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from api import models
 from api.context import AppContext, context
-from api.routes.common import FromDate, Limit, Offset, ToDate, page
+from api.routes.common import FromDate, Limit, Offset, ToDate
 from api.routes.refs import (
     doc_id,
     document_summary,
@@ -24,7 +24,7 @@ from api.routes.refs import (
     topic_ref,
 )
 from graph.read.catalogue import Catalogue
-from graph.read.timeline import timeline_entries, with_quotes
+from graph.read.timeline import timeline_entries, timeline_page
 from graph.timeline_records import TimelineEntry
 
 router = APIRouter(tags=["timelines"])
@@ -73,7 +73,7 @@ def build_timeline(
         ctx.store, catalogue, entity=entity_iri, topic=topic_iri, actor=actor_iri, forum=forum_iri,
         start=start, end=end, quotes=False,
     )
-    shown = with_quotes(ctx.store, page(entries, limit, offset), entity=entity_iri, forum=forum_iri)
+    shown = timeline_page(ctx.store, entries, limit, offset, entity=entity_iri, forum=forum_iri)
     return models.Timeline.model_validate(
         {
             "entity": entity_ref(catalogue, entity_iri),

@@ -17,7 +17,7 @@ inside the query; first-mention quotes can be read for the page shown only
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -26,7 +26,7 @@ from graph.event_identity import EventReport
 from graph.network import evidence_of, local_name
 from graph.read.catalogue import Catalogue
 from graph.read.mentions import first_mentions
-from graph.read.stances import stance_records
+from graph.read.stances import page_in_order, stance_records
 from graph.read.window import in_window, window_filter
 from graph.solutions import select, text
 from graph.store import Store
@@ -156,10 +156,14 @@ def stance_entries(
     holder: str | None,
     start: str | None,
     end: str | None,
+    quotes: bool = True,
 ) -> list[TimelineEntry]:
     """Stance items of a timeline: on ``topic``, held by ``holder``, held by or targeting
-    ``entity``."""
-    records = stance_records(store, catalogue, holder=holder, topic=topic, start=start, end=end)
+    ``entity`` (without their quotes unless ``quotes``: :func:`timeline_page` reads them
+    for a page)."""
+    records = stance_records(
+        store, catalogue, holder=holder, topic=topic, start=start, end=end, quotes=quotes
+    )
     entries = [
         TimelineEntry(
             "stance",
@@ -194,13 +198,13 @@ def timeline_entries(
 ) -> list[TimelineEntry]:
     """Entries for resolved IRIs (see the module docstring), oldest first.
 
-    Without ``quotes`` the document entries come without their first-mention quote
-    (:func:`with_quotes` adds it to the ones a page shows).
+    Without ``quotes`` the document and stance entries come without their quote
+    (:func:`timeline_page` reads those of the page shown).
     """
     evidence_for: list[str] | None = None if quotes else []
     if topic is not None or actor is not None:
         entries = stance_entries(
-            store, catalogue, entity=entity, topic=topic, holder=actor, start=start, end=end
+            store, catalogue, entity=entity, topic=topic, holder=actor, start=start, end=end, quotes=quotes
         )
     elif entity is not None:
         entries = entity_entries(store, catalogue, entity, start, end, evidence_for=evidence_for)
@@ -227,4 +231,37 @@ def with_quotes(
     return with_mention_evidence(store, subject, entries)
 
 
-__all__ = ["entity_entries", "stance_entries", "timeline_entries", "with_mention_evidence", "with_quotes"]
+def timeline_page(
+    store: Store,
+    entries: list[TimelineEntry],
+    limit: int,
+    offset: int,
+    *,
+    entity: str | None,
+    forum: str | None,
+) -> list[TimelineEntry]:
+    """Entries ``offset`` to ``offset + limit`` of a timeline read without quotes
+    (``timeline_entries(..., quotes=False)``), in order, with their quotes: only the
+    stances of the page (and of the documents it cuts through) have theirs read, since
+    their offsets order them within a document."""
+
+    def fill(chosen: Sequence[TimelineEntry]) -> list[TimelineEntry]:
+        stances = [e.node for e in chosen if e.kind == "stance" and e.evidence is None]
+        found = evidence_of(store, stances) if stances else {}
+        filled = [
+            replace(e, evidence=found.get(e.node)) if e.kind == "stance" and e.evidence is None else e
+            for e in chosen
+        ]
+        return with_quotes(store, filled, entity=entity, forum=forum)
+
+    return page_in_order(entries, lambda e: e.order_key[:-1], lambda e: e.order_key, limit, offset, fill)
+
+
+__all__ = [
+    "entity_entries",
+    "stance_entries",
+    "timeline_entries",
+    "timeline_page",
+    "with_mention_evidence",
+    "with_quotes",
+]
