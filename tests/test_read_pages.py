@@ -12,6 +12,7 @@ from links_fixture import DOCS, E, write
 from graph.oxigraph_store import OxigraphStore
 from graph.read.catalogue import Catalogue, load_catalogue
 from graph.read.stances import position_page, stance_records
+from graph.read.tables import event_rows
 from graph.read.timeline import timeline_entries, timeline_page
 
 PAGES = [(limit, offset) for limit in (1, 2, 3, 50) for offset in range(0, 12)]
@@ -60,3 +61,14 @@ def test_timeline_pages_match_the_quoted_list(
     for limit, offset in PAGES:
         shown = timeline_page(db, bare, limit, offset, entity=subject, forum=None)
         assert shown == whole[offset : offset + limit], (limit, offset)
+
+
+@pytest.mark.parametrize("actor", ["china", "russia"])
+def test_events_of_an_actor_are_those_of_the_whole_table(
+    store: tuple[OxigraphStore, Catalogue], actor: str
+) -> None:
+    # event_rows reads only the (subject, type) pairs the actor has a report of
+    db, catalogue = store
+    label = catalogue.entity_label(E(actor))
+    mine = event_rows(db, catalogue, actor=E(actor))
+    assert mine and mine == [r for r in event_rows(db, catalogue) if r.actor == label]
