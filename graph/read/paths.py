@@ -131,8 +131,8 @@ def _best_document(
     return min(docs, key=rank)
 
 
-def _hop(store: Store, catalogue: Catalogue, a: str, b: str) -> Hop:
-    docs = shared_documents(store, a, b)
+def _hop(store: Store, catalogue: Catalogue, a: str, b: str, docs: list[str] | None = None) -> Hop:
+    docs = shared_documents(store, a, b) if docs is None else docs
     first = {
         (doc, entity): evidence
         for doc in docs
@@ -163,6 +163,11 @@ def evidence_paths(
     """
     if source == target:
         raise ValueError("the two ends of a path must differ")
+    # Two entities one document names together: the one shortest path is that hop, found
+    # without reading the co-mentions of either (a state's take most of a second).
+    direct = shared_documents(store, source, target)
+    if direct:
+        return [EvidencePath((source, target), (_hop(store, catalogue, source, target, direct),))]
     search = CoMentionSearch(store, time.monotonic() + time_limit_s, max_expansions)
     paths = shortest_path_graph(search, source, target, max_hops)
     if paths is None:
