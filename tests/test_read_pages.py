@@ -12,7 +12,7 @@ from links_fixture import DOCS, E, write
 from graph.oxigraph_store import OxigraphStore
 from graph.read.catalogue import Catalogue, load_catalogue
 from graph.read.stances import position_page, stance_records
-from graph.read.tables import event_rows
+from graph.read.tables import event_rows, sorted_rows, stance_rows, stance_rows_page
 from graph.read.timeline import timeline_entries, timeline_page
 
 PAGES = [(limit, offset) for limit in (1, 2, 3, 50) for offset in range(0, 12)]
@@ -72,3 +72,16 @@ def test_events_of_an_actor_are_those_of_the_whole_table(
     label = catalogue.entity_label(E(actor))
     mine = event_rows(db, catalogue, actor=E(actor))
     assert mine and mine == [r for r in event_rows(db, catalogue) if r.actor == label]
+
+
+@pytest.mark.parametrize("holder", ["china", "russia", None])
+def test_stance_table_pages_match_the_whole_table(
+    store: tuple[OxigraphStore, Catalogue], holder: str | None
+) -> None:
+    db, catalogue = store
+    filters = {"holder": E(holder) if holder else None}
+    whole = sorted_rows(stance_rows(db, catalogue, **filters), "date")
+    assert len(whole) >= 3
+    for limit, offset in PAGES:
+        total, rows = stance_rows_page(db, catalogue, limit=limit, offset=offset, **filters)
+        assert (total, rows) == (len(whole), whole[offset : offset + limit]), (limit, offset)

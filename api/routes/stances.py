@@ -29,7 +29,15 @@ from api.tables import table_format, table_response
 from graph.event_identity import precision_name
 from graph.read.catalogue import Catalogue
 from graph.read.stances import StanceRecord, position_page, stance_records
-from graph.read.tables import STANCE_COLUMNS, StanceRow, document_link, matching, sorted_rows, stance_rows
+from graph.read.tables import (
+    STANCE_COLUMNS,
+    StanceRow,
+    document_link,
+    matching,
+    sorted_rows,
+    stance_rows,
+    stance_rows_page,
+)
 
 router = APIRouter(tags=["stances"])
 
@@ -135,6 +143,12 @@ def list_stances(
         raise HTTPException(404, f"document: no document has the id {document!r}")
 
     def build() -> tuple[int, list[StanceRow]]:
+        if not q and sort == "date":  # the quotes of the page only
+            return stance_rows_page(
+                ctx.store, catalogue, limit=limit, offset=offset, holder=holder_iri, topic=topic_iri,
+                polarity=polarity, target=target_iri, forum=forum_iri, document=document_iri, start=start,
+                end=end,
+            )
         rows = stance_rows(
             ctx.store, catalogue, holder=holder_iri, topic=topic_iri, polarity=polarity, target=target_iri,
             forum=forum_iri, document=document_iri, start=start, end=end,

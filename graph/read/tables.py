@@ -23,7 +23,7 @@ from graph.dates import period_bounds
 from graph.event_identity import EventReport, identify_events, precision_name, sort_key
 from graph.network import evidence_of
 from graph.read.catalogue import Catalogue
-from graph.read.stances import stance_records
+from graph.read.stances import StanceRecord, page_in_order, stance_records, with_quotes
 from graph.read.terms import bound_patterns, fill, iri
 from graph.read.timeline import event_report
 from graph.solutions import select, text
@@ -252,35 +252,90 @@ def stance_rows(
 ) -> list[StanceRow]:
     """Stances matching every filter (as :func:`graph.read.stances.stance_records`, plus the
     document's ``forum`` and the ``document`` itself), in date order."""
+    records = _stance_records(
+        store, catalogue, holder=holder, topic=topic, polarity=polarity, target=target, forum=forum,
+        document=document, start=start, end=end, quotes=True,
+    )
+    records.sort(key=lambda r: r.position_key)
+    return [_stance_row(catalogue, r) for r in records]
+
+
+def stance_rows_page(
+    store: Store,
+    catalogue: Catalogue,
+    *,
+    limit: int,
+    offset: int,
+    holder: str | None = None,
+    topic: str | None = None,
+    polarity: str | None = None,
+    target: str | None = None,
+    forum: str | None = None,
+    document: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> tuple[int, list[StanceRow]]:
+    """The number of rows of :func:`stance_rows` and rows ``offset`` to ``offset + limit``
+    of them in ``date`` order (:func:`sorted_rows`), the quotes of those rows only read."""
+    records = _stance_records(
+        store, catalogue, holder=holder, topic=topic, polarity=polarity, target=target, forum=forum,
+        document=document, start=start, end=end, quotes=False,
+    )
+    chosen = page_in_order(
+        records,
+        lambda r: (sort_key(r.date), r.position_key[:2]),
+        lambda r: (sort_key(r.date), r.position_key),
+        limit,
+        offset,
+        lambda some: with_quotes(store, some),
+    )
+    return len(records), [_stance_row(catalogue, r) for r in chosen]
+
+
+def _stance_records(
+    store: Store,
+    catalogue: Catalogue,
+    *,
+    holder: str | None,
+    topic: str | None,
+    polarity: str | None,
+    target: str | None,
+    forum: str | None,
+    document: str | None,
+    start: str | None,
+    end: str | None,
+    quotes: bool,
+) -> list[StanceRecord]:
     records = stance_records(
-        store, catalogue, holder=holder, topic=topic, polarity=polarity, target=target, start=start, end=end
+        store, catalogue, holder=holder, topic=topic, polarity=polarity, target=target, start=start, end=end,
+        quotes=quotes,
     )
     if forum is not None:
         records = [r for r in records if r.document.forum == forum]
     if document is not None:
         records = [r for r in records if r.document.iri == document]
-    records.sort(key=lambda r: r.position_key)
-    return [
-        StanceRow(
-            date=r.date,
-            precision=precision_name(r.date),
-            holder=catalogue.entity_label(r.holder),
-            polarity=r.polarity,
-            target=r.target,
-            topic=catalogue.topics.get(r.topic) if r.topic else None,
-            target_entities=";".join(catalogue.entity_label(e) for e in r.target_entities),
-            doc_id=r.document.doc_id,
-            title=r.document.title,
-            document_date=r.document.date,
-            genre=r.document.genre,
-            forum=catalogue.entity_label(r.document.forum) if r.document.forum else None,
-            link=document_link(r.document.doc_id, r.evidence.start if r.evidence else None),
-            start=r.evidence.start if r.evidence else None,
-            end=r.evidence.end if r.evidence else None,
-            quote=r.evidence.quote if r.evidence else None,
-        )
-        for r in records
-    ]
+    return records
+
+
+def _stance_row(catalogue: Catalogue, r: StanceRecord) -> StanceRow:
+    return StanceRow(
+        date=r.date,
+        precision=precision_name(r.date),
+        holder=catalogue.entity_label(r.holder),
+        polarity=r.polarity,
+        target=r.target,
+        topic=catalogue.topics.get(r.topic) if r.topic else None,
+        target_entities=";".join(catalogue.entity_label(e) for e in r.target_entities),
+        doc_id=r.document.doc_id,
+        title=r.document.title,
+        document_date=r.document.date,
+        genre=r.document.genre,
+        forum=catalogue.entity_label(r.document.forum) if r.document.forum else None,
+        link=document_link(r.document.doc_id, r.evidence.start if r.evidence else None),
+        start=r.evidence.start if r.evidence else None,
+        end=r.evidence.end if r.evidence else None,
+        quote=r.evidence.quote if r.evidence else None,
+    )
 
 
 def matching(rows: Iterable[Any], query: str | None) -> list[Any]:
