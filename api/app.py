@@ -52,6 +52,7 @@ from api.routes import (
 from api.sparql import STATIC_DIR
 from api.sparql import router as sparql_router
 from graph.open_store import open_store
+from graph.read.catalogue import saved_catalogue_current
 from graph.store import Store
 from policykg.settings import Settings, get_settings
 
@@ -118,8 +119,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             pool.start()
         if store is None:
             ctx.announce()  # where `policykg ingest` finds this server (policykg.server_file)
-        # Build the networkx view and the search index in the background, so that the
-        # first REST call does not pay for them; /sparql answers meanwhile.
+        # A catalogue saved for the store as it is loads in well under a second: loaded
+        # before the first request, which then does not wait for it. Otherwise it is read
+        # from the store in the background with the other caches (seconds to a minute on
+        # a large store), and /sparql answers meanwhile.
+        if saved_catalogue_current(ctx.folder):
+            ctx.catalogue()
         threading.Thread(target=ctx.warm_up, name="policykg-warm-up", daemon=True).start()
         try:
             yield

@@ -12,7 +12,13 @@ from links_fixture import D, write
 from api.app import create_app
 from api.search_index import SearchIndex
 from graph.oxigraph_store import OxigraphStore
-from graph.read.catalogue import catalogue_from_json, catalogue_json, load_catalogue, saved_catalogue
+from graph.read.catalogue import (
+    catalogue_from_json,
+    catalogue_json,
+    load_catalogue,
+    saved_catalogue,
+    saved_catalogue_current,
+)
 from graph.read.saved import saved_path, store_fingerprint
 from policykg.settings import get_settings
 
@@ -53,8 +59,10 @@ def test_saved_catalogue_is_reused_while_the_store_is_unchanged(tmp_path: Path) 
     _store(folder, ["cd-2020", "unsc-2022"])
     store = OxigraphStore(folder, read_only=True)
     try:
+        assert not saved_catalogue_current(folder)
         first = saved_catalogue(store, folder)
         assert saved_path(folder, "catalogue").is_file()
+        assert saved_catalogue_current(folder)
         _retitle(folder, D("cd-2020"), "Read from the saved file")
         assert saved_catalogue(store, folder).document(D("cd-2020")).title == "Read from the saved file"
         assert first.document(D("cd-2020")).title != "Read from the saved file"
@@ -75,6 +83,7 @@ def test_saved_catalogue_is_read_again_when_the_store_changed(tmp_path: Path) ->
     _retitle(folder, D("cd-2020"), "Stale")
     _store(folder, ["unga-2021"])
     assert store_fingerprint(folder) != before
+    assert not saved_catalogue_current(folder)
     store = OxigraphStore(folder, read_only=True)
     try:
         catalogue = saved_catalogue(store, folder)

@@ -92,6 +92,24 @@ def read_saved(path: Path, version: int, fingerprint: str) -> Any | None:
     return saved.get("payload")
 
 
+_HEAD = re.compile(rb'^\{\s*"version"\s*:\s*(\d+)\s*,\s*"fingerprint"\s*:\s*"([0-9a-f]{64})"')
+
+
+def is_current(folder: Path | None, name: str, version: int) -> bool:
+    """True when ``folder`` holds a saved ``name`` of this layout ``version`` for the
+    store as it is now, judged from the file's first bytes (:func:`write_saved` writes
+    the version and the fingerprint first), without reading the rest."""
+    fingerprint = store_fingerprint(folder)
+    if folder is None or fingerprint is None:
+        return False
+    try:
+        with saved_path(folder, name).open("rb") as file:
+            head = _HEAD.match(file.read(128))
+    except OSError:
+        return False
+    return head is not None and int(head.group(1)) == version and head.group(2).decode() == fingerprint
+
+
 def write_saved(path: Path, version: int, fingerprint: str, payload: Any) -> bool:
     """Save ``payload`` (JSON values) for this store ``fingerprint``, atomically (a reader
     sees the old file or the new one); False when the folder cannot be written (a store
@@ -148,4 +166,4 @@ def kept(
     return value
 
 
-__all__ = ["kept", "read_saved", "saved_path", "store_fingerprint", "write_saved"]
+__all__ = ["is_current", "kept", "read_saved", "saved_path", "store_fingerprint", "write_saved"]
