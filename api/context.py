@@ -49,6 +49,7 @@ from api.search_index import SearchIndex
 from graph.oxigraph_store import OxigraphStore
 from graph.read.catalogue import Catalogue, saved_catalogue
 from graph.read.entities import EntityUse, saved_entity_use
+from graph.read.mention_index import MentionIndex, saved_mention_index
 from graph.read.saved import store_fingerprint
 from graph.store import Store
 from policykg.server_file import announce, server_url, withdraw
@@ -84,6 +85,8 @@ class AppContext:
         self._catalogue: tuple[int, Catalogue] | None = None
         self._entity_use_lock = threading.Lock()
         self._entity_use: tuple[int, EntityUse] | None = None
+        self._mentions_lock = threading.Lock()
+        self._mentions: tuple[int, MentionIndex] | None = None
         self.answers = ResponseCache()
         index_path = None if settings.is_remote else Path(settings.store) / "search.sqlite3"
         self.search = SearchIndex(index_path)
@@ -196,6 +199,19 @@ class AppContext:
             self._entity_use = (generation, use)
             return use
 
+    def mention_index(self) -> MentionIndex:
+        """Which documents mention which entities, in memory, for the current generation
+        (:mod:`graph.read.mention_index`: co-mentions and path searches; kept beside the
+        store while it is unchanged)."""
+        with self._mentions_lock:
+            generation = self.generation
+            if self._mentions is not None and self._mentions[0] == generation:
+                return self._mentions[1]
+            self._mentions = None  # the old index goes before the new one is read
+            index = saved_mention_index(self.store, self.folder)
+            self._mentions = (generation, index)
+            return index
+
     def answer(self, request: Request, build: Callable[[], BaseModel]) -> Response:
         """The JSON answer ``build()`` gives for this request, from the answer cache when
         the same route and parameters were answered in this store generation.
@@ -214,12 +230,13 @@ class AppContext:
         )
 
     def warm_up(self) -> None:
-        """Fill the caches the REST routes need first (catalogue, entity use, search
-        index); failures are only logged, the routes that need a cache build it again and
+        """Fill the caches the REST routes need first (catalogue, entity use, mention
+        index, search index); failures are only logged, the routes that need a cache build it again and
         report their own errors."""
         try:
             self.catalogue()
             self.entity_use()
+            self.mention_index()
             self.search_index()
         except Exception as exc:  # the app may be shutting down, the store closing
             logger.warning("warming up the caches failed: %s", exc)

@@ -65,7 +65,8 @@ def get_paths(
             )
         try:
             found = evidence_paths(
-                ctx.store, catalogue, a, b, max_paths=max_paths, max_hops=max_hops, time_limit_s=limit
+                ctx.store, catalogue, a, b, max_paths=max_paths, max_hops=max_hops, time_limit_s=limit,
+                mentions=ctx.mention_index(),
             )
         except SearchLimit as exc:
             raise HTTPException(
