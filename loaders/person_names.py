@@ -52,13 +52,9 @@ _REPORTING = re.compile(
     r"stressed|added|told|urged|called|underlined|underscored|reiterated|remarked)\b",
     re.MULTILINE,
 )
-NOT_NAME_WORDS = frozenset(
-    "The United Nations Security Council General Assembly Republic States State Kingdom "
-    "Committee Conference Group Member Members Government Ministry Foreign Affairs Madam Mr "
-    "President Chair Excellency Council China Chinese International Global Permanent "
-    "Representative Mission Office Meeting Plenary Thank You Ladies Gentlemen Colleagues "
-    "Distinguished Delegates People Party Union European African Asian Arab League".split()
-)
+#: Capitalised words that end or rule out a name found by its shape ("Security Council",
+#: "Madam", "Chinese"): ``not_person_name_words`` of ``ontology/name_patterns.json``.
+NOT_NAME_WORDS = frozenset(SHAPES["not_person_name_words"])
 
 
 def find_persons(text: str) -> list[FoundName]:

@@ -9,6 +9,8 @@ Keys and shapes:
   ``month_words``: lists of lower-case single words.
 - ``bound_connectors``: connector -> lower-case words it may follow inside a name.
 - ``person_titles``: titles written before a person's name, capitalised.
+- ``not_person_name_words``: capitalised single words that end or rule out a person's
+  name found by its shape (institutions, forms of address, adjectives of place).
 - ``numbered_names``: a fixed word and a number ("COP 28"): ``prefix``, ``separator``,
   ``type`` and the canonical ``label`` ("COP{number}").
 - ``resolution_bodies``: canonical body name -> the names texts give it (the canonical one
@@ -45,6 +47,7 @@ def test_every_key_is_known(data: dict[str, Any]) -> None:
         "phrase_heads",
         "bound_connectors",
         "person_titles",
+        "not_person_name_words",
         "resolution_bodies",
         "resolution_default_body",
         "resolution_symbol_body",
@@ -109,3 +112,10 @@ def test_the_rule_engine_reads_the_file() -> None:
 
     assert name_patterns.head_type("Ottawa Digital Trust Fund") == "Initiative"
     assert name_patterns.head_type("Lisbon Dialogue") == "Forum"
+
+
+def test_not_person_name_words_are_capitalised_single_words(data: dict[str, Any]) -> None:
+    words = data["not_person_name_words"]
+    assert words and len(words) == len(set(words))
+    for word in words:
+        assert re.fullmatch(r"[A-Z][A-Za-z]*", word), word
