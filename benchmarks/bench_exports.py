@@ -101,7 +101,7 @@ def peak_rss(pid: int) -> Iterator[list[float]]:
 
 
 def stream(
-    client: httpx.Client, params: dict[str, Any], keep: bool = False
+    client: httpx.Client, params: dict[str, Any], keep: bool = False, limit_s: float | None = None
 ) -> tuple[float, float, int, bytes]:
     """Time to first byte, total time (s), bytes of one /export (and the body if ``keep``);
     gzip-compressed as the server sends it to clients that accept it, sizes uncompressed."""
@@ -117,6 +117,8 @@ def stream(
             size += len(piece)
             if keep:
                 body.append(piece)
+            if limit_s is not None and time.perf_counter() - started > limit_s:
+                break  # closing the response cancels the export
     return first or 0.0, time.perf_counter() - started, size, b"".join(body)
 
 
@@ -200,12 +202,13 @@ def ego_networks(client: httpx.Client, pid: int, entity: str, formats: tuple[str
         )
 
 
-def whole_store(client: httpx.Client, pid: int, formats: list[str]) -> None:
+def whole_store(client: httpx.Client, pid: int, formats: list[str], limit_s: float | None) -> None:
     for fmt in formats:
         with peak_rss(pid) as peak:
-            first, total, size, _ = stream(client, {"format": fmt})
+            first, total, size, _ = stream(client, {"format": fmt}, limit_s=limit_s)
+        stopped = " (stopped there: --whole-seconds)" if limit_s is not None and total > limit_s else ""
         print(
-            f"   {fmt:10} first byte {first:.2f} s, total {total:.1f} s, {size / 2**20:.1f} MB, "
+            f"   {fmt:10} first byte {first:.2f} s, total {total:.1f} s{stopped}, {size / 2**20:.1f} MB, "
             f"peak server RSS {peak[0]:.0f} MB"
         )
 
@@ -277,6 +280,9 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=1500, help="the ego's documents (default 1500)")
     parser.add_argument("--formats", default=",".join(FORMATS), help="ego network formats")
     parser.add_argument("--whole", default="trig,graphml", help="whole-store exports ('' for none)")
+    parser.add_argument(
+        "--whole-seconds", type=float, help="stop reading a whole-store export after this many seconds"
+    )
     parser.add_argument("--before", metavar="REV", help="also run the code of this commit (ego network)")
     parser.add_argument("--before-formats", default="graphml", help="formats for --before")
     parser.add_argument("--before-whole", action="store_true", help="whole-store exports with --before too")
@@ -300,7 +306,7 @@ def main() -> None:
         ego_networks(client, pid, label, formats, 2)
         if whole:
             print("\n2. whole-store exports (streamed)")
-            whole_store(client, pid, whole)
+            whole_store(client, pid, whole, args.whole_seconds)
         if args.paths:
             print("\n4. /paths")
             paths(client, pid)
@@ -311,7 +317,7 @@ def main() -> None:
             ego_networks(client, pid, label, tuple(f for f in args.before_formats.split(",") if f), 1)
             if args.before_whole and whole:
                 print(f"   whole-store exports before ({args.before})")
-                whole_store(client, pid, whole)
+                whole_store(client, pid, whole, args.whole_seconds)
 
 
 if __name__ == "__main__":
