@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.link_records import DocumentInfo
-from graph.network import Evidence, evidence_of, local_name
+from graph.network import Evidence, local_name
 from graph.read.catalogue import Catalogue
 from graph.read.stances import StanceRecord
 from graph.read.terms import Fragment, bound_patterns, fill, iri
@@ -69,11 +69,15 @@ SELECT ?st ?holder ?polarity ?target ?topic ?te ?date ?sort WHERE {
 }
 """
 
-# The evidence of every event and stance of the graph at once (a document's graph holds
-# a few dozen); asked apart from the queries above, whose OPTIONALs it would multiply.
+# The evidence of every event and stance of a document's graph at once (a few dozen), or
+# of every event of one subject (its pattern bound first, as a constant); asked apart from
+# the queries above, whose OPTIONALs it would multiply, and in one query, where one per
+# document graph (graph.network.evidence_of) took seconds for an entity many documents
+# report events of.
 _EVIDENCE = """
 SELECT ?node ?src ?s ?en ?x WHERE {
   GRAPH $graph {
+    $bound
     ?node pkg:evidence ?ann . ?ann oa:hasTarget ?t . ?t oa:hasSource ?src ;
       oa:hasSelector ?p, ?q . ?p oa:start ?s ; oa:end ?en . ?q oa:exact ?x .
   }
@@ -146,11 +150,11 @@ def _evidence(row: Any) -> Evidence | None:
     return Evidence(doc, start, end, quote)
 
 
-def _graph_evidence(store: Store, graph: ox.NamedNode) -> dict[str, Evidence]:
-    """The evidence of each node of ``graph`` that has one (the earliest, should a node
-    have several, as :func:`graph.network.evidence_of` decides)."""
+def _quotes(store: Store, graph: ox.NamedNode | Fragment, bound: Fragment) -> dict[str, Evidence]:
+    """The evidence of each node of ``graph`` matching ``bound`` that has one (the
+    earliest, should a node have several, as :func:`graph.network.evidence_of` decides)."""
     found: dict[str, Evidence] = {}
-    for row in select(store, fill(_EVIDENCE, graph=graph)):
+    for row in select(store, fill(_EVIDENCE, graph=graph, bound=bound)):
         node = str(text(row["node"]))
         evidence = _evidence(row)
         current = found.get(node)
@@ -165,7 +169,7 @@ def _events(
     graph: ox.NamedNode | Fragment,
     bound: Fragment,
     subject: str | None,
-    quotes: dict[str, Evidence] | None,
+    quotes: dict[str, Evidence],
 ) -> list[EventRecord]:
     merged: dict[str, dict[str, Any]] = {}
     for row in select(store, fill(_EVENTS, graph=graph, bound=bound)):
@@ -176,8 +180,6 @@ def _events(
         actor = text(row["actor"])
         if actor:
             found["actors"].add(actor)
-    if quotes is None:
-        quotes = evidence_of(store, merged)
     out = []
     for event, found in sorted(merged.items()):
         row = found["row"]
@@ -199,11 +201,11 @@ def _events(
 def event_records(store: Store, catalogue: Catalogue, *, subject: str) -> list[EventRecord]:
     """Every report of an event whose subject is ``subject`` (an entity IRI), by IRI.
 
-    The subject is a constant of the pattern (looked up through the store's indexes);
-    the quotes are read graph by graph (:func:`graph.network.evidence_of`).
+    The subject is a constant of the patterns (looked up through the store's indexes).
     """
     bound = bound_patterns("ev", [("pkg:subject", iri(subject))])
-    return _events(store, catalogue, _ANY_GRAPH, bound, subject, None)
+    quotes = _quotes(store, _ANY_GRAPH, bound_patterns("node", [("pkg:subject", iri(subject))]))
+    return _events(store, catalogue, _ANY_GRAPH, bound, subject, quotes)
 
 
 def _stances(
@@ -265,7 +267,7 @@ def document_content(store: Store, catalogue: Catalogue, doc: str) -> DocumentCo
         MentionSpan(str(text(m["e"])), int(str(text(m["s"]))), int(str(text(m["en"]))), str(text(m["x"])))
         for m in select(store, fill(_MENTIONS, graph=graph, doc=subject))
     )
-    quotes = _graph_evidence(store, graph)
+    quotes = _quotes(store, graph, Fragment(""))
     bound = bound_patterns("ev", [("prov:wasDerivedFrom", subject)])
     events = _events(store, catalogue, graph, bound, None, quotes)
     stances = _stances(store, catalogue, graph, doc, quotes)
