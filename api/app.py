@@ -9,6 +9,7 @@ store generation and is compressed when large (:mod:`api.middleware`).
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -52,7 +53,10 @@ from api.routes import (
 from api.sparql import STATIC_DIR
 from api.sparql import router as sparql_router
 from graph.open_store import open_store
+from graph.read import entities as entities_read
+from graph.read import mention_index
 from graph.read.catalogue import saved_catalogue_current
+from graph.read.saved import is_current
 from graph.store import Store
 from policykg.settings import Settings, get_settings
 
@@ -119,12 +123,18 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             pool.start()
         if store is None:
             ctx.announce()  # where `policykg ingest` finds this server (policykg.server_file)
-        # A catalogue saved for the store as it is loads in well under a second: loaded
-        # before the first request, which then does not wait for it. Otherwise it is read
-        # from the store in the background with the other caches (seconds to a minute on
-        # a large store), and /sparql answers meanwhile.
+        # Whole-store reads saved for the store as it is (the catalogue, the entities in
+        # use, the mention links) load in a fraction of a second each: loaded before the
+        # first request, which then neither waits for them nor shares the process with
+        # their loading. Otherwise they are read from the store in the background
+        # (seconds to a minute on a large store), and /sparql answers meanwhile.
         if saved_catalogue_current(ctx.folder):
             ctx.catalogue()
+            if is_current(ctx.folder, entities_read.SAVED_NAME, entities_read.SAVED_VERSION):
+                ctx.entity_use()
+            if is_current(ctx.folder, mention_index.SAVED_NAME, mention_index.SAVED_VERSION):
+                ctx.mention_index()
+            gc.freeze()  # long-lived: out of the collector's walks (as AppContext does)
         threading.Thread(target=ctx.warm_up, name="policykg-warm-up", daemon=True).start()
         try:
             yield
