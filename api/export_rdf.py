@@ -25,6 +25,8 @@ not of the store.
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
@@ -56,6 +58,58 @@ def _pieces(quads: list[ox.Quad]) -> Iterator[list[ox.Quad]]:
         yield quads[start : start + PIECE]
 
 
+_END = object()
+
+
+def graph_pieces(store: Store, name: str) -> Iterator[list[ox.Quad]]:
+    """The quads of graph ``name`` in pieces of :data:`PIECE`, read on a thread of its own
+    that hands them over through a queue of two: the store's iterator never leaves the
+    thread that made it (a streamed response asks for each next piece on whichever worker
+    thread is free), and the server holds a few pieces of a large graph (the links graph
+    of the whole UN corpus: millions of quads, 2 GB read whole), never the graph. Closing
+    the iterator stops the reading thread."""
+    handed: queue.Queue[object] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                handed.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            piece: list[ox.Quad] = []
+            for quad in store.graph_quads(name):
+                piece.append(quad)
+                if len(piece) == PIECE:
+                    if not put(piece):
+                        return
+                    piece = []
+            if piece and not put(piece):
+                return
+            put(_END)
+        except BaseException as exc:  # handed to the reader, raised there
+            put(exc)
+
+    reader = threading.Thread(target=read, name="policykg-export-graph", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = handed.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        reader.join()
+
+
 def _named_entities(quads: Sequence[ox.Quad]) -> set[str]:
     return {
         q.object.value
@@ -80,7 +134,7 @@ def export_pieces(store: Store, docs: Sequence[str] | None) -> Iterator[tuple[st
         names = store.graphs()
         ordered = [g for g in names if _document_of(g) is None] + [g for g in names if _document_of(g)]
         for name in ordered:
-            for piece in _pieces(list(store.graph_quads(name))):
+            for piece in graph_pieces(store, name):
                 yield _document_of(name), piece
         return
     yield from described(
@@ -194,4 +248,4 @@ def rdf_export(
     return b"".join(rdf_stream(store, docs, fmt, default_graph=default_graph))
 
 
-__all__ = ["PIECE", "described", "export_pieces", "rdf_export", "rdf_stream"]
+__all__ = ["PIECE", "described", "export_pieces", "graph_pieces", "rdf_export", "rdf_stream"]

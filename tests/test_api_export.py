@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from links_fixture import DOCS, write
 
-from api import export_graph, exports
+from api import export_graph, export_rdf, exports
 from api.app import create_app
 from api.export_rdf import rdf_stream
 from graph.network import load_network
@@ -292,6 +292,21 @@ def test_each_piece_of_an_rdf_export_may_be_read_on_another_thread(store: Oxigra
     for docs in (None, ["https://w3id.org/policykg/doc/cd-2020"]):
         read = read_each_piece_on_a_new_thread(rdf_stream(store, docs, ox.RdfFormat.N_QUADS))
         assert len(read) > 2 and list(ox.parse(b"".join(read), ox.RdfFormat.N_QUADS))
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+def test_a_large_graph_streams_in_pieces_read_on_a_thread_of_its_own(
+    store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export_rdf, "PIECE", 20)
+    name = "https://w3id.org/policykg/graph/doc/cd-2020"
+    read = read_each_piece_on_a_new_thread(export_rdf.graph_pieces(store, name))  # type: ignore[arg-type]
+    assert len(read) > 3 and all(len(piece) <= 20 for piece in read)
+    assert sum(len(piece) for piece in read) == store.quad_count(name)
+    early = export_rdf.graph_pieces(store, name)
+    next(early)
+    early.close()  # a client that goes away: the reading thread stops
+    assert not [t for t in threading.enumerate() if t.name == "policykg-export-graph"]
 
 
 def test_exports_and_paths_never_build_the_whole_store_view(
