@@ -21,7 +21,7 @@ ValueError: not an IRI: 'not an iri'
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
@@ -59,6 +59,24 @@ def values(var: str, terms: Iterable[Term]) -> Fragment:
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", var):
         raise ValueError(f"not a variable name: {var!r}")
     return Fragment(f"VALUES ?{var} {{ {' '.join(sorted({str(t) for t in terms}))} }}")
+
+
+def value_rows(names: Sequence[str], rows: Iterable[Sequence[Term]]) -> Fragment:
+    """A ``VALUES (?a ?b ...) { (...) ... }`` block: rows of typed terms (sorted, without
+    repeats), one term per variable.
+
+    >>> value_rows(["g", "q"], [(iri("urn:g"), iri("urn:q"))])
+    'VALUES (?g ?q) { (<urn:g> <urn:q>) }'
+    """
+    for var in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", var):
+            raise ValueError(f"not a variable name: {var!r}")
+    lines = set()
+    for row in rows:
+        if len(row) != len(names) or not all(isinstance(t, ox.NamedNode | ox.Literal) for t in row):
+            raise TypeError(f"a row of {len(names)} terms is needed, not {row!r}")
+        lines.add(f"({' '.join(str(t) for t in row)})")
+    return Fragment(f"VALUES ({' '.join('?' + v for v in names)}) {{ {' '.join(sorted(lines))} }}")
 
 
 def fill(template: str, **slots: Term | Fragment) -> str:
