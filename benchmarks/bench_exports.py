@@ -186,10 +186,18 @@ def ego_networks(client: httpx.Client, pid: int, entity: str, formats: tuple[str
     for fmt in formats:
         runs = []
         for _ in range(repeat):
-            with peak_rss(pid) as peak:
-                params = {"format": fmt, "entity": entity}
-                first, total, size, body = stream(client, params, keep=fmt == "nodelink")
+            started = time.perf_counter()
+            try:
+                with peak_rss(pid) as peak:
+                    params = {"format": fmt, "entity": entity}
+                    first, total, size, body = stream(client, params, keep=fmt == "nodelink")
+            except httpx.HTTPStatusError as error:
+                took = time.perf_counter() - started
+                print(f"   {fmt:10} status {error.response.status_code} after {took:.1f} s")
+                break
             runs.append((first, total, size, peak[0]))
+        if not runs:
+            continue
         shape = ""
         if fmt == "nodelink":
             data = json.loads(body)
@@ -302,14 +310,17 @@ def main() -> None:
     whole = [f for f in args.whole.split(",") if f]
 
     with server(store, ROOT, "this code") as (client, pid):
-        print(f"\n1. ego network of {label} (depth 1), two calls each")
-        ego_networks(client, pid, label, formats, 2)
-        if whole:
-            print("\n2. whole-store exports (streamed)")
-            whole_store(client, pid, whole, args.whole_seconds)
+        if formats:
+            print(f"\n1. ego network of {label} (depth 1), two calls each")
+            ego_networks(client, pid, label, formats, 2)
         if args.paths:
             print("\n4. /paths")
             paths(client, pid)
+    if whole:
+        print("\n2. whole-store exports (streamed), each on a fresh server")
+    for fmt in whole:
+        with server(store, ROOT, f"this code, {fmt}") as (client, pid):
+            whole_store(client, pid, [fmt], args.whole_seconds)
 
     if args.before:
         with code_of(args.before) as tree, server(store, tree, f"before: {args.before}") as (client, pid):
