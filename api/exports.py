@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from graph.link_records import DocumentInfo
 from graph.network import Evidence, NetworkBuilder, local_name, targets
 from graph.read.catalogue import Catalogue
-from graph.read.ego import EgoFacts, ego_facts
+from graph.read.ego import EgoFacts, MentionLink, ego_facts
 from graph.solutions import chunks
 from graph.store import Store
 from ontology.namespace import PREFIXES
@@ -243,9 +243,16 @@ def ego_elements(catalogue: Catalogue, docs: Sequence[str], facts: EgoFacts) -> 
     )
 
 
-def ego_network(store: Store, catalogue: Catalogue, egos: Sequence[str], docs: Sequence[str]) -> Piece:
-    """The ego network of ``egos`` over ``docs`` (:func:`graph.read.ego.ego_facts`), one piece."""
-    return ego_elements(catalogue, docs, ego_facts(store, egos, docs))
+def ego_network(
+    store: Store,
+    catalogue: Catalogue,
+    egos: Sequence[str],
+    docs: Sequence[str],
+    links: Sequence[MentionLink] | None = None,
+) -> Piece:
+    """The ego network of ``egos`` over ``docs`` (:func:`graph.read.ego.ego_facts`), one
+    piece; ``links``: the documents' mention links when an in-memory index has them."""
+    return ego_elements(catalogue, docs, ego_facts(store, egos, docs, links=links))
 
 
 def node_label(graph: nx.MultiDiGraph, node: str) -> str:

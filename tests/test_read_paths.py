@@ -14,6 +14,7 @@ from graph import connectivity
 from graph.network import load_network, nodes_of_kind
 from graph.oxigraph_store import OxigraphStore
 from graph.read.catalogue import load_catalogue
+from graph.read.ego import MentionLink, mention_links
 from graph.read.mention_index import load_mention_index, saved_mention_index
 from graph.read.neighbourhood import co_mentions, shared_documents
 from graph.read.paths import _DEGREES, evidence_paths
@@ -69,5 +70,8 @@ def test_mention_index_answers_as_the_store_does(tmp_path: Path) -> None:
             for b in entities:
                 assert index.shared_documents(a, b) == shared_documents(store, a, b)
         assert index.co_mentions("https://w3id.org/policykg/entity/nobody") == []
+        some = index.documents[::2] + ["https://w3id.org/policykg/doc/nothing-here"]
+        assert [MentionLink(d, e) for d, e in index.links(some)] == mention_links(store, some)
+        assert index.links([]) == []
     finally:
         store.close()

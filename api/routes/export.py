@@ -14,7 +14,7 @@ from api.export_rdf import described, rdf_stream
 from api.routes.common import FromDate, ToDate
 from api.routes.refs import entity_named, timeline_filters, topic_named
 from graph.dates import period_bounds
-from graph.read.ego import ego_quads
+from graph.read.ego import MentionLink, ego_quads
 from graph.read.selection import Filters, selected_documents, widened
 from graph.read.tables import event_rows
 from graph.read.timeline import timeline_entries
@@ -131,7 +131,10 @@ def export(
     parts: Iterable[exports.Piece]
     if egos and facts == "ego":
         # Read before the answer starts (a bounded read), so that a failure is an error status.
-        parts = [exports.ego_network(ctx.store, ctx.catalogue(), egos, docs or [])]
+        # The mention links come from the in-memory index (51,000 links of a state's
+        # 1,500 UN speeches: 0.7 s as a store read).
+        links = [MentionLink(d, e) for d, e in ctx.mention_index().links(docs or [])]
+        parts = [exports.ego_network(ctx.store, ctx.catalogue(), egos, docs or [], links)]
     else:
         # Everything the documents hold, read chunk by chunk as the answer streams.
         parts = exports.document_pieces(

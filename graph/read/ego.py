@@ -366,8 +366,17 @@ def ego_quads(store: Store, egos: Sequence[str], docs: Sequence[str]) -> list[tu
     return list(by_doc.items())
 
 
-def ego_facts(store: Store, egos: Sequence[str], docs: Sequence[str]) -> EgoFacts:
+def ego_facts(
+    store: Store,
+    egos: Sequence[str],
+    docs: Sequence[str],
+    *,
+    links: Sequence[MentionLink] | None = None,
+) -> EgoFacts:
     """The ego network of ``egos`` over ``docs`` (see the module docstring).
+
+    ``links``, when given, are the documents' mention links as an in-memory index holds
+    them (:meth:`graph.read.mention_index.MentionIndex.links`); otherwise they are read.
 
     Examples
     --------
@@ -392,12 +401,12 @@ def ego_facts(store: Store, egos: Sequence[str], docs: Sequence[str]) -> EgoFact
     [('stance-1', 'support')]
     """
     with ThreadPoolExecutor(4) as pool:  # the store answers them at once on as many cores
-        links = pool.submit(mention_links, store, docs)
+        read_links = None if links is not None else pool.submit(mention_links, store, docs)
         mentions = [pool.submit(ego_mentions, store, ego, docs) for ego in sorted(set(egos))]
         events = pool.submit(ego_events, store, egos, docs)
         stances = pool.submit(ego_stances, store, egos, docs)
         return EgoFacts(
-            links=links.result(),
+            links=read_links.result() if read_links is not None else list(links or ()),
             mentions=[m for each in mentions for m in each.result()],
             events=events.result(),
             stances=stances.result(),

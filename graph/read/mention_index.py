@@ -16,7 +16,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,8 @@ class MentionIndex:
     entity_docs: list[array[int]]
     #: entity IRI -> its number
     number: dict[str, int]
+    #: document IRI -> its number (made on first use)
+    _doc_number: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, documents: list[str], entities: list[str], doc_entities: list[array[int]]) -> MentionIndex:
@@ -86,6 +88,18 @@ class MentionIndex:
             if others:
                 out[entity] = len(others)
         return out
+
+    def links(self, docs: Iterable[str]) -> list[tuple[str, str]]:
+        """Every (document, entity) mention link of ``docs``, by document then entity
+        (documents that mention nothing, or that the index does not hold, give none)."""
+        if self._doc_number is None:
+            self._doc_number = {d: i for i, d in enumerate(self.documents)}
+        found = []
+        for doc in sorted(set(docs)):
+            number = self._doc_number.get(doc)
+            if number is not None:
+                found += sorted((doc, self.entities[e]) for e in self.doc_entities[number])
+        return found
 
     def shared_documents(self, a: str, b: str) -> list[str]:
         """The documents that mention both ``a`` and ``b`` (IRIs, in IRI order)."""
