@@ -18,6 +18,7 @@ from graph.read.ego import MentionLink, mention_links
 from graph.read.mention_index import load_mention_index, saved_mention_index
 from graph.read.neighbourhood import co_mentions, shared_documents
 from graph.read.paths import _DEGREES, evidence_paths
+from graph.read.selection import Filters, selected_documents
 from graph.read.terms import fill, iri, values
 from graph.solutions import select, text
 
@@ -70,8 +71,14 @@ def test_mention_index_answers_as_the_store_does(tmp_path: Path) -> None:
             for b in entities:
                 assert index.shared_documents(a, b) == shared_documents(store, a, b)
         assert index.co_mentions("https://w3id.org/policykg/entity/nobody") == []
-        some = index.documents[::2] + ["https://w3id.org/policykg/doc/nothing-here"]
+        some = [*index.documents[::2], "https://w3id.org/policykg/doc/nothing-here"]
         assert [MentionLink(d, e) for d, e in index.links(some)] == mention_links(store, some)
         assert index.links([]) == []
+        catalogue = load_catalogue(store)
+        for entity in entities:
+            filters = Filters(entity=entity)
+            assert selected_documents(store, catalogue, filters, index) == selected_documents(
+                store, catalogue, filters
+            )
     finally:
         store.close()

@@ -115,7 +115,7 @@ def export(
             start=start,
             end=end,
         )
-        docs = selected_documents(ctx.store, catalogue, filters)
+        docs = selected_documents(ctx.store, catalogue, filters, ctx.mention_index())
         if depth > 1:
             docs = widened(ctx.store, catalogue, docs, filters, depth)
         egos = [e for e in (filters.entity, filters.actor) if e]

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph.network import Evidence, evidence_of, local_name
-from graph.read.terms import fill, iri, values
+from graph.read.entities import entity_mentions
+from graph.read.terms import fill, iri, value_rows, values
 from graph.solutions import chunks, integer, select, text
 from graph.store import Store
 from ontology.namespace import DCTERMS, DOC, PKG, PROV, RDF, SEM, doc_graph_iri
@@ -192,11 +193,31 @@ def ego_mentions(store: Store, ego: str, docs: Iterable[str]) -> list[MentionEvi
     return [found[doc] for doc in sorted(found)]
 
 
+def ego_first_mentions(store: Store, ego: str, docs: Iterable[str]) -> list[MentionEvidence]:
+    """:func:`ego_mentions` without the annotations' nodes (what the graph formats need),
+    read from the annotations' IRIs (:func:`graph.read.entities.entity_mentions`: 0.3 s
+    for a state's 1,578 UN speeches, where joining every mention to its selectors took 1.7 s)."""
+    wanted = set(docs)
+    found = [
+        MentionEvidence(m.document, ego, m.count, m.first)
+        for m in entity_mentions(store, ego)
+        if m.document in wanted
+    ]
+    return sorted(found, key=lambda m: m.doc)
+
+
 def _describe(store: Store, nodes: Iterable[str]) -> dict[str, dict[str, list[str]]]:
-    """Each node's properties (predicate IRI -> values, sorted), read by subject."""
+    """Each node's properties (predicate IRI -> values, sorted), read by subject; a fact of
+    a document (``<doc>#...``) in that document's graph only (half the time of ``GRAPH ?g``)."""
     described: dict[str, dict[str, list[str]]] = {}
-    for piece in chunks(sorted(set(nodes))):
-        for row in select(store, fill(_DESCRIBE, nodes=values("n", (iri(n) for n in piece)))):
+    in_docs = sorted(n for n in set(nodes) if n.startswith(str(DOC)) and "#" in n)
+    elsewhere = sorted(set(nodes).difference(in_docs))
+    queries = [fill(_DESCRIBE, nodes=values("n", (iri(n) for n in piece))) for piece in chunks(elsewhere)]
+    for piece in chunks(in_docs):
+        pairs = ((iri(_graph_of(n.partition("#")[0])), iri(n)) for n in piece)
+        queries.append(fill(_DESCRIBE, nodes=value_rows(["g", "n"], pairs)))
+    for sparql in queries:
+        for row in select(store, sparql):
             props = described.setdefault(str(text(row["n"])), {})
             props.setdefault(str(text(row["p"])), []).append(str(text(row["o"])))
     for props in described.values():
@@ -402,7 +423,7 @@ def ego_facts(
     """
     with ThreadPoolExecutor(4) as pool:  # the store answers them at once on as many cores
         read_links = None if links is not None else pool.submit(mention_links, store, docs)
-        mentions = [pool.submit(ego_mentions, store, ego, docs) for ego in sorted(set(egos))]
+        mentions = [pool.submit(ego_first_mentions, store, ego, docs) for ego in sorted(set(egos))]
         events = pool.submit(ego_events, store, egos, docs)
         stances = pool.submit(ego_stances, store, egos, docs)
         return EgoFacts(
@@ -421,6 +442,7 @@ __all__ = [
     "StanceRecord",
     "ego_events",
     "ego_facts",
+    "ego_first_mentions",
     "ego_mentions",
     "ego_quads",
     "ego_stances",
