@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from policykg.cli_common import CliState, open_store, pass_state
+from policykg.cli_common import CliState, open_store, pass_state, read_catalogue
 
 if TYPE_CHECKING:
     from graph.connectivity import EvidencePath
@@ -180,14 +180,13 @@ def lineage(state: CliState, name: str, as_json: bool, from_links: bool) -> None
 
     NAME is a label, alias, acronym, key or IRI (any case); with --sparql, a label, alias
     or acronym."""
-    from graph.read.catalogue import load_catalogue
     from graph.read.lineage import lineage_steps
 
     if from_links:
         _lineage_from_links(state, name, as_json)
         return
     with open_store(state, read_only=True) as store:
-        catalogue = load_catalogue(store)
+        catalogue = read_catalogue(state, store)
         entity = _named(catalogue, name)
         steps = lineage_steps(store, catalogue, entity)
     info = catalogue.entities.get(entity)
@@ -237,13 +236,12 @@ def timeline(
     """Dated documents, events and stances about an entity, a topic or an actor.
 
     Examples: ``--entity "Security Council"``; ``--holder China --topic outer-space``."""
-    from graph.read.catalogue import load_catalogue
     from graph.read.timeline import timeline_entries
 
     if not (entity_name or topic_name or holder_name):
         raise click.UsageError("give --entity, --topic or --holder")
     with open_store(state, read_only=True) as store:
-        catalogue = load_catalogue(store)
+        catalogue = read_catalogue(state, store)
         entity = _named(catalogue, entity_name) if entity_name else None
         holder = _named(catalogue, holder_name) if holder_name else None
         topic = _topic_named(catalogue, topic_name) if topic_name else None
@@ -280,12 +278,11 @@ def path(state: CliState, source: str, target: str, max_paths: int, max_hops: in
     """The shortest evidence paths between two entities, each hop justified by a document
     that mentions both (with both quotes): the bounded search of ``GET /paths``, within the
     query time limit (``--query-timeout``)."""
-    from graph.read.catalogue import load_catalogue
     from graph.read.paths import SearchLimit, evidence_paths
 
     limit = state.settings.query_timeout_s
     with open_store(state, read_only=True) as store:
-        catalogue = load_catalogue(store)
+        catalogue = read_catalogue(state, store)
         a, b = _named(catalogue, source), _named(catalogue, target)
         if a == b:
             raise click.UsageError("the two entities are the same")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from policykg.cli_common import CliState, open_store, pass_state
+from policykg.cli_common import CliState, open_store, pass_state, read_catalogue
 
 if TYPE_CHECKING:
     from graph.read.catalogue import Catalogue
@@ -82,11 +82,10 @@ def events(state: CliState, actor: str | None, subject: str | None, event_type: 
            fmt: str) -> None:
     """Real events as a table: date (at its precision), actor, type, subject, forum,
     document, quote, and how many documents report it. Example: ``--actor China --format csv``."""
-    from graph.read.catalogue import load_catalogue
     from graph.read.tables import EVENT_COLUMNS, event_rows, matching, sorted_rows
 
     with open_store(state, read_only=True) as store:
-        catalogue = load_catalogue(store)
+        catalogue = read_catalogue(state, store)
         rows = event_rows(
             store, catalogue, actor=_resolve(catalogue, actor, "actor"),
             subject=_resolve(catalogue, subject, "subject"), event_type=event_type,
@@ -109,11 +108,10 @@ def stances(state: CliState, holder: str | None, topic: str | None, polarity: st
             sort: str, fmt: str) -> None:
     """Stances as a table: date, holder, polarity, target, topic, document, quote.
     Example: ``--holder China --topic outer-space --format csv``."""
-    from graph.read.catalogue import load_catalogue
     from graph.read.tables import STANCE_COLUMNS, matching, sorted_rows, stance_rows
 
     with open_store(state, read_only=True) as store:
-        catalogue = load_catalogue(store)
+        catalogue = read_catalogue(state, store)
         topic_iri = catalogue.resolve_topic(topic) if topic else None
         if topic and topic_iri is None:
             raise click.BadParameter(f"no topic is called {topic!r}", param_hint="--topic")
