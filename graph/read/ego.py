@@ -25,7 +25,7 @@ with OPTIONAL patterns that it plans as a join over every fact of the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from graph.network import Evidence, evidence_of, local_name
 from graph.read.entities import entity_mentions
-from graph.read.terms import fill, iri, value_rows, values
+from graph.read.terms import Fragment, fill, iri, value_rows, values
 from graph.solutions import chunks, integer, select, text
 from graph.store import Store
 from ontology.namespace import DCTERMS, DOC, PKG, PROV, RDF, SEM, doc_graph_iri
@@ -206,18 +206,23 @@ def ego_first_mentions(store: Store, ego: str, docs: Iterable[str]) -> list[Ment
     return sorted(found, key=lambda m: m.doc)
 
 
-def _describe(store: Store, nodes: Iterable[str]) -> dict[str, dict[str, list[str]]]:
-    """Each node's properties (predicate IRI -> values, sorted), read by subject; a fact of
-    a document (``<doc>#...``) in that document's graph only (half the time of ``GRAPH ?g``)."""
-    described: dict[str, dict[str, list[str]]] = {}
+def _node_slots(nodes: Iterable[str]) -> Iterator[Fragment]:
+    """VALUES blocks binding ``?n`` to ``nodes``, a chunk at a time; a fact of a document
+    (``<doc>#...``) with ``?g`` bound to that document's graph, so that ``GRAPH ?g`` looks
+    in that graph only (half the time of every graph on the UN corpus)."""
     in_docs = sorted(n for n in set(nodes) if n.startswith(str(DOC)) and "#" in n)
     elsewhere = sorted(set(nodes).difference(in_docs))
-    queries = [fill(_DESCRIBE, nodes=values("n", (iri(n) for n in piece))) for piece in chunks(elsewhere)]
+    for piece in chunks(elsewhere):
+        yield values("n", (iri(n) for n in piece))
     for piece in chunks(in_docs):
-        pairs = ((iri(_graph_of(n.partition("#")[0])), iri(n)) for n in piece)
-        queries.append(fill(_DESCRIBE, nodes=value_rows(["g", "n"], pairs)))
-    for sparql in queries:
-        for row in select(store, sparql):
+        yield value_rows(["g", "n"], ((iri(_graph_of(n.partition("#")[0])), iri(n)) for n in piece))
+
+
+def _describe(store: Store, nodes: Iterable[str]) -> dict[str, dict[str, list[str]]]:
+    """Each node's properties (predicate IRI -> values, sorted), read by subject."""
+    described: dict[str, dict[str, list[str]]] = {}
+    for slot in _node_slots(nodes):
+        for row in select(store, fill(_DESCRIBE, nodes=slot)):
             props = described.setdefault(str(text(row["n"])), {})
             props.setdefault(str(text(row["p"])), []).append(str(text(row["o"])))
     for props in described.values():
@@ -316,8 +321,8 @@ _DOC_GRAPHS = doc_graph_iri("")
 def _quads_of(store: Store, nodes: Iterable[str]) -> dict[str, list[ox.Quad]]:
     """The quads whose subject is one of ``nodes``, by subject."""
     found: dict[str, list[ox.Quad]] = {}
-    for piece in chunks(sorted(set(nodes))):
-        for row in select(store, fill(_QUADS, nodes=values("n", (iri(n) for n in piece)))):
+    for slot in _node_slots(nodes):
+        for row in select(store, fill(_QUADS, nodes=slot)):
             found.setdefault(row["n"].value, []).append(ox.Quad(row["n"], row["p"], row["o"], row["g"]))
     return found
 
@@ -347,17 +352,33 @@ def _document_quads(store: Store, docs: Sequence[str]) -> list[ox.Quad]:
 
 
 def _mention_nodes(store: Store, egos: Sequence[str], docs: Sequence[str]) -> dict[str, list[ox.Quad]]:
-    """The quads of the first mention of each ego in each of ``docs``."""
-    nodes = {n for ego in sorted(set(egos)) for m in ego_mentions(store, ego, docs) for n in m.nodes}
-    return _quads_of(store, nodes)
+    """The quads of the first mention of each ego in each of ``docs``: the nodes graph.rdf
+    mints for it (``<doc>#m-``, ``#t-``, ``#p-``, ``#q-START-END``) where it minted them,
+    else those found through the annotation's selectors (:func:`ego_mentions`)."""
+    wanted = set(docs)
+    found: dict[str, list[ox.Quad]] = {}
+    for ego in sorted(set(egos)):
+        firsts = [m for m in entity_mentions(store, ego) if m.document in wanted]
+        minted = {
+            m.document: [f"{m.document}#{kind}-{m.first.start}-{m.first.end}" for kind in "mtpq"]
+            for m in firsts
+        }
+        quads = _quads_of(store, (n for nodes in minted.values() for n in nodes))
+        rest = [doc for doc, nodes in minted.items() if not all(n in quads for n in nodes)]
+        for nodes in (nodes for doc, nodes in minted.items() if doc not in rest):
+            found.update((n, quads[n]) for n in nodes)
+        if rest:
+            others = {n for m in ego_mentions(store, ego, rest) for n in m.nodes}
+            found.update(_quads_of(store, others))
+    return found
 
 
 def _fact_and_evidence_quads(store: Store, egos: Sequence[str], docs: set[str]) -> list[ox.Quad]:
     """The quads of the egos' events and stances in ``docs`` and of their evidence."""
     facts = _ego_fact_quads(store, egos, docs)
     nodes: set[str] = set()
-    for piece in chunks(sorted(facts)):
-        for row in select(store, fill(_EVIDENCE_NODES, nodes=values("n", (iri(n) for n in piece)))):
+    for slot in _node_slots(facts):
+        for row in select(store, fill(_EVIDENCE_NODES, nodes=slot)):
             nodes.update(str(text(row[v])) for v in ("a", "t", "s"))
     found = [q for quads in facts.values() for q in quads]
     found += [q for quads in _quads_of(store, nodes).values() for q in quads]
