@@ -36,8 +36,8 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -180,22 +180,28 @@ def stored_documents(store: Store) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _ontology_files() -> list[Traversable]:
-    """The vocabulary files of the ``ontology`` package that exist, in load order."""
+@cache
+def _vocabulary_sources() -> tuple[tuple[str, bytes], ...]:
+    """The vocabulary files of the ``ontology`` package that exist, in load order, as (name,
+    content), read once per process: package data does not change while it runs, and a
+    process that drops its privileges after start-up may no longer read the package."""
     package = resources.files("ontology")
-    return [package.joinpath(name) for name in ONTOLOGY_FILES if package.joinpath(name).is_file()]
+    files = [package.joinpath(name) for name in ONTOLOGY_FILES if package.joinpath(name).is_file()]
+    return tuple((path.name, path.read_bytes()) for path in files)
 
 
-def _ontology_fingerprint(files: Sequence[Traversable]) -> str:
+@cache
+def _ontology_fingerprint() -> str:
     from loaders.gazetteer import gazetteer_files
 
     digest = hashlib.sha256()
     # The layout of what is loaded: a new layout reloads stores written by an older one
     # ("entities-graph": the gazetteer's descriptions live in graph:entities).
     digest.update(b"layout: entities-graph\n")
-    for path in [*files, *gazetteer_files()]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    sources = [*_vocabulary_sources(), *((path.name, path.read_bytes()) for path in gazetteer_files())]
+    for name, content in sources:
+        digest.update(name.encode())
+        digest.update(content)
     return digest.hexdigest()
 
 
@@ -207,8 +213,7 @@ def ensure_ontology(store: Store, *, force: bool = False) -> bool:
     from graph.rdf_terms import PKG_SHA256
     from loaders.gazetteer import load_gazetteer
 
-    files = _ontology_files()
-    fingerprint = _ontology_fingerprint(files)
+    fingerprint = _ontology_fingerprint()
     graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
     if not force:
         answer = store.query(
@@ -219,12 +224,12 @@ def ensure_ontology(store: Store, *, force: bool = False) -> bool:
         if bool(answer):
             return False
     quads: list[ox.Quad] = []
-    for path in files:
+    for name, content in _vocabulary_sources():
         try:
-            for triple in ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE):
+            for triple in ox.parse(content, format=ox.RdfFormat.TURTLE):
                 quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
-        except (SyntaxError, OSError) as exc:
-            raise StoreError(f"{path}: cannot load the vocabulary: {exc}") from exc
+        except SyntaxError as exc:
+            raise StoreError(f"ontology/{name}: cannot load the vocabulary: {exc}") from exc
     quads.append(ox.Quad(graph, PKG_SHA256, ox.Literal(fingerprint), graph))
     # The gazetteer's descriptions first: the fingerprint, written with the vocabulary,
     # says both are loaded.
