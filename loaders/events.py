@@ -4,23 +4,9 @@ initiatives, instruments and forums.
 The words are data (``ontology/event_triggers.toml``, compiled by
 :mod:`loaders.event_lexicon`); :func:`extract_events` runs the rules that apply them
 sentence by sentence, the trigger rules (:mod:`loaders.event_trigger_rules`) then the
-dated-meeting rules (:mod:`loaders.event_meeting_rules`):
-
-``event.trigger.<type>``
-    A trigger verb and the entity it governs (the object of an active verb, the antecedent
-    of a passive participle or of a participle in apposition, a coordinated list of them;
-    the entity before the verb for agent triggers such as "met" or "entered into force"),
-    dated by a date of the trigger's own stretch of the sentence: "launched in 2020".
-``event.trigger.<type>.paragraph_date``
-    The same without a date in the sentence: the nearest earlier date of its paragraph
-    ("In March. I announced a new plan ...").
-``event.trigger.<type>.now``
-    A present form after a first-person or future subject ("we launch", "will sign",
-    "I would like to propose"): an act of the document's own day, dated by the document.
-``event.dated_subject``
-    A meeting named with its date and no verb ("the AI Safety Summit on November 1",
-    "next year's Summit of the Future"); ``event.dated_subject.recent`` dates "the recent
-    Review Conference" by the document's year.
+dated-meeting rules (:mod:`loaders.event_meeting_rules`). Each module's docstring lists its
+rules (``event.trigger.<type>``, ``.paragraph_date``, ``.now``; ``event.dated_subject``
+and its variants); every event names the rule that found it.
 
 Undated events are not kept: an event is an anchor on a timeline, and background passages
 coded as new events are what users of event data complain about most.

@@ -16,15 +16,7 @@ from api import models
 from api.context import AppContext, context
 from api.routes.common import FromDate, Offset, ToDate
 from api.routes.events import Format, Sort
-from api.routes.refs import (
-    doc_id,
-    document_summary,
-    entity_named,
-    entity_ref,
-    evidence_model,
-    topic_named,
-    topic_ref,
-)
+from api.routes.refs import entity_named, stance_item, topic_named
 from api.tables import table_format, table_response
 from graph.event_identity import precision_name
 from graph.read.catalogue import Catalogue
@@ -43,22 +35,13 @@ router = APIRouter(tags=["stances"])
 
 
 def stance_model(catalogue: Catalogue, record: StanceRecord) -> models.StanceItem:
-    holder = entity_ref(catalogue, record.holder)
-    assert holder is not None
-    reported = catalogue.reports.get(record.document.iri)
-    return models.StanceItem(
-        iri=record.stance,
-        holder=holder,
-        polarity=record.polarity,
-        target=record.target,
-        topic=topic_ref(catalogue, record.topic),
-        target_entities=[r for r in (entity_ref(catalogue, e) for e in record.target_entities) if r],
-        date=record.date,
-        precision=precision_name(record.date),
-        document=document_summary(catalogue, record.document),
-        link=document_link(record.document.doc_id, record.evidence.start if record.evidence else None),
-        evidence=evidence_model(catalogue, record.evidence),
-        reports_on=doc_id(catalogue, reported) if reported in catalogue.documents else None,
+    """A stance as ``/stances`` lists it: a document page's item with its date's precision
+    and the link to its quote."""
+    return stance_item(catalogue, record).model_copy(
+        update={
+            "precision": precision_name(record.date),
+            "link": document_link(record.document.doc_id, record.evidence.start if record.evidence else None),
+        }
     )
 
 
