@@ -51,6 +51,7 @@ from api.runner import QueryRunner
 from api.search_index import SearchIndex
 from graph.oxigraph_store import OxigraphStore
 from graph.read.catalogue import Catalogue, saved_catalogue
+from graph.read.ego_rdf import EntityDescriptions
 from graph.read.entities import EntityUse, saved_entity_use
 from graph.read.mention_index import MentionIndex, saved_mention_index
 from graph.read.saved import store_fingerprint
@@ -90,6 +91,8 @@ class AppContext:
         self._entity_use: tuple[int, EntityUse] | None = None
         self._mentions_lock = threading.Lock()
         self._mentions: tuple[int, MentionIndex] | None = None
+        self._descriptions_lock = threading.Lock()
+        self._descriptions: tuple[int, EntityDescriptions] | None = None
         self.answers = ResponseCache()
         index_path = None if settings.is_remote else Path(settings.store) / "search.sqlite3"
         self.search = SearchIndex(index_path)
@@ -189,6 +192,14 @@ class AppContext:
             self._catalogue = (generation, catalogue)
             _out_of_collector_sight()
             return catalogue
+
+    def entity_descriptions(self) -> EntityDescriptions:
+        """The entities' descriptions read so far by exports, of the current generation."""
+        with self._descriptions_lock:
+            generation = self.generation
+            if self._descriptions is None or self._descriptions[0] != generation:
+                self._descriptions = (generation, EntityDescriptions())
+            return self._descriptions[1]
 
     def entity_use(self) -> EntityUse:
         """Which entities the documents name, with their numbers of mentioning documents,

@@ -169,7 +169,8 @@ def gexf_stream(pieces: Iterable[Piece]) -> Iterator[bytes]:
                 out.append(f'      <node id="{_attribute(node)}" label="{_attribute(attrs["label"])}">\n')
                 out.append(_attvalues(rest, _GEXF_NODE_IDS, "        "))
                 out.append("      </node>\n")
-            yield "".join(out).encode("utf-8")
+            # The piece's edges are spooled before its nodes leave: whatever reads the
+            # next piece then starts after all of this piece is written.
             lines: list[str] = []
             for u, v, key, attrs in edges:
                 lines.append(
@@ -179,6 +180,7 @@ def gexf_stream(pieces: Iterable[Piece]) -> Iterator[bytes]:
                 lines.append("      </edge>\n")
                 number += 1
             spool.write("".join(lines))
+            yield "".join(out).encode("utf-8")
         yield b"    </nodes>\n    <edges>\n"
         yield from _replay(spool)
     yield b"    </edges>\n  </graph>\n</gexf>\n"
@@ -200,13 +202,13 @@ def _json_stream(
     first_node = first_edge = True
     with _spooled() as spool:
         for nodes, edges in pieces:
+            if edges:  # spooled first, as in gexf_stream
+                spool.write(("" if first_edge else ",\n") + ",\n".join(_json(edge(*e)) for e in edges))
+                first_edge = False
             if nodes:
                 text = ",\n".join(_json(node(n, attrs)) for n, attrs in nodes)
                 yield (("" if first_node else ",\n") + text).encode("utf-8")
                 first_node = False
-            if edges:
-                spool.write(("" if first_edge else ",\n") + ",\n".join(_json(edge(*e)) for e in edges))
-                first_edge = False
         yield middle.encode("utf-8")
         yield from _replay(spool)
     yield tail.encode("utf-8")

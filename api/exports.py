@@ -12,9 +12,11 @@ each edge has a key unique in it (``e0``, ``e1``, ...). Two kinds of export:
   and everything they hold (entities, events, stances, topics), read with
   :class:`graph.network.NetworkBuilder` ``chunk`` documents at a time, one piece per chunk
   (:func:`flat_pieces`), so that a whole-store export streams;
-- :func:`ego_network`: an entity's ego network (:mod:`graph.read.ego` says what it holds),
-  one piece made straight from typed records, the documents, entities and topics described
-  by the catalogue (no networkx graph: nothing here needs a graph algorithm).
+- :func:`ego_pieces`: an entity's ego network (:mod:`graph.read.ego` says what it holds),
+  two pieces made straight from typed records, the documents, entities and topics
+  described by the catalogue (no networkx graph: nothing here needs a graph algorithm):
+  the documents and who they name, written while the store reads the second, the
+  entity's mentions, events and stances.
 
 Quote offsets are ``start_offset``/``end_offset`` (characters of the document text),
 never ``start``/``end``, which GEXF tools read as lifetimes.
@@ -23,15 +25,17 @@ never ``start``/``end``, which GEXF tools read as lifetimes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
+from graph.evidence import Evidence
 from graph.link_records import DocumentInfo
-from graph.network import Evidence, NetworkBuilder, local_name, targets
+from graph.network import NetworkBuilder, local_name, targets
 from graph.read.catalogue import Catalogue
 from graph.read.ego import EgoFacts, MentionLink, ego_facts
 from graph.solutions import chunks
@@ -173,74 +177,120 @@ def _entity_node(catalogue: Catalogue, entity: str) -> dict[str, Any]:
     )
 
 
-def ego_elements(catalogue: Catalogue, docs: Sequence[str], facts: EgoFacts) -> Piece:
-    """An ego network as one piece: ``docs`` (described by the catalogue, with their
-    actor, speaker and forum) and ``facts`` (:func:`graph.read.ego.ego_facts`), named and
-    keyed as :func:`flat_pieces` names the same documents and facts."""
-    nodes: dict[str, dict[str, Any]] = {}
-    edges: list[tuple[str, str, str, dict[str, Any]]] = []
+#: An edge before it is keyed: source, target, relation, attributes.
+_Related = tuple[str, str, str, dict[str, Any]]
 
-    def entity(iri: str) -> str:
-        if iri not in nodes:
-            nodes[iri] = _entity_node(catalogue, iri)
+
+class _EgoPieces:
+    """An ego network in two pieces: the documents and who they name, then the egos'
+    mentions, events and stances. Each node is written once; edges are keyed ``e0``,
+    ``e1``, ... across both pieces and sorted by source, target and relation in each."""
+
+    def __init__(self, catalogue: Catalogue, egos: Sequence[str]) -> None:
+        self.catalogue = catalogue
+        self.egos = set(egos)
+        self.written: set[str] = set()
+        self.index = 0
+
+    def _piece(self, nodes: dict[str, dict[str, Any]], edges: list[_Related]) -> Piece:
+        edges.sort(key=itemgetter(0, 1, 2))
+        first = self.index
+        keyed = [(u, v, f"e{first + i}", {"rel": rel, **attrs}) for i, (u, v, rel, attrs) in enumerate(edges)]
+        self.index += len(edges)
+        # Attribute names are this class's own (tests check them against the declarations).
+        return [(node, nodes[node]) for node in sorted(nodes)], keyed
+
+    def _entity(self, nodes: dict[str, dict[str, Any]], iri: str) -> str:
+        if iri not in self.written:
+            self.written.add(iri)
+            nodes[iri] = _entity_node(self.catalogue, iri)
         return iri
 
-    for doc in docs:
-        info = catalogue.document(doc)
-        nodes[doc] = _document_node(info)
-        for rel in ("actor", "speaker", "forum"):
-            role = getattr(info, rel)
-            if role:
-                edges.append((doc, entity(role), rel, {}))
-    quoted = {(m.doc, m.entity): m for m in facts.mentions}
-    for doc, target in sorted({(link.doc, link.entity) for link in facts.links} | set(quoted)):
-        mention = quoted.get((doc, target))
-        attrs = {} if mention is None else {"count": mention.count, **_evidence_attrs(mention.evidence)}
-        edges.append((doc, entity(target), "mentions", attrs))
-    for event in facts.events:
-        subject = min(event.subjects)
-        entity(subject)
-        nodes[event.iri] = _present(
-            {
-                "kind": "event",
-                "label": f"{event.event_type}: {nodes[subject]['label']}",
-                "event_type": event.event_type,
-                "date": event.date,
-                "sort_date": event.sort_date,
-                "document": event.doc,
-                **_evidence_attrs(event.evidence),
-            }
-        )
-        edges.append((event.doc, event.iri, "has_event", {}))
-        edges += [(event.iri, entity(s), "subject", {}) for s in event.subjects]
-        edges += [(event.iri, entity(a), "event_actor", {}) for a in event.actors]
-    for stance in facts.stances:
-        nodes[stance.iri] = _present(
-            {
-                "kind": "stance",
-                "label": f"{stance.polarity}: {stance.target or ''}".strip(),
-                "polarity": stance.polarity,
-                "target": stance.target,
-                "cue": stance.cue,
-                "date": stance.date,
-                "sort_date": stance.sort_date,
-                "document": stance.doc,
-                **_evidence_attrs(stance.evidence),
-            }
-        )
-        edges.append((stance.doc, stance.iri, "has_stance", {}))
-        edges.append((stance.iri, entity(stance.holder), "holder", {}))
-        if stance.topic:
-            if stance.topic not in nodes:
-                nodes[stance.topic] = {"kind": "topic", "label": catalogue.topic_label(stance.topic)}
-            edges.append((stance.iri, stance.topic, "topic", {}))
-        edges += [(stance.iri, entity(t), "target_entity", {}) for t in stance.target_entities]
-    edges.sort(key=itemgetter(0, 1, 2))
-    # Attribute names are this function's own (tests check them against the declarations).
-    return (
-        [(node, nodes[node]) for node in sorted(nodes)],
-        [(u, v, f"e{i}", {"rel": rel, **attrs}) for i, (u, v, rel, attrs) in enumerate(edges)],
-    )
+    def documents(self, docs: Sequence[str], links: Iterable[MentionLink]) -> Piece:
+        """``docs`` (described by the catalogue), their actor, speaker and forum, and
+        their mention links but those of an ego (:meth:`facts` writes them, quoted)."""
+        nodes: dict[str, dict[str, Any]] = {}
+        edges: list[_Related] = []
+        for doc in docs:
+            info = self.catalogue.document(doc)
+            nodes[doc] = _document_node(info)
+            self.written.add(doc)
+            for rel in ("actor", "speaker", "forum"):
+                role = getattr(info, rel)
+                if role:
+                    edges.append((doc, self._entity(nodes, role), rel, {}))
+        for link in links:
+            if link.entity not in self.egos:
+                edges.append((link.doc, self._entity(nodes, link.entity), "mentions", {}))
+        return self._piece(nodes, edges)
+
+    def facts(self, facts: EgoFacts) -> Piece:
+        """The egos' mention links (with the number of mentions and the first quote where
+        read), events and stances (:func:`graph.read.ego.ego_facts`)."""
+        nodes: dict[str, dict[str, Any]] = {}
+        edges: list[_Related] = []
+        entity = partial(self._entity, nodes)
+        quoted = {(m.doc, m.entity): m for m in facts.mentions}
+        ego_links = {(link.doc, link.entity) for link in facts.links if link.entity in self.egos}
+        for doc, target in sorted(ego_links | set(quoted)):
+            mention = quoted.get((doc, target))
+            attrs = {} if mention is None else {"count": mention.count, **_evidence_attrs(mention.evidence)}
+            edges.append((doc, entity(target), "mentions", attrs))
+        for event in facts.events:
+            subject = min(event.subjects)
+            nodes[event.iri] = _present(
+                {
+                    "kind": "event",
+                    "label": f"{event.event_type}: {self.catalogue.entity_label(subject)}",
+                    "event_type": event.event_type,
+                    "date": event.date,
+                    "sort_date": event.sort_date,
+                    "document": event.doc,
+                    **_evidence_attrs(event.evidence),
+                }
+            )
+            edges.append((event.doc, event.iri, "has_event", {}))
+            edges += [(event.iri, entity(s), "subject", {}) for s in event.subjects]
+            edges += [(event.iri, entity(a), "event_actor", {}) for a in event.actors]
+        for stance in facts.stances:
+            nodes[stance.iri] = _present(
+                {
+                    "kind": "stance",
+                    "label": f"{stance.polarity}: {stance.target or ''}".strip(),
+                    "polarity": stance.polarity,
+                    "target": stance.target,
+                    "cue": stance.cue,
+                    "date": stance.date,
+                    "sort_date": stance.sort_date,
+                    "document": stance.doc,
+                    **_evidence_attrs(stance.evidence),
+                }
+            )
+            edges.append((stance.doc, stance.iri, "has_stance", {}))
+            edges.append((stance.iri, entity(stance.holder), "holder", {}))
+            if stance.topic:
+                if stance.topic not in self.written:
+                    self.written.add(stance.topic)
+                    nodes[stance.topic] = {"kind": "topic", "label": self.catalogue.topic_label(stance.topic)}
+                edges.append((stance.iri, stance.topic, "topic", {}))
+            edges += [(stance.iri, entity(t), "target_entity", {}) for t in stance.target_entities]
+        return self._piece(nodes, edges)
+
+
+def ego_pieces(
+    catalogue: Catalogue,
+    egos: Sequence[str],
+    docs: Sequence[str],
+    links: Sequence[MentionLink],
+    facts: Callable[[], EgoFacts],
+) -> Iterator[Piece]:
+    """The ego network of ``egos`` over ``docs`` in two pieces: the documents and who they
+    name (``links``: their mention links), made from the catalogue before ``facts`` is
+    called for the egos' mentions, events and stances (:func:`graph.read.ego.ego_facts`),
+    so that a caller can write the first while the store reads the second."""
+    pieces = _EgoPieces(catalogue, egos)
+    yield pieces.documents(docs, links)
+    yield pieces.facts(facts())
 
 
 def ego_network(
@@ -250,9 +300,15 @@ def ego_network(
     docs: Sequence[str],
     links: Sequence[MentionLink] | None = None,
 ) -> Piece:
-    """The ego network of ``egos`` over ``docs`` (:func:`graph.read.ego.ego_facts`), one
+    """The ego network of ``egos`` over ``docs`` (:func:`graph.read.ego.ego_facts`) in one
     piece; ``links``: the documents' mention links when an in-memory index has them."""
-    return ego_elements(catalogue, docs, ego_facts(store, egos, docs, links=links))
+    facts = ego_facts(store, egos, docs, links=links)
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+    for piece_nodes, piece_edges in ego_pieces(catalogue, egos, docs, facts.links, lambda: facts):
+        nodes += piece_nodes
+        edges += piece_edges
+    return nodes, edges
 
 
 def node_label(graph: nx.MultiDiGraph, node: str) -> str:

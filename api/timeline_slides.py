@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from graph.event_identity import sort_key
+from graph.evidence import Evidence
 from graph.headlines import document_headline, event_headline, stance_headline
-from graph.network import Evidence
 from graph.read.catalogue import Catalogue
 from graph.read.tables import EventRow, document_link
 from graph.timeline_records import TimelineEntry

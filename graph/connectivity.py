@@ -18,8 +18,9 @@ from typing import Any
 
 import networkx as nx
 
+from graph.evidence import Evidence
 from graph.link_records import DocumentInfo, document_info
-from graph.network import Evidence, first, label, nodes_of_kind, sources, targets
+from graph.network import first, label, nodes_of_kind, sources, targets
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ import networkx as nx
 
 from graph.dates import compatible
 from graph.event_identity import EventReport, identify_events
+from graph.evidence import Evidence
 from graph.link_records import (
     ROLE_EVENT,
     ROLE_INVOCATION,
@@ -26,7 +27,7 @@ from graph.link_records import (
     document_info,
     evidence_start,
 )
-from graph.network import Evidence, first, label, nodes_of_kind, sources, targets
+from graph.network import first, label, nodes_of_kind, sources, targets
 
 #: Event types that bring an initiative or instrument into being: the origin of a lineage
 #: and what a later document "follows up" on.
@@ -171,7 +172,7 @@ def lineage(graph: nx.MultiDiGraph, entity: str) -> Lineage:
 
     Examples
     --------
-    >>> from graph.network import Evidence
+    >>> from graph.evidence import Evidence
     >>> g = nx.MultiDiGraph()
     >>> x, a, b = "urn:e:gids", "urn:d:cd-2020", "urn:d:unsc-2022"
     >>> g.add_node(x, kind="entity", label="GIDS", type="Initiative")

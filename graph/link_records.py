@@ -15,7 +15,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph.network import Evidence, label, local_name
+from graph.evidence import Evidence
+from graph.network import label, local_name
 
 NEWS_GENRE = "news_report"
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from graph.evidence import Evidence
 from graph.link_records import FOLLOWS_UP, ROLE_EVENT, ROLE_INVOCATION, ROLE_ORIGIN, DocumentLink, LineageStep
-from graph.network import Evidence
 from graph.rdf_terms import date_terms, pkg
 from graph.stance_links import StanceShift
 from ontology.namespace import BASE, DOC, ENTITY, LINKS_GRAPH, OA, PROV, SEM, TOPIC, slug

@@ -32,14 +32,14 @@ only what one changed document touches, the CLI and API load everything.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
-from graph.solutions import chunks, integer, select, select_for, text, values_clause
+from graph.evidence import Evidence, evidence_of
+from graph.solutions import chunks, integer, select, select_for, text
 from graph.store import Store
-from ontology.namespace import DOC, ENTITY, PKG, TOPIC, doc_graph_iri
+from ontology.namespace import DOC, ENTITY, PKG, TOPIC
 
 #: Separator of values packed into one aggregated string (ASCII unit separator).
 _SEP = "\x1f"
@@ -47,19 +47,6 @@ _SEP = "\x1f"
 _PAD = "000000000000"
 
 ENTITY_TYPES = ("Initiative", "Instrument", "Forum", "State", "Person", "Organization")
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """A quote in a document: ``quote == text[start:end]`` of the document ``doc`` (an IRI)."""
-
-    doc: str
-    start: int
-    end: int
-    quote: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"document": self.doc, "start": self.start, "end": self.end, "quote": self.quote}
 
 
 def local_name(iri: str) -> str:
@@ -170,46 +157,6 @@ def _evidence(doc: str | None, row: Any) -> Evidence | None:
     if doc is None or start is None or end is None or quote is None:
         return None
     return Evidence(doc, start, end, quote)
-
-
-# Asked apart, never as an OPTIONAL of the query that finds the nodes: Oxigraph 0.5 plans
-# that OPTIONAL as a hash join over every annotation of the store (2.7 s instead of 3 ms
-# for the 20 events of 5 entities in 300 speeches). The nodes of a document (IRIs
-# ``<doc>#...``) are looked up in its own graph: 0.3 s for France's 3,107 stances in the
-# 10,952 UN speeches, where one VALUES over all graphs took 3.7 s.
-_EVIDENCE_OF = """
-SELECT ?node ?src ?s ?en ?x WHERE {{
-  {values}
-  GRAPH {graph} {{
-    ?node pkg:evidence ?ann . ?ann oa:hasTarget ?t . ?t oa:hasSource ?src ;
-      oa:hasSelector ?p, ?q . ?p oa:start ?s ; oa:end ?en . ?q oa:exact ?x .
-  }}
-}}
-"""
-
-
-def evidence_of(store: Store, nodes: Iterable[str]) -> dict[str, Evidence]:
-    """The evidence quote of each of ``nodes`` (events, stances, lineage steps) that has one.
-
-    A node has one ``pkg:evidence``; should a store hold more, the earliest quote wins.
-    """
-    by_graph: dict[str, list[str]] = {}
-    for node in {n for n in nodes if n}:
-        doc, hash_, _ = node.partition("#")
-        in_doc = hash_ and doc.startswith(str(DOC))
-        graph = f"<{doc_graph_iri(doc.removeprefix(str(DOC)))}>" if in_doc else "?g"
-        by_graph.setdefault(graph, []).append(node)
-    found: dict[str, Evidence] = {}
-    for graph, members in sorted(by_graph.items()):
-        for chunk in chunks(sorted(members)):
-            sparql = _EVIDENCE_OF.format(graph=graph, values=values_clause("node", chunk))
-            for row in select(store, sparql):
-                node = str(text(row["node"]))
-                evidence = _evidence(text(row["src"]), row)
-                current = found.get(node)
-                if evidence is not None and (current is None or evidence.start < current.start):
-                    found[node] = evidence
-    return found
 
 
 def _with_evidence(template: str, node: str, inline: bool) -> str:
@@ -514,9 +461,7 @@ def label(graph: nx.MultiDiGraph, node: str | None) -> str | None:
 __all__ = [
     "ENTITY_TYPES",
     "PKG",
-    "Evidence",
     "NetworkBuilder",
-    "evidence_of",
     "first",
     "label",
     "load_network",

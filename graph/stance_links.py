@@ -19,8 +19,9 @@ from typing import Any
 import networkx as nx
 
 from graph.document_links import reporting_documents
+from graph.evidence import Evidence
 from graph.link_records import document_info
-from graph.network import Evidence, first, label, nodes_of_kind, sources, targets
+from graph.network import first, label, nodes_of_kind, sources, targets
 
 POLARITY_SHIFT = "polarity"
 TARGET_SHIFT = "target"
@@ -209,7 +210,7 @@ def stance_shifts(
 
     Examples
     --------
-    >>> from graph.network import Evidence
+    >>> from graph.evidence import Evidence
     >>> g = nx.MultiDiGraph()
     >>> for d, day, pol in (("urn:d1", "2020-09-08", "oppose"), ("urn:d2", "2025-11", "support")):
     ...     g.add_node(d, kind="document", doc_id=d[4:], date=day, sort_date=day[:7] + "-01")

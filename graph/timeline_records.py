@@ -14,8 +14,9 @@ from typing import Any
 import networkx as nx
 
 from graph.event_identity import EventReport, Precision, identify_events, precision_name, precision_of
+from graph.evidence import Evidence
 from graph.link_records import NEWS_GENRE, DocumentInfo, evidence_start
-from graph.network import Evidence, label
+from graph.network import label
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,8 @@ from policykg.cli_common import CliState, open_store, pass_state, read_catalogue
 
 if TYPE_CHECKING:
     from graph.connectivity import EvidencePath
+    from graph.evidence import Evidence
     from graph.link_records import DocumentInfo, LineageStep
-    from graph.network import Evidence
     from graph.read.catalogue import Catalogue
     from graph.timeline_records import TimelineEntry
 

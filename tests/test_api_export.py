@@ -139,6 +139,10 @@ def test_an_entity_export_is_its_ego_network(client: TestClient, store: Oxigraph
     nodes, edges = exports.ego_network(store, load_catalogue(store), [gids], sorted(docs))
     assert {k for _, attrs in nodes for k in attrs} <= set(exports.NODE_ATTRIBUTES)
     assert {k for *_, attrs in edges for k in attrs} <= set(exports.EDGE_ATTRIBUTES)
+    # Written in two pieces (the documents first, the facts once read): each node once,
+    # each edge keyed once across both.
+    assert len({node for node, _ in nodes}) == len(nodes) == ego.number_of_nodes()
+    assert [key for _, _, key, _ in edges] == [f"e{i}" for i in range(len(edges))] and len(edges) == ego.number_of_edges()
 
 
 def test_an_entity_rdf_export_is_its_ego_network_in_the_documents_graphs(client: TestClient) -> None:

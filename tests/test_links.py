@@ -13,8 +13,9 @@ from graph.dates import compatible, period_bounds
 from graph.document_links import follow_up_links, report_links
 from graph.entities_graph import ENTITIES, add_descriptions
 from graph.entity_descriptions import EntityDescription, entity_description
+from graph.evidence import Evidence
 from graph.lineage_rules import lineage
-from graph.network import Evidence, load_network
+from graph.network import load_network
 from graph.oxigraph_store import OxigraphStore
 from graph.read.catalogue import Catalogue, load_catalogue
 from graph.stance_links import stance_shifts, topic_positions

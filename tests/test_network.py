@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from links_fixture import CD_2020, DOCS, UNSC_2022, D, E, write
 
-from graph.network import Evidence, NetworkBuilder, load_network, targets
+from graph.evidence import Evidence
+from graph.network import NetworkBuilder, load_network, targets
 from graph.oxigraph_store import OxigraphStore
 
 TOPIC_SPACE = "https://w3id.org/policykg/topic/outer-space"

@@ -1,9 +1,13 @@
-"""The RDF ego network's first mentions: minted as graph.rdf mints them, or not."""
+"""The RDF ego network's first mentions and evidence, and facts' quotes: minted as
+graph.rdf mints them (the span in the IRI), or not."""
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
+from graph.evidence import Evidence, evidence_of
 from graph.oxigraph_store import OxigraphStore
-from graph.read.ego import _mention_nodes
+from graph.read.ego_rdf import EntityDescriptions, _mention_quads, ego_quads
 
 DOC = "https://w3id.org/policykg/doc/"
 GRAPH = "https://w3id.org/policykg/graph/doc/"
@@ -31,10 +35,74 @@ def test_first_mentions_minted_or_not_give_the_same_quads() -> None:
         "PREFIX oa: <http://www.w3.org/ns/oa#> INSERT DATA { "
         f"GRAPH <{GRAPH}a> {{ {minted} }} GRAPH <{GRAPH}b> {{ {other} }} }}"
     )
-    found = _mention_nodes(store, [ENTITY], [f"{DOC}a", f"{DOC}b"])
+    found = _mention_quads(store, [ENTITY], [f"{DOC}a", f"{DOC}b"])
     minted_nodes = [f"{DOC}a#{kind}-4-16" for kind in "mtpq"]
     other_nodes = [f"{DOC}b#ann-1", f"{DOC}b#span-1", f"{DOC}b#span-1-p", f"{DOC}b#span-1-q"]
-    assert sorted(found) == sorted([*minted_nodes, *other_nodes])
-    assert {q.graph_name.value for quads in found.values() for q in quads} == {f"{GRAPH}a", f"{GRAPH}b"}
+    assert sorted({q.subject.value for q in found}) == sorted([*minted_nodes, *other_nodes])
+    assert {q.graph_name.value for q in found} == {f"{GRAPH}a", f"{GRAPH}b"}
     # Only the documents asked for.
-    assert all(node.startswith(f"{DOC}a#") for node in _mention_nodes(store, [ENTITY], [f"{DOC}a"]))
+    assert all(q.subject.value.startswith(f"{DOC}a#") for q in _mention_quads(store, [ENTITY], [f"{DOC}a"]))
+
+
+HOLDER = "https://w3id.org/policykg/entity/cuba"
+
+
+def _fact_store() -> OxigraphStore:
+    """Two documents, each with a stance of HOLDER: its evidence minted as graph.rdf mints
+    it in a, otherwise in b (and the same annotation serving two stances in a)."""
+    store = OxigraphStore(None)
+    a, b = f"{DOC}a", f"{DOC}b"
+    store.update(f"""PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX pkg: <https://w3id.org/policykg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+INSERT DATA {{
+  GRAPH <{GRAPH}a> {{
+    <{a}#stance-1> a pkg:Stance ; prov:wasAttributedTo <{HOLDER}> ; pkg:polarity pkg:support ;
+      prov:wasDerivedFrom <{a}> ; pkg:evidence <{a}#e-10-30> .
+    <{a}#stance-2> a pkg:Stance ; prov:wasAttributedTo <{HOLDER}> ; pkg:polarity pkg:oppose ;
+      prov:wasDerivedFrom <{a}> ; pkg:evidence <{a}#e-10-30> .
+    <{a}#e-10-30> a oa:Annotation ; oa:hasTarget <{a}#t-10-30> .
+    <{a}#t-10-30> oa:hasSource <{a}> ; oa:hasSelector <{a}#p-10-30>, <{a}#q-10-30> .
+    <{a}#p-10-30> oa:start 10 ; oa:end 30 . <{a}#q-10-30> oa:exact "Cuba supports the ban" .
+  }}
+  GRAPH <{GRAPH}b> {{
+    <{b}#stance-1> a pkg:Stance ; prov:wasAttributedTo <{HOLDER}> ; pkg:polarity pkg:support ;
+      prov:wasDerivedFrom <{b}> ; pkg:evidence <{b}#quote> .
+    <{b}#quote> a oa:Annotation ; oa:hasTarget <{b}#span> .
+    <{b}#span> oa:hasSource <{b}> ; oa:hasSelector <{b}#span-p>, <{b}#span-q> .
+    <{b}#span-p> oa:start 5 ; oa:end 9 . <{b}#span-q> oa:exact "Cuba" .
+  }}
+  GRAPH <https://w3id.org/policykg/graph/entities> {{ <{HOLDER}> <urn:label> "Cuba" . }}
+}}""")
+    return store
+
+
+def test_evidence_minted_or_not_gives_its_span_and_quote() -> None:
+    store = _fact_store()
+    found = evidence_of(store, [f"{DOC}a#stance-1", f"{DOC}a#stance-2", f"{DOC}b#stance-1", f"{DOC}b#none"])
+    assert found == {
+        f"{DOC}a#stance-1": Evidence(f"{DOC}a", 10, 30, "Cuba supports the ban"),
+        f"{DOC}a#stance-2": Evidence(f"{DOC}a", 10, 30, "Cuba supports the ban"),
+        f"{DOC}b#stance-1": Evidence(f"{DOC}b", 5, 9, "Cuba"),
+    }
+
+
+def test_rdf_ego_network_holds_each_fact_with_its_evidence_once() -> None:
+    store = _fact_store()
+    kept = EntityDescriptions()
+    pieces = ego_quads(store, [HOLDER], [f"{DOC}a", f"{DOC}b"], descriptions=kept)
+    assert [doc for doc, _ in pieces] == [f"{DOC}a", f"{DOC}b", None]
+    quads = [q for _, qs in pieces for q in qs]
+    assert len(quads) == len(set(quads))  # the shared annotation once
+    subjects = {q.subject.value.rsplit("/", 1)[1] for q in quads}
+    assert subjects == {
+        "a#stance-1", "a#stance-2", "a#e-10-30", "a#t-10-30", "a#p-10-30", "a#q-10-30",
+        "b#stance-1", "b#quote", "b#span", "b#span-p", "b#span-q", "cuba",
+    }  # fmt: skip
+    # Each in its document's graph; the holder described in graph:entities, and kept.
+    assert all(q.graph_name.value == GRAPH + q.subject.value.rsplit("/", 1)[1][0] for _, qs in pieces[:2] for q in qs)
+    assert pieces[2][1] == [ox.Quad(ox.NamedNode(HOLDER), ox.NamedNode("urn:label"), ox.Literal("Cuba"),
+                                    ox.NamedNode("https://w3id.org/policykg/graph/entities"))]  # fmt: skip
+    assert len(kept) == 1
+    # Only the documents asked for.
+    only_b = ego_quads(store, [HOLDER], [f"{DOC}b"])
+    assert {q.graph_name.value for q in only_b[0][1]} == {f"{GRAPH}b"}

@@ -11,8 +11,9 @@ from fastapi import HTTPException
 
 from api import models
 from graph.event_identity import precision_name
+from graph.evidence import Evidence
 from graph.link_records import DocumentInfo
-from graph.network import Evidence, local_name
+from graph.network import local_name
 from graph.read.catalogue import Catalogue
 from graph.read.documents import EventRecord
 from graph.read.stances import StanceRecord

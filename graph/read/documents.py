@@ -15,8 +15,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph.evidence import Evidence
 from graph.link_records import DocumentInfo
-from graph.network import Evidence, local_name
+from graph.network import local_name
 from graph.read.catalogue import Catalogue
 from graph.read.stances import StanceRecord
 from graph.read.terms import Fragment, bound_patterns, fill, iri
@@ -72,7 +73,7 @@ SELECT ?st ?holder ?polarity ?target ?topic ?te ?date ?sort WHERE {
 # The evidence of every event and stance of a document's graph at once (a few dozen), or
 # of every event of one subject (its pattern bound first, as a constant); asked apart from
 # the queries above, whose OPTIONALs it would multiply, and in one query, where one per
-# document graph (graph.network.evidence_of) took seconds for an entity many documents
+# document graph (graph.evidence.evidence_of, once) took seconds for an entity many documents
 # report events of.
 _EVIDENCE = """
 SELECT ?node ?src ?s ?en ?x WHERE {
@@ -152,7 +153,7 @@ def _evidence(row: Any) -> Evidence | None:
 
 def _quotes(store: Store, graph: ox.NamedNode | Fragment, bound: Fragment) -> dict[str, Evidence]:
     """The evidence of each node of ``graph`` matching ``bound`` that has one (the
-    earliest, should a node have several, as :func:`graph.network.evidence_of` decides)."""
+    earliest, should a node have several, as :func:`graph.evidence.evidence_of` decides)."""
     found: dict[str, Evidence] = {}
     for row in select(store, fill(_EVIDENCE, graph=graph, bound=bound)):
         node = str(text(row["node"]))

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.network import ENTITY_TYPES, Evidence, local_name
+from graph.evidence import Evidence
+from graph.network import ENTITY_TYPES, local_name
 from graph.read.catalogue import Catalogue
 from graph.read.saved import kept
 from graph.read.terms import fill, iri, value_rows, values
-from graph.solutions import chunks, select, text
+from graph.solutions import chunks, select, select_values, text
 from graph.store import Store
 from ontology.namespace import ENTITY, LINKS_GRAPH, PKG, PROV, SEM
 
@@ -227,14 +228,14 @@ def entity_mentions(store: Store, entity: str) -> list[EntityMention]:
     # document -> [graph, count, (start, str(end)) of the first mention]
     minted: dict[str, list[Any]] = {}
     others: list[str] = []
-    for row in select(store, fill(_ANNOTATIONS, entity=iri(entity))):
-        annotation = str(text(row["a"]))
+    for row in select_values(store, fill(_ANNOTATIONS, entity=iri(entity))):
+        annotation = row["a"]
         found = _MINTED.match(annotation)
         if found is None:
             others.append(annotation)
             continue
         key = (int(found["start"]), found["end"])
-        current = minted.setdefault(found["doc"], [str(text(row["g"])), 0, key])
+        current = minted.setdefault(found["doc"], [row["g"], 0, key])
         current[1] += 1
         current[2] = min(current[2], key)
     quotes: dict[str, str] = {}

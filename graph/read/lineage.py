@@ -17,9 +17,10 @@ from typing import Any
 
 import networkx as nx
 
+from graph.evidence import Evidence, evidence_of
 from graph.lineage_rules import LINEAGE_TYPES, lineage
 from graph.link_records import LineageStep
-from graph.network import Evidence, NetworkBuilder, evidence_of, local_name
+from graph.network import NetworkBuilder, local_name
 from graph.read.catalogue import Catalogue
 from graph.read.terms import fill, iri, values
 from graph.solutions import chunks, integer, select, text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graph.network import Evidence
+from graph.evidence import Evidence
 from graph.read.terms import fill, iri, values
 from graph.solutions import select, text
 from graph.store import Store

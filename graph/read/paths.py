@@ -25,7 +25,7 @@ from typing import Any
 import networkx as nx
 
 from graph.connectivity import EvidencePath, Hop
-from graph.network import Evidence
+from graph.evidence import Evidence
 from graph.read.catalogue import Catalogue
 from graph.read.mention_index import MentionIndex
 from graph.read.mentions import first_mentions_in

@@ -8,8 +8,9 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from graph.dates import period_bounds
+from graph.evidence import Evidence, evidence_of
 from graph.link_records import DocumentInfo
-from graph.network import Evidence, evidence_of, local_name
+from graph.network import local_name
 from graph.read.catalogue import Catalogue
 from graph.read.terms import bound_patterns, iri
 from graph.read.window import in_window, window_filter

@@ -21,7 +21,7 @@ from typing import Any
 
 from graph.dates import period_bounds
 from graph.event_identity import EventReport, identify_events, precision_name, sort_key
-from graph.network import evidence_of
+from graph.evidence import evidence_of
 from graph.read.catalogue import Catalogue
 from graph.read.stances import StanceRecord, page_in_order, stance_records, with_quotes
 from graph.read.terms import bound_patterns, fill, iri

@@ -23,7 +23,8 @@ from typing import Any
 
 from graph.dates import compatible, period_bounds
 from graph.event_identity import EventReport
-from graph.network import evidence_of, local_name
+from graph.evidence import evidence_of
+from graph.network import local_name
 from graph.read.catalogue import Catalogue
 from graph.read.mentions import first_mentions
 from graph.read.stances import page_in_order, stance_records
