@@ -18,9 +18,16 @@ of 1,500 speeches 50,000 stance nodes and a minute of reading, and an export wit
 filters or with ``facts=all`` (:mod:`api.routes.export`) still streams them all.
 
 Every query is keyed by an ego (an IRI constant, looked up through the store's indexes)
-or by the documents' graphs; the facts are then described by their IRIs
-(``?node ?p ?o``), which Oxigraph answers from its subject index, instead of one query
-with OPTIONAL patterns that it plans as a join over every fact of the store.
+or by the documents' graphs. The facts are found and described in one query
+(:data:`EGO_FACTS`: the ego's pattern, then ``?n ?p ?o`` from the subject index), not
+with OPTIONAL patterns that Oxigraph plans as a join over every fact of the store; it is
+read as SPARQL JSON results (:func:`graph.solutions.select_values`), so that the store
+works on another core while the caller writes the documents' part of the export
+(:func:`api.exports.ego_pieces`). Quotes come from the evidence annotations' minted IRIs
+(:mod:`graph.evidence`). On the UN General Debate store the 2,902 stances of or about
+Cuba in its 1,578 speeches take 0.6 s with their quotes (1.3 s before, found first and
+described by a VALUES block, quotes read graph by graph). :mod:`graph.read.ego_rdf`
+gives the same network as quads.
 """
 
 from __future__ import annotations

@@ -165,12 +165,17 @@ def _document_descriptions(store: Store, docs: Sequence[str], skipped: ox.NamedN
 def _link_quads(links: Iterable[MentionLink]) -> list[ox.Quad]:
     """The ``schema:mentions`` quads of ``links``, each in its document's graph."""
     found: list[ox.Quad] = []
-    graphs: dict[str, ox.NamedNode] = {}
+    terms: dict[str, tuple[ox.NamedNode, ox.NamedNode]] = {}  # doc -> (doc, its graph)
+    entities: dict[str, ox.NamedNode] = {}
     for link in links:
-        graph = graphs.get(link.doc)
-        if graph is None:
-            graph = graphs[link.doc] = ox.NamedNode(doc_graph_iri(link.doc.removeprefix(str(DOC))))
-        found.append(ox.Quad(ox.NamedNode(link.doc), _MENTIONS, ox.NamedNode(link.entity), graph))
+        doc = terms.get(link.doc)
+        if doc is None:
+            graph = ox.NamedNode(doc_graph_iri(link.doc.removeprefix(str(DOC))))
+            doc = terms[link.doc] = (ox.NamedNode(link.doc), graph)
+        entity = entities.get(link.entity)
+        if entity is None:
+            entity = entities[link.entity] = ox.NamedNode(link.entity)
+        found.append(ox.Quad(doc[0], _MENTIONS, entity, doc[1]))
     return found
 
 
