@@ -78,6 +78,9 @@ logger = logging.getLogger("policykg.api")
 
 #: Answers smaller than this are sent uncompressed (gzip would not pay for itself).
 GZIP_MINIMUM_BYTES = 1024
+#: zlib's default level: Starlette's 9 took three times the CPU for 5 % smaller bodies
+#: (0.32 s against 0.11 s for an 18 MB export, in the answer's time).
+GZIP_LEVEL = 6
 
 
 def operation_id(route: APIRoute) -> str:
@@ -169,7 +172,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     )
     app.add_middleware(ConditionalGetMiddleware, generation=_generation)
     app.add_middleware(HeadMiddleware)
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
     app.include_router(sparql_router)
     modules = (documents, document_writes, entities, timeline, events, lineage, stances, paths, search)
     for module in (*modules, export, explore, viewers, graph_store, linked_data):

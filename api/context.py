@@ -245,13 +245,16 @@ class AppContext:
 
     def warm_up(self) -> None:
         """Fill the caches the REST routes need first (catalogue, entity use, mention
-        index, search index); failures are only logged, the routes that need a cache build it again and
-        report their own errors."""
+        index, search index), then the entities' descriptions exports need; failures are
+        only logged, the routes that need a cache build it again and report their own
+        errors."""
         try:
             self.catalogue()
             self.entity_use()
             self.mention_index()
             self.search_index()
+            # Last: only exports need them (an ego network names thousands of entities).
+            self.entity_descriptions().read_all(self.store)
         except Exception as exc:  # the app may be shutting down, the store closing
             logger.warning("warming up the caches failed: %s", exc)
 

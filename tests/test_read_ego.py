@@ -7,7 +7,7 @@ import pyoxigraph as ox
 
 from graph.evidence import Evidence, evidence_of
 from graph.oxigraph_store import OxigraphStore
-from graph.read.ego_rdf import EntityDescriptions, _mention_quads, ego_quads
+from graph.read.ego_rdf import EntityDescriptions, _mention_lines, _subject, ego_quads
 
 DOC = "https://w3id.org/policykg/doc/"
 GRAPH = "https://w3id.org/policykg/graph/doc/"
@@ -35,13 +35,13 @@ def test_first_mentions_minted_or_not_give_the_same_quads() -> None:
         "PREFIX oa: <http://www.w3.org/ns/oa#> INSERT DATA { "
         f"GRAPH <{GRAPH}a> {{ {minted} }} GRAPH <{GRAPH}b> {{ {other} }} }}"
     )
-    found = _mention_quads(store, [ENTITY], [f"{DOC}a", f"{DOC}b"])
+    found = _mention_lines(store, [ENTITY], [f"{DOC}a", f"{DOC}b"], {b"a", b"b"})
     minted_nodes = [f"{DOC}a#{kind}-4-16" for kind in "mtpq"]
     other_nodes = [f"{DOC}b#ann-1", f"{DOC}b#span-1", f"{DOC}b#span-1-p", f"{DOC}b#span-1-q"]
-    assert sorted({q.subject.value for q in found}) == sorted([*minted_nodes, *other_nodes])
-    assert {q.graph_name.value for q in found} == {f"{GRAPH}a", f"{GRAPH}b"}
+    assert sorted(found) == [b"a", b"b"]  # by document
+    assert sorted({_subject(line) for lines in found.values() for line in lines}) == sorted([*minted_nodes, *other_nodes])
     # Only the documents asked for.
-    assert all(q.subject.value.startswith(f"{DOC}a#") for q in _mention_quads(store, [ENTITY], [f"{DOC}a"]))
+    assert list(_mention_lines(store, [ENTITY], [f"{DOC}a"], {b"a"})) == [b"a"]
 
 
 HOLDER = "https://w3id.org/policykg/entity/cuba"

@@ -41,12 +41,12 @@ from functools import partial
 import pyoxigraph as ox
 
 from graph.evidence import in_own_graphs
-from graph.read.ego import EGO_FACTS, FACT_ROLES, MentionLink, ego_mentions
+from graph.read.ego import FACT_ROLES, MentionLink, ego_mentions
 from graph.read.entities import entity_mentions
 from graph.read.terms import Fragment, fill, iri, values
 from graph.solutions import chunks, sparql_prefixes
 from graph.store import Store
-from ontology.namespace import DOC, ENTITIES_GRAPH, ENTITY, LINKS_GRAPH, PKG, PROV, RDF, SCHEMA, doc_graph_iri
+from ontology.namespace import DOC, ENTITIES_GRAPH, ENTITY, LINKS_GRAPH, PKG, SCHEMA, doc_graph_iri
 
 _DOCUMENTS = """
 SELECT ?s ?p ?o WHERE {
@@ -56,12 +56,26 @@ SELECT ?s ?p ?o WHERE {
 
 _NODES = "SELECT ?s ?p ?o WHERE { $nodes GRAPH ?g { ?s ?p ?o } }"
 
-# The evidence of the facts of an ego: the annotations, their targets, their selectors,
-# each a hop further along $path from the facts (graph.read.ego.EGO_FACTS); DISTINCT, as
-# facts share evidence (2,209 annotations for the 2,902 stances of a state's speeches).
+# The events or stances of an ego (graph.read.ego.EGO_FACTS, of one kind: the type is
+# asked as FILTER EXISTS, which Oxigraph checks per fact; as a pattern it started from
+# every fact of the kind).
+_FACTS = """
+SELECT ?n ?p ?o WHERE {
+  GRAPH ?g {
+    { ?n $role $ego } UNION { ?n $other $ego } FILTER(?g != $links) FILTER EXISTS { ?n a $kind } ?n ?p ?o
+  }
+}
+"""
+
+# The evidence of those facts (where graph.rdf did not mint it): the annotations, their
+# targets, their selectors, each a hop further along $path; DISTINCT, as facts share
+# evidence (2,209 annotations for the 2,902 stances of a state's speeches).
 _FACT_EVIDENCE = """
 SELECT DISTINCT ?s ?p ?o WHERE {
-  GRAPH ?g { { ?n $role $ego } UNION { ?n $other $ego } FILTER(?g != $links) ?n $path ?s . ?s ?p ?o }
+  GRAPH ?g {
+    { ?n $role $ego } UNION { ?n $other $ego } FILTER(?g != $links) FILTER EXISTS { ?n a $kind }
+    ?n $path ?s . ?s ?p ?o
+  }
 }
 """
 
@@ -73,18 +87,22 @@ _EVIDENCE_PATHS = (
 )
 
 _DESCRIPTIONS = "SELECT ?s ?p ?o WHERE { $entities GRAPH $graph { ?s ?p ?o } }"
+_ALL_DESCRIPTIONS = "SELECT ?s ?p ?o WHERE { GRAPH $graph { ?s ?p ?o } }"
 
 _SPAN_ANNOTATION = re.compile(r"^(?P<doc>[^#]+)#[em]-(?P<span>\d+-\d+)$")
 
 _DOC_NODE = b"<" + str(DOC).encode()
 _DOC_GRAPH = b"<" + doc_graph_iri("").encode()
-_TYPE = str(RDF.type)
-_DERIVED_FROM = str(PROV.wasDerivedFrom)
-_KINDS = {str(PKG.Event), str(PKG.Stance)}
-_MENTIONS = ox.NamedNode(str(SCHEMA.mentions))
+_MENTIONS = b"<" + str(SCHEMA.mentions).encode() + b">"
+_MENTIONS_TERM = ox.NamedNode(str(SCHEMA.mentions))
 #: Never a predicate: the document query then skips only ``pkg:text``.
 _NOTHING = ox.NamedNode(str(PKG) + "nothing")
-_ENTITY_BASE = str(ENTITY)
+_EVIDENCE_OF = re.compile(rb"\t<" + re.escape(str(PKG.evidence).encode()) + rb">\t<([^>]*)>")
+_ENTITY_IRI = re.compile(rb"<(" + re.escape(str(ENTITY).encode()) + rb"[^>]*)>")
+
+#: TSV lines (``subject\tpredicate\tobject``, terms in Turtle syntax) of each document's
+#: graph, by the document's id (bytes, as in its IRI).
+Lines = dict[bytes, list[bytes]]
 
 
 def _tsv_lines(store: Store, sparql: str) -> bytes:
@@ -92,45 +110,42 @@ def _tsv_lines(store: Store, sparql: str) -> bytes:
     return body[body.find(b"\n") + 1 :]  # the header line (the variables) dropped
 
 
-def _doc_quads(store: Store, sparql: str) -> list[ox.Quad]:
-    """The quads ``sparql`` (projecting a triple: subject, predicate, object, the subject a
-    node of a document) finds, each in its subject's document graph (see the module
-    docstring); a triple whose subject is no node of a document is left out."""
-    statements = []
+def _doc_lines(store: Store, sparql: str, wanted: set[bytes]) -> Lines:
+    """The triples ``sparql`` (projecting subject, predicate, object) finds, as TSV lines
+    grouped by the document of their subject, for the documents ``wanted`` (ids); a
+    triple whose subject is no node of a document (``<doc>``, ``<doc>#...``) is left out."""
+    grouped: Lines = {}
     start = len(_DOC_NODE)
     for line in _tsv_lines(store, sparql).split(b"\n"):
         if line.startswith(_DOC_NODE):  # <https://w3id.org/policykg/doc/ID#...>\tp\to
             end = line.find(b">")
             fragment = line.find(b"#", start, end)
             doc_id = line[start : fragment if fragment > 0 else end]
-            statements.append(b"%s%s> { %s . }" % (_DOC_GRAPH, doc_id, line))
-    return list(ox.parse(b"\n".join(statements), format=ox.RdfFormat.TRIG))
+            if doc_id in wanted:
+                grouped.setdefault(doc_id, []).append(line)
+    return grouped
 
 
-def _graph_quads(store: Store, sparql: str, graph: ox.NamedNode) -> list[ox.Quad]:
-    """The quads ``sparql`` (projecting a triple) finds, in ``graph``."""
-    lines = _tsv_lines(store, sparql).rstrip(b"\n")
-    if not lines:
-        return []
-    trig = b"%s {\n%s .\n}\n" % (str(graph).encode(), lines.replace(b"\n", b" .\n"))
-    return list(ox.parse(trig, format=ox.RdfFormat.TRIG))
-
-
-def _node_quads(store: Store, nodes: Iterable[str]) -> list[ox.Quad]:
-    """The quads whose subject is one of ``nodes`` (nodes of documents), read in the
+def _node_lines(store: Store, nodes: Iterable[str], wanted: set[bytes]) -> Lines:
+    """The triples whose subject is one of ``nodes`` (nodes of documents), read in the
     node's document graph."""
-    found: list[ox.Quad] = []
+    found: Lines = {}
     for slot in in_own_graphs("s", nodes, size=3000):
-        found += _doc_quads(store, fill(_NODES, nodes=slot))
+        for doc_id, lines in _doc_lines(store, fill(_NODES, nodes=slot), wanted).items():
+            found.setdefault(doc_id, []).extend(lines)
     return found
+
+
+def _subject(line: bytes) -> str:
+    return line[1 : line.find(b">")].decode()
 
 
 def _span_nodes(annotation: str) -> list[str]:
     """The nodes :mod:`graph.rdf` mints for the span of an annotation it minted (the
     annotation, its target, position and quote selectors); [] for another IRI.
 
-    >>> [n.rsplit("#", 1)[1] for n in _span_nodes("https://w3id.org/policykg/doc/d1#e-5-9")]
-    ['e-5-9', 't-5-9', 'p-5-9', 'q-5-9']
+    >>> [n.rsplit("#", 1)[1] for n in _span_nodes("https://w3id.org/policykg/doc/d1#m-5-9")]
+    ['m-5-9', 't-5-9', 'p-5-9', 'q-5-9']
     >>> _span_nodes("urn:x:annotation")
     []
     """
@@ -141,104 +156,84 @@ def _span_nodes(annotation: str) -> list[str]:
     return [annotation, *(f"{doc}#{kind}-{span}" for kind in "tpq")]
 
 
-def _annotation_quads(store: Store, annotations: Iterable[str]) -> tuple[list[ox.Quad], set[str]]:
-    """The quads of ``annotations`` minted from a span and of their targets and selectors,
-    and the annotations whose nodes were not all found so (minted otherwise)."""
-    spans = {a: _span_nodes(a) for a in set(annotations)}
-    quads = _node_quads(store, (n for nodes in spans.values() for n in nodes))
-    subjects = {q.subject.value for q in quads}  # type: ignore[union-attr]
-    rest = {a for a, nodes in spans.items() if not (nodes and all(n in subjects for n in nodes))}
-    minted = {n for a, nodes in spans.items() if a not in rest for n in nodes}
-    return [q for q in quads if q.subject.value in minted], rest  # type: ignore[union-attr]
-
-
 def _graphs_of(docs: Iterable[str]) -> Fragment:
     return values("g", (iri(doc_graph_iri(d.removeprefix(str(DOC)))) for d in docs))
 
 
-def _document_descriptions(store: Store, docs: Sequence[str], skipped: ox.NamedNode) -> list[ox.Quad]:
-    """The quads about each of ``docs`` in its graph, but its text (``pkg:text``) and
+def _document_lines(store: Store, docs: Sequence[str], skipped: ox.NamedNode, wanted: set[bytes]) -> Lines:
+    """The triples about each of ``docs`` in its graph, but its text (``pkg:text``) and
     ``skipped``."""
-    return _doc_quads(store, fill(_DOCUMENTS, graphs=_graphs_of(docs), skipped=skipped))
+    return _doc_lines(store, fill(_DOCUMENTS, graphs=_graphs_of(docs), skipped=skipped), wanted)
 
 
-def _link_quads(links: Iterable[MentionLink]) -> list[ox.Quad]:
-    """The ``schema:mentions`` quads of ``links``, each in its document's graph."""
-    found: list[ox.Quad] = []
-    terms: dict[str, tuple[ox.NamedNode, ox.NamedNode]] = {}  # doc -> (doc, its graph)
-    entities: dict[str, ox.NamedNode] = {}
+def _link_lines(links: Iterable[MentionLink]) -> Lines:
+    """The ``schema:mentions`` triples of ``links``."""
+    found: Lines = {}
+    start = len(str(DOC))
     for link in links:
-        doc = terms.get(link.doc)
-        if doc is None:
-            graph = ox.NamedNode(doc_graph_iri(link.doc.removeprefix(str(DOC))))
-            doc = terms[link.doc] = (ox.NamedNode(link.doc), graph)
-        entity = entities.get(link.entity)
-        if entity is None:
-            entity = entities[link.entity] = ox.NamedNode(link.entity)
-        found.append(ox.Quad(doc[0], _MENTIONS, entity, doc[1]))
+        doc = link.doc.encode()
+        found.setdefault(doc[start:], []).append(b"<%s>\t%s\t<%s>" % (doc, _MENTIONS, link.entity.encode()))
     return found
 
 
-def _mention_quads(store: Store, egos: Sequence[str], docs: Sequence[str]) -> list[ox.Quad]:
-    """The quads of the first mention of each ego in each of ``docs`` (annotation, target,
-    selectors): named from the annotation's IRI where :mod:`graph.rdf` minted it, else
-    found through the annotation's selectors (:func:`graph.read.ego.ego_mentions`)."""
-    wanted = set(docs)
-    found: list[ox.Quad] = []
+def _mention_lines(store: Store, egos: Sequence[str], docs: Sequence[str], wanted: set[bytes]) -> Lines:
+    """The triples of the first mention of each ego in each of ``docs`` (annotation,
+    target, selectors): named from the annotation's IRI where :mod:`graph.rdf` minted it,
+    else found through the annotation's selectors (:func:`graph.read.ego.ego_mentions`)."""
+    in_docs = set(docs)
+    found: Lines = {}
     for ego in sorted(set(egos)):
         firsts = {
             f"{m.document}#m-{m.first.start}-{m.first.end}": m.document
             for m in entity_mentions(store, ego)
-            if m.document in wanted
+            if m.document in in_docs
         }
-        quads, rest = _annotation_quads(store, firsts)
-        found += quads
+        spans = {a: _span_nodes(a) for a in firsts}
+        read = _node_lines(store, (n for nodes in spans.values() for n in nodes), wanted)
+        subjects = {_subject(line) for lines in read.values() for line in lines}
+        rest = {a for a, nodes in spans.items() if not (nodes and all(n in subjects for n in nodes))}
+        rest_docs = {firsts[a].removeprefix(str(DOC)).encode() for a in rest}
+        for doc_id, lines in read.items():
+            if doc_id not in rest_docs:
+                found.setdefault(doc_id, []).extend(lines)
         if rest:
             others = {n for m in ego_mentions(store, ego, {firsts[a] for a in rest}) for n in m.nodes}
-            found += _node_quads(store, others)
+            for doc_id, lines in _node_lines(store, others, wanted).items():
+                found.setdefault(doc_id, []).extend(lines)
     return found
 
 
 def _fact_slots(egos: Sequence[str]) -> list[dict[str, ox.NamedNode]]:
-    """The slots of :data:`graph.read.ego.EGO_FACTS` for each ego and kind of fact."""
+    """The slots of :data:`_FACTS` for each ego and kind of fact."""
     return [
-        {"ego": iri(ego), "role": iri(str(role)), "other": iri(str(other)), "links": iri(str(LINKS_GRAPH))}
+        {
+            "ego": iri(ego),
+            "role": iri(str(role)),
+            "other": iri(str(other)),
+            "kind": iri(kind),
+            "links": iri(str(LINKS_GRAPH)),
+        }
         for ego in sorted(set(egos))
-        for role, other in FACT_ROLES.values()
+        for kind, (role, other) in FACT_ROLES.items()
     ]
 
 
-def _fact_quads(store: Store, slots: dict[str, ox.NamedNode], docs: set[str]) -> list[ox.Quad]:
-    """The quads of the events or stances (as ``slots`` say) of an ego reported in ``docs``."""
-    facts: dict[str, list[ox.Quad]] = {}
-    for quad in _doc_quads(store, fill(EGO_FACTS, **slots)):
-        facts.setdefault(quad.subject.value, []).append(quad)  # type: ignore[union-attr]
-    kept: list[ox.Quad] = []
-    for quads in facts.values():
-        unique = list(dict.fromkeys(quads))  # a fact of an ego in both roles is read twice
-        types = {q.object.value for q in unique if q.predicate.value == _TYPE}  # type: ignore[union-attr]
-        sources = sorted(q.object.value for q in unique if q.predicate.value == _DERIVED_FROM)  # type: ignore[union-attr]
-        if types & _KINDS and sources and sources[0] in docs:
-            kept += unique
-    return kept
-
-
-def _evidence_quads(
-    store: Store, slots: dict[str, ox.NamedNode], path: Fragment, graphs: set[str]
-) -> list[ox.Quad]:
-    """The quads of the nodes ``path`` leads to from the events or stances (as ``slots``
-    say) of an ego, in ``graphs``: their evidence annotations, targets or selectors."""
-    quads = _doc_quads(store, fill(_FACT_EVIDENCE, path=path, **slots))
-    return [q for q in quads if q.graph_name.value in graphs]  # type: ignore[union-attr]
-
-
-def entity_descriptions(store: Store, entities: Iterable[str]) -> list[ox.Quad]:
-    """The quads graph:entities holds about ``entities``."""
-    graph = iri(str(ENTITIES_GRAPH))
-    found: list[ox.Quad] = []
-    for piece in chunks(sorted(set(entities)), 2000):
-        sparql = fill(_DESCRIPTIONS, entities=values("s", (iri(e) for e in piece)), graph=graph)
-        found += _graph_quads(store, sparql, graph)
+def _fact_lines(store: Store, slots: dict[str, ox.NamedNode], wanted: set[bytes]) -> Lines:
+    """The triples of the events or stances (as ``slots`` say) of an ego in ``wanted``,
+    and of their evidence (annotations, targets, selectors): named from the annotations'
+    IRIs where :mod:`graph.rdf` minted them (read by subject: a third faster than
+    following the path from every fact), else found along the path."""
+    found = _doc_lines(store, fill(_FACTS, **slots), wanted)
+    annotations = {m.decode() for lines in found.values() for m in _EVIDENCE_OF.findall(b"\n".join(lines))}
+    spans = {a: _span_nodes(a) for a in annotations}
+    read = _node_lines(store, (n for nodes in spans.values() for n in nodes), wanted)
+    subjects = {_subject(line) for lines in read.values() for line in lines}
+    for doc_id, lines in read.items():
+        found.setdefault(doc_id, []).extend(lines)
+    if any(not (nodes and all(n in subjects for n in nodes)) for nodes in spans.values()):
+        for path in _EVIDENCE_PATHS:
+            for doc_id, lines in _doc_lines(store, fill(_FACT_EVIDENCE, path=path, **slots), wanted).items():
+                found.setdefault(doc_id, []).extend(lines)
     return found
 
 
@@ -246,8 +241,9 @@ class EntityDescriptions:
     """The descriptions of entities in graph:entities, read once each and kept: every
     export describes the entities its documents name, and graph:entities changes only
     when the store does (keep one per store generation). It holds at most that graph
-    (116,000 quads on the UN General Debate store); an ego network of a state names
-    7,700 entities, whose descriptions take 0.5 s of reading.
+    (116,000 triples on the UN General Debate store, kept as the lines the store wrote);
+    an ego network of a state names 7,700 entities, whose descriptions take 0.5 s of
+    reading.
 
     >>> from graph.oxigraph_store import OxigraphStore
     >>> store = OxigraphStore(None)
@@ -258,39 +254,61 @@ class EntityDescriptions:
     [1, 1]
     >>> len(kept)
     2
+    >>> everything = EntityDescriptions()
+    >>> everything.read_all(store)
+    >>> len(everything), len(everything.quads(store, ["https://w3id.org/policykg/entity/cd"]))
+    (1, 1)
     """
 
     def __init__(self) -> None:
-        self._kept: dict[str, tuple[ox.Quad, ...]] = {}
+        self._kept: dict[str, tuple[bytes, ...]] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._kept)
 
-    def quads(self, store: Store, entities: Iterable[str]) -> list[ox.Quad]:
-        """The quads describing ``entities``, read from ``store`` for those not kept yet."""
+    def lines(self, store: Store, entities: Iterable[str]) -> list[bytes]:
+        """The triples describing ``entities`` (TSV lines), read from ``store`` for those
+        not kept yet."""
         wanted = set(entities)
         with self._lock:
-            missing = wanted.difference(self._kept)
-        if missing:
-            read: dict[str, list[ox.Quad]] = {e: [] for e in missing}
-            for quad in entity_descriptions(store, missing):
-                found = read.get(quad.subject.value)  # type: ignore[union-attr]
+            missing = sorted(wanted.difference(self._kept))
+        graph = iri(str(ENTITIES_GRAPH))
+        read: dict[str, list[bytes]] = {e: [] for e in missing}
+        for piece in chunks(missing, 2000):
+            sparql = fill(_DESCRIPTIONS, entities=values("s", (iri(e) for e in piece)), graph=graph)
+            for line in _tsv_lines(store, sparql).split(b"\n"):
+                found = read.get(_subject(line)) if line.startswith(b"<") else None
                 if found is not None:
-                    found.append(quad)
-            with self._lock:
-                self._kept.update((e, tuple(qs)) for e, qs in read.items())
+                    found.append(line)
         with self._lock:
-            return [q for e in sorted(wanted) for q in self._kept[e]]
+            self._kept.update((e, tuple(found)) for e, found in read.items())
+            return [line for e in sorted(wanted) for line in self._kept[e]]
+
+    def read_all(self, store: Store) -> None:
+        """Read every description of graph:entities at once (1.5 s and 13 MB of lines on
+        the UN General Debate store: a server does it while it warms up, so that its
+        first export does not)."""
+        read: dict[str, list[bytes]] = {}
+        sparql = fill(_ALL_DESCRIPTIONS, graph=iri(str(ENTITIES_GRAPH)))
+        for line in _tsv_lines(store, sparql).split(b"\n"):
+            if line.startswith(b"<"):
+                read.setdefault(_subject(line), []).append(line)
+        with self._lock:
+            self._kept.update((e, tuple(found)) for e, found in read.items())
+
+    def quads(self, store: Store, entities: Iterable[str]) -> list[ox.Quad]:
+        """The quads describing ``entities`` in graph:entities."""
+        return _parsed(str(ENTITIES_GRAPH).encode(), self.lines(store, entities))
 
 
-def named_entities(quads: Iterable[ox.Quad]) -> set[str]:
-    """The entities (IRIs of the entity namespace) ``quads`` name as objects."""
-    return {
-        q.object.value
-        for q in quads
-        if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(_ENTITY_BASE)
-    }
+def _parsed(graph: bytes, lines: Iterable[bytes]) -> list[ox.Quad]:
+    """TSV lines of triples as quads in ``graph``: one TriG graph block."""
+    lines = list(lines)
+    if not lines:
+        return []
+    trig = b"<%s> {\n%s .\n}\n" % (graph, b" .\n".join(lines))
+    return list(ox.parse(trig, format=ox.RdfFormat.TRIG))
 
 
 def ego_quads(
@@ -329,39 +347,37 @@ def ego_quads(
     ...                              ["https://w3id.org/policykg/doc/d1"])]
     [('d1', 6), (None, 1)]
     """
-    by_doc: dict[str, list[ox.Quad]] = {doc: [] for doc in docs}
-    wanted = set(by_doc)
-    graphs = {doc_graph_iri(doc.removeprefix(str(DOC))): doc for doc in by_doc}
+    ids = {doc: doc.removeprefix(str(DOC)).encode() for doc in docs}
+    wanted = set(ids.values())
     known = sorted({link.entity for link in links or ()} | set(egos))
     kept = descriptions if descriptions is not None else EntityDescriptions()
-    skipped = _MENTIONS if links is not None else _NOTHING
+    skipped = _MENTIONS_TERM if links is not None else _NOTHING
+    facts = _fact_slots(egos)
     # Reads of a few thousand rows each, the longest first, which the store answers at
     # once on as many cores as it has (see the module docstring).
-    facts = _fact_slots(egos)
-    reads: list[Callable[[], list[ox.Quad]]] = [
-        partial(_mention_quads, store, egos, list(by_doc)),
-        *(partial(_evidence_quads, store, f, path, set(graphs)) for f in facts for path in _EVIDENCE_PATHS),
-        *(partial(_fact_quads, store, slots, wanted) for slots in facts),
-        *(partial(_document_descriptions, store, piece, skipped) for piece in chunks(list(by_doc), 400)),
+    reads: list[Callable[[], Lines]] = [
+        partial(_mention_lines, store, egos, list(ids), wanted),
+        *(partial(_fact_lines, store, f, wanted) for f in facts),
+        *(partial(_document_lines, store, piece, skipped, wanted) for piece in chunks(list(ids), 400)),
     ]
-    described = [partial(kept.quads, store, piece) for piece in chunks(known, 2000)]
     with ThreadPoolExecutor(2) as pool:
         results = [pool.submit(read) for read in reads]
-        entity_quads = [pool.submit(read) for read in described]
-        for quad in _link_quads(links or ()):  # meanwhile, on this thread
-            found_in = by_doc.get(quad.subject.value)  # type: ignore[union-attr]
-            if found_in is not None:
-                found_in.append(quad)
-        found = [q for result in results for q in result.result()]
-        descriptions_found = [q for result in entity_quads for q in result.result()]
-    found = list(dict.fromkeys(found))  # a target read as a mention's and as evidence's once
-    for quad in found:
-        doc = graphs.get(quad.graph_name.value)  # type: ignore[union-attr]
-        if doc is not None:
-            by_doc[doc].append(quad)
+        described = [pool.submit(kept.lines, store, piece) for piece in chunks(known, 2000)]
+        by_doc = _link_lines(links or ())  # meanwhile, on this thread
+        found: dict[bytes, dict[bytes, None]] = {}  # ordered sets: evidence shared by facts once
+        for result in results:
+            for doc_id, lines in result.result().items():
+                found.setdefault(doc_id, {}).update(dict.fromkeys(lines))
+        entity_lines = [line for result in described for line in result.result()]
     # Who else is named (actors, speakers, holders, ...): the links' entities are known.
-    descriptions_found += kept.quads(store, named_entities(found).difference(known))
-    return [*by_doc.items(), (None, descriptions_found)]
+    named = {m.decode() for lines in found.values() for m in _ENTITY_IRI.findall(b"\n".join(lines))}
+    entity_lines += kept.lines(store, named.difference(known))
+    pieces: list[tuple[str | None, list[ox.Quad]]] = []
+    for doc, doc_id in ids.items():
+        lines = [*by_doc.get(doc_id, ()), *found.get(doc_id, {})]
+        pieces.append((doc, _parsed(doc_graph_iri(doc_id.decode()).encode(), lines)))
+    pieces.append((None, _parsed(str(ENTITIES_GRAPH).encode(), entity_lines)))
+    return pieces
 
 
-__all__ = ["EntityDescriptions", "ego_quads", "entity_descriptions", "named_entities"]
+__all__ = ["EntityDescriptions", "ego_quads"]
