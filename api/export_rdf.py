@@ -31,9 +31,9 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 
-from graph.read.terms import fill, iri, values
 from graph.solutions import chunks, select
 from graph.store import Store
+from graph.terms import fill, iri, values
 from ontology.namespace import DOC, ENTITIES_GRAPH, ENTITY, GRAPH, PREFIXES
 
 _DOC_GRAPHS = str(GRAPH) + "doc/"

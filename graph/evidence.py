@@ -21,9 +21,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.read.terms import Fragment, fill, iri, value_rows, values
 from graph.solutions import chunks, integer, select, select_values, text
 from graph.store import Store
+from graph.terms import Fragment, fill, iri, value_rows, values
 from ontology.namespace import DOC, doc_graph_iri
 
 

@@ -44,8 +44,8 @@ import pyoxigraph as ox
 
 from graph.ingest_report import FileOutcome, IngestReport, Progress, Status
 from graph.ingest_workers import Extracted, WorkerConfig, extract_in_pool, extract_item, init_worker
-from graph.read.terms import fill, literal
 from graph.store import Store, StoreError
+from graph.terms import fill, literal
 from loaders.records import Document
 from ontology.namespace import (
     DOC,

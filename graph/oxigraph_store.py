@@ -41,8 +41,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.read.terms import fill
 from graph.store import QueryTimeout, StoreError
+from graph.terms import fill
 
 #: Brand-new graphs totalling at least this many quads are written with Oxigraph's bulk
 #: loader (several times faster than a transaction at that size) ...

@@ -48,8 +48,8 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
-from graph.read.terms import fill
 from graph.store import QueryTimeout, StoreError
+from graph.terms import fill
 
 __all__ = ["RemoteStore", "query_form"]
 

@@ -19,8 +19,8 @@ from graph.read.mention_index import load_mention_index, saved_mention_index
 from graph.read.neighbourhood import co_mentions, shared_documents
 from graph.read.paths import _DEGREES, evidence_paths
 from graph.read.selection import Filters, selected_documents
-from graph.read.terms import fill, iri, values
 from graph.solutions import select, text
+from graph.terms import fill, iri, values
 
 
 def _shape(paths: list[connectivity.EvidencePath]) -> list[tuple[object, ...]]:

@@ -16,9 +16,9 @@ from api.routes import refs
 from api.routes.common import FromDate, Limit, Offset, ToDate, page
 from graph.dates import period_bounds
 from graph.read.documents import document_content, find_document
-from graph.read.terms import fill, iri
 from graph.read.window import in_window
 from graph.solutions import select, text
+from graph.terms import fill, iri
 
 router = APIRouter(tags=["documents"])
 

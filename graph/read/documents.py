@@ -20,9 +20,9 @@ from graph.link_records import DocumentInfo
 from graph.network import local_name
 from graph.read.catalogue import Catalogue
 from graph.read.stances import StanceRecord
-from graph.read.terms import Fragment, bound_patterns, fill, iri
 from graph.solutions import integer, select, text
 from graph.store import Store
+from graph.terms import Fragment, bound_patterns, fill, iri
 from ontology.namespace import DOC, doc_graph_iri
 
 #: The pattern ``GRAPH ?g``: every graph of the store.

@@ -39,9 +39,9 @@ from dataclasses import dataclass
 from graph.evidence import Evidence, evidence_by_node
 from graph.network import local_name
 from graph.read.entities import entity_mentions
-from graph.read.terms import fill, iri, values
 from graph.solutions import chunks, integer, select, select_values, text
 from graph.store import Store
+from graph.terms import fill, iri, values
 from ontology.namespace import DCTERMS, DOC, LINKS_GRAPH, PKG, PROV, RDF, SEM, doc_graph_iri
 
 

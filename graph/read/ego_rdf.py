@@ -13,21 +13,24 @@ Then graph:entities contributes the descriptions of the entities those quads nam
 What costs here is decoding terms: Oxigraph decodes a few hundred thousand terms a
 second, and a state's 1,578 UN speeches make about 190,000 quads. So the quads are read
 with as few projected terms as can be, and by the store's engine on as many cores as
-there are (:func:`_doc_quads`):
+there are:
 
-- each query projects a triple, ``?s ?p ?o``, whose subject is a node of a document
-  (``<doc>`` or ``<doc>#...``), and the quad's graph, that document's graph, follows from
+- each query projects a triple (subject, predicate, object) whose subject is a node of a
+  document (``<doc>`` or ``<doc>#...``); its graph, that document's graph, follows from
   the subject (projecting ``?g`` too took a third longer);
 - the store writes the solutions as SPARQL TSV, whose terms are in Turtle syntax, in its
   own engine, which lets the other reads run meanwhile (iterating solutions holds the
   interpreter for every row: three reads on threads took as long as one after another);
-  each line becomes a TriG statement in its document's graph, and pyoxigraph parses them;
+  the lines are grouped by document (:data:`Lines`), deduplicated, and each document's
+  become one TriG graph block that pyoxigraph parses;
 - the nodes :mod:`graph.rdf` mints from a span (``<doc>#m-``, ``#e-``, ``#t-``, ``#p-``,
-  ``#q-START-END``) are named from their annotation's IRI, and annotations minted
-  otherwise are found through their selectors;
-- the mention links may come from an in-memory index instead of the store.
+  ``#q-START-END``) are named from their annotation's IRI and read by subject;
+  annotations minted otherwise are found through their selectors;
+- the mention links may come from an in-memory index instead of the store, and the
+  entities' descriptions from :class:`EntityDescriptions`.
 
-On that store the read took 5.4 s as rows iterated in Python, 1.1 s this way.
+On that store the read took 5.1 s as rows iterated in Python, 1.5 s this way
+(benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -43,9 +46,9 @@ import pyoxigraph as ox
 from graph.evidence import in_own_graphs
 from graph.read.ego import FACT_ROLES, MentionLink, ego_mentions
 from graph.read.entities import entity_mentions
-from graph.read.terms import Fragment, fill, iri, values
 from graph.solutions import chunks, sparql_prefixes
 from graph.store import Store
+from graph.terms import Fragment, fill, iri, values
 from ontology.namespace import DOC, ENTITIES_GRAPH, ENTITY, LINKS_GRAPH, PKG, SCHEMA, doc_graph_iri
 
 _DOCUMENTS = """

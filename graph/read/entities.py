@@ -25,9 +25,9 @@ from graph.evidence import Evidence
 from graph.network import ENTITY_TYPES, local_name
 from graph.read.catalogue import Catalogue
 from graph.read.saved import kept
-from graph.read.terms import fill, iri, value_rows, values
 from graph.solutions import chunks, select, select_values, text
 from graph.store import Store
+from graph.terms import fill, iri, value_rows, values
 from ontology.namespace import ENTITY, LINKS_GRAPH, PKG, PROV, SEM
 
 _MENTION_COUNTS = """

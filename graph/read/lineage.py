@@ -22,9 +22,9 @@ from graph.lineage_rules import LINEAGE_TYPES, lineage
 from graph.link_records import LineageStep
 from graph.network import NetworkBuilder, local_name
 from graph.read.catalogue import Catalogue
-from graph.read.terms import fill, iri, values
 from graph.solutions import chunks, integer, select, text
 from graph.store import Store
+from graph.terms import fill, iri, values
 from ontology.namespace import LINKS_GRAPH
 
 _LINEAGE = """

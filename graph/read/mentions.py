@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from graph.evidence import Evidence
-from graph.read.terms import fill, iri, values
 from graph.solutions import select, text
 from graph.store import Store
+from graph.terms import fill, iri, values
 from ontology.namespace import DOC, doc_graph_iri
 
 _SEP = "\x1f"

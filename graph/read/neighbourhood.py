@@ -22,9 +22,9 @@ from typing import Any
 from graph.read.catalogue import Catalogue
 from graph.read.stances import StanceRecord, stance_records
 from graph.read.tables import document_link
-from graph.read.terms import fill, iri
 from graph.solutions import select, text
 from graph.store import Store
+from graph.terms import fill, iri
 
 _CO_MENTIONS = """
 SELECT ?other (COUNT(DISTINCT ?doc) AS ?documents) WHERE {

@@ -30,9 +30,9 @@ from graph.read.catalogue import Catalogue
 from graph.read.mention_index import MentionIndex
 from graph.read.mentions import first_mentions_in
 from graph.read.neighbourhood import co_mentions, shared_documents
-from graph.read.terms import fill, iri, values
 from graph.solutions import chunks, select, text
 from graph.store import Store
+from graph.terms import fill, iri, values
 
 #: Entities whose co-mentions a search may read (each is one aggregate query).
 MAX_EXPANSIONS = 400

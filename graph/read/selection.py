@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from graph.dates import period_bounds
 from graph.read.catalogue import Catalogue
 from graph.read.mention_index import MentionIndex
-from graph.read.terms import Fragment, fill, iri, values
 from graph.read.window import in_window
 from graph.solutions import chunks, select, text
 from graph.store import Store
+from graph.terms import Fragment, fill, iri, values
 
 _ABOUT = """
 SELECT DISTINCT ?d WHERE {

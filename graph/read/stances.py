@@ -12,10 +12,10 @@ from graph.evidence import Evidence, evidence_of
 from graph.link_records import DocumentInfo
 from graph.network import local_name
 from graph.read.catalogue import Catalogue
-from graph.read.terms import bound_patterns, iri
 from graph.read.window import in_window, window_filter
 from graph.solutions import select, text
 from graph.store import Store
+from graph.terms import bound_patterns, iri
 from ontology.namespace import PKG
 
 T = TypeVar("T")

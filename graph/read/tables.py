@@ -6,7 +6,7 @@ where, the document (id, title, link to its highlighted page) and the quote. The
 feed ``GET /events`` and ``GET /stances`` (JSON, CSV, TSV) and ``policykg events`` /
 ``policykg stances``.
 
-Filters are bound into the SPARQL pattern as terms (:mod:`graph.read.terms`); the rest
+Filters are bound into the SPARQL pattern as terms (:mod:`graph.terms`); the rest
 (text query, sorting, paging) happens on the rows.
 """
 
@@ -24,10 +24,10 @@ from graph.event_identity import EventReport, identify_events, precision_name, s
 from graph.evidence import evidence_of
 from graph.read.catalogue import Catalogue
 from graph.read.stances import StanceRecord, page_in_order, stance_records, with_quotes
-from graph.read.terms import bound_patterns, fill, iri
 from graph.read.timeline import event_report
 from graph.solutions import select, text
 from graph.store import Store
+from graph.terms import bound_patterns, fill, iri
 from ontology.namespace import DOC, ENTITY, PKG, doc_graph_iri
 
 _EVENT_ROWS = """
