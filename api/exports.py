@@ -37,7 +37,7 @@ from graph.evidence import Evidence
 from graph.link_records import DocumentInfo
 from graph.network import NetworkBuilder, local_name, targets
 from graph.read.catalogue import Catalogue
-from graph.read.ego import EgoFacts, MentionLink, ego_facts
+from graph.read.ego import EgoFacts, MentionLink
 from graph.solutions import chunks
 from graph.store import Store
 from ontology.namespace import PREFIXES
@@ -291,24 +291,6 @@ def ego_pieces(
     pieces = _EgoPieces(catalogue, egos)
     yield pieces.documents(docs, links)
     yield pieces.facts(facts())
-
-
-def ego_network(
-    store: Store,
-    catalogue: Catalogue,
-    egos: Sequence[str],
-    docs: Sequence[str],
-    links: Sequence[MentionLink] | None = None,
-) -> Piece:
-    """The ego network of ``egos`` over ``docs`` (:func:`graph.read.ego.ego_facts`) in one
-    piece; ``links``: the documents' mention links when an in-memory index has them."""
-    facts = ego_facts(store, egos, docs, links=links)
-    nodes: list[Node] = []
-    edges: list[Edge] = []
-    for piece_nodes, piece_edges in ego_pieces(catalogue, egos, docs, facts.links, lambda: facts):
-        nodes += piece_nodes
-        edges += piece_edges
-    return nodes, edges
 
 
 def node_label(graph: nx.MultiDiGraph, node: str) -> str:

@@ -40,7 +40,8 @@ class Evidence:
         return {"document": self.doc, "start": self.start, "end": self.end, "quote": self.quote}
 
 
-_MINTED = re.compile(r"^(?P<doc>[^#]+)#e-(?P<start>\d+)-(?P<end>\d+)$")
+# graph.rdf's annotation IRIs: <doc>#m-START-END (a mention), <doc>#e-START-END (evidence).
+_MINTED = re.compile(r"^(?P<doc>[^#]+)#(?P<kind>[em])-(?P<start>\d+)-(?P<end>\d+)$")
 
 _ANNOTATIONS = "SELECT ?n ?a WHERE { $nodes GRAPH ?g { ?n pkg:evidence ?a } }"
 
@@ -55,6 +56,51 @@ SELECT ?a ?src ?s ?en ?x WHERE {
   }
 }
 """
+
+
+def minted_span(annotation: str, kind: str) -> tuple[str, int, int] | None:
+    """The document, start and end of an annotation :mod:`graph.rdf` minted from a span:
+    ``<doc>#m-START-END`` for a mention (``kind`` "m"), ``<doc>#e-START-END`` for evidence
+    ("e"); None for another IRI.
+
+    >>> minted_span("urn:d#e-7-9", "e"), minted_span("urn:d#e-7-9", "m"), minted_span("urn:d#x", "e")
+    (('urn:d', 7, 9), None, None)
+    """
+    match = _MINTED.match(annotation)
+    if match is None or match["kind"] != kind:
+        return None
+    return match["doc"], int(match["start"]), int(match["end"])
+
+
+def span_nodes(annotation: str) -> list[str]:
+    """The nodes :mod:`graph.rdf` mints for the span of an annotation it minted (the
+    annotation, its target, position and quote selectors); [] for another IRI.
+
+    >>> [n.rsplit("#", 1)[1] for n in span_nodes("https://w3id.org/policykg/doc/d1#m-5-9")]
+    ['m-5-9', 't-5-9', 'p-5-9', 'q-5-9']
+    >>> span_nodes("urn:x:annotation")
+    []
+    """
+    match = _MINTED.match(annotation)
+    if match is None:
+        return []
+    doc, span = match["doc"], f"{match['start']}-{match['end']}"
+    return [annotation, *(f"{doc}#{kind}-{span}" for kind in "tpq")]
+
+
+def quote_selector(doc: str, start: int, end: int) -> str:
+    """The IRI :mod:`graph.rdf` mints for the quote selector of a span of ``doc``."""
+    return f"{doc}#q-{start}-{end}"
+
+
+def read_quotes(store: Store, selectors: Iterable[str]) -> dict[str, str]:
+    """The quote (``oa:exact``) of each of ``selectors`` that has one, read by subject in
+    its document's graph."""
+    found: dict[str, str] = {}
+    for slot in in_own_graphs("q", selectors):
+        for row in select_values(store, fill(_QUOTES, selectors=slot)):
+            found[row["q"]] = row["x"]
+    return found
 
 
 def _graph_of(doc: str) -> ox.NamedNode:
@@ -89,18 +135,17 @@ def quotes_of(store: Store, annotations: Iterable[str]) -> dict[str, Evidence]:
     minted: dict[str, tuple[str, int, int]] = {}
     others: set[str] = set()
     for annotation in set(annotations):
-        match = _MINTED.match(annotation)
-        if match and match["doc"].startswith(str(DOC)):
-            minted[annotation] = (match["doc"], int(match["start"]), int(match["end"]))
-        else:
+        span = minted_span(annotation, "e")
+        if span is None:
             others.add(annotation)
-    by_selector = {f"{doc}#q-{start}-{end}": a for a, (doc, start, end) in minted.items()}
+        else:
+            minted[annotation] = span
+    quotes = read_quotes(store, (quote_selector(*span) for span in minted.values()))
     found: dict[str, Evidence] = {}
-    for slot in in_own_graphs("q", by_selector):
-        for row in select_values(store, fill(_QUOTES, selectors=slot)):
-            annotation = by_selector[row["q"]]
-            doc, start, end = minted[annotation]
-            found[annotation] = Evidence(doc, start, end, row["x"])
+    for annotation, (doc, start, end) in minted.items():
+        quote = quotes.get(quote_selector(doc, start, end))
+        if quote is not None:
+            found[annotation] = Evidence(doc, start, end, quote)
     others.update(a for a in minted if a not in found)
     for slot in in_own_graphs("a", others):
         for row in select(store, fill(_SPANS, annotations=slot)):
@@ -142,4 +187,14 @@ def evidence_of(store: Store, nodes: Iterable[str]) -> dict[str, Evidence]:
     return evidence_by_node(store, annotations_of)
 
 
-__all__ = ["Evidence", "evidence_by_node", "evidence_of", "in_own_graphs", "quotes_of"]
+__all__ = [
+    "Evidence",
+    "evidence_by_node",
+    "evidence_of",
+    "in_own_graphs",
+    "minted_span",
+    "quote_selector",
+    "quotes_of",
+    "read_quotes",
+    "span_nodes",
+]

@@ -24,6 +24,7 @@ from api.export_rdf import rdf_stream
 from graph.network import load_network
 from graph.oxigraph_store import OxigraphStore
 from graph.read.catalogue import load_catalogue
+from graph.read.ego import ego_facts
 from graph.stats import distinct_triples
 from policykg.settings import get_settings
 
@@ -136,7 +137,10 @@ def test_an_entity_export_is_its_ego_network(client: TestClient, store: Oxigraph
     for node, attrs in facts_of(ego).items():
         assert attrs == everything.nodes[node]
     # Every attribute is declared (GraphML keys, GEXF attributes), in the JSON formats too.
-    nodes, edges = exports.ego_network(store, load_catalogue(store), [gids], sorted(docs))
+    facts = ego_facts(store, [gids], sorted(docs))
+    pieces = list(exports.ego_pieces(load_catalogue(store), [gids], sorted(docs), facts.links, lambda: facts))
+    nodes = [node for piece_nodes, _ in pieces for node in piece_nodes]
+    edges = [edge for _, piece_edges in pieces for edge in piece_edges]
     assert {k for _, attrs in nodes for k in attrs} <= set(exports.NODE_ATTRIBUTES)
     assert {k for *_, attrs in edges for k in attrs} <= set(exports.EDGE_ATTRIBUTES)
     # Written in two pieces (the documents first, the facts once read): each node once,

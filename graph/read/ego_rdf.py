@@ -43,7 +43,7 @@ from functools import partial
 
 import pyoxigraph as ox
 
-from graph.evidence import in_own_graphs
+from graph.evidence import in_own_graphs, span_nodes
 from graph.read.ego import FACT_ROLES, MentionLink, ego_mentions
 from graph.read.entities import entity_mentions
 from graph.solutions import chunks, sparql_prefixes
@@ -92,8 +92,6 @@ _EVIDENCE_PATHS = (
 _DESCRIPTIONS = "SELECT ?s ?p ?o WHERE { $entities GRAPH $graph { ?s ?p ?o } }"
 _ALL_DESCRIPTIONS = "SELECT ?s ?p ?o WHERE { GRAPH $graph { ?s ?p ?o } }"
 
-_SPAN_ANNOTATION = re.compile(r"^(?P<doc>[^#]+)#[em]-(?P<span>\d+-\d+)$")
-
 _DOC_NODE = b"<" + str(DOC).encode()
 _DOC_GRAPH = b"<" + doc_graph_iri("").encode()
 _MENTIONS = b"<" + str(SCHEMA.mentions).encode() + b">"
@@ -129,34 +127,23 @@ def _doc_lines(store: Store, sparql: str, wanted: set[bytes]) -> Lines:
     return grouped
 
 
+def _add(found: Lines, more: Lines) -> None:
+    """``more``'s lines added to ``found``'s, document by document."""
+    for doc_id, lines in more.items():
+        found.setdefault(doc_id, []).extend(lines)
+
+
 def _node_lines(store: Store, nodes: Iterable[str], wanted: set[bytes]) -> Lines:
     """The triples whose subject is one of ``nodes`` (nodes of documents), read in the
     node's document graph."""
     found: Lines = {}
     for slot in in_own_graphs("s", nodes, size=3000):
-        for doc_id, lines in _doc_lines(store, fill(_NODES, nodes=slot), wanted).items():
-            found.setdefault(doc_id, []).extend(lines)
+        _add(found, _doc_lines(store, fill(_NODES, nodes=slot), wanted))
     return found
 
 
 def _subject(line: bytes) -> str:
     return line[1 : line.find(b">")].decode()
-
-
-def _span_nodes(annotation: str) -> list[str]:
-    """The nodes :mod:`graph.rdf` mints for the span of an annotation it minted (the
-    annotation, its target, position and quote selectors); [] for another IRI.
-
-    >>> [n.rsplit("#", 1)[1] for n in _span_nodes("https://w3id.org/policykg/doc/d1#m-5-9")]
-    ['m-5-9', 't-5-9', 'p-5-9', 'q-5-9']
-    >>> _span_nodes("urn:x:annotation")
-    []
-    """
-    match = _SPAN_ANNOTATION.match(annotation)
-    if not match:
-        return []
-    doc, span = match["doc"], match["span"]
-    return [annotation, *(f"{doc}#{kind}-{span}" for kind in "tpq")]
 
 
 def _graphs_of(docs: Iterable[str]) -> Fragment:
@@ -179,6 +166,17 @@ def _link_lines(links: Iterable[MentionLink]) -> Lines:
     return found
 
 
+def _minted_lines(store: Store, annotations: Iterable[str], wanted: set[bytes]) -> tuple[Lines, set[str]]:
+    """The triples of ``annotations`` minted from a span and of their targets and
+    selectors (:func:`graph.evidence.span_nodes`), read by subject, and the annotations
+    whose nodes were not all found so (minted otherwise)."""
+    spans = {a: span_nodes(a) for a in set(annotations)}
+    read = _node_lines(store, (n for nodes in spans.values() for n in nodes), wanted)
+    subjects = {_subject(line) for lines in read.values() for line in lines}
+    rest = {a for a, nodes in spans.items() if not (nodes and all(n in subjects for n in nodes))}
+    return read, rest
+
+
 def _mention_lines(store: Store, egos: Sequence[str], docs: Sequence[str], wanted: set[bytes]) -> Lines:
     """The triples of the first mention of each ego in each of ``docs`` (annotation,
     target, selectors): named from the annotation's IRI where :mod:`graph.rdf` minted it,
@@ -191,18 +189,12 @@ def _mention_lines(store: Store, egos: Sequence[str], docs: Sequence[str], wante
             for m in entity_mentions(store, ego)
             if m.document in in_docs
         }
-        spans = {a: _span_nodes(a) for a in firsts}
-        read = _node_lines(store, (n for nodes in spans.values() for n in nodes), wanted)
-        subjects = {_subject(line) for lines in read.values() for line in lines}
-        rest = {a for a, nodes in spans.items() if not (nodes and all(n in subjects for n in nodes))}
+        read, rest = _minted_lines(store, firsts, wanted)
         rest_docs = {firsts[a].removeprefix(str(DOC)).encode() for a in rest}
-        for doc_id, lines in read.items():
-            if doc_id not in rest_docs:
-                found.setdefault(doc_id, []).extend(lines)
+        _add(found, {doc_id: lines for doc_id, lines in read.items() if doc_id not in rest_docs})
         if rest:
             others = {n for m in ego_mentions(store, ego, {firsts[a] for a in rest}) for n in m.nodes}
-            for doc_id, lines in _node_lines(store, others, wanted).items():
-                found.setdefault(doc_id, []).extend(lines)
+            _add(found, _node_lines(store, others, wanted))
     return found
 
 
@@ -228,15 +220,11 @@ def _fact_lines(store: Store, slots: dict[str, ox.NamedNode], wanted: set[bytes]
     following the path from every fact), else found along the path."""
     found = _doc_lines(store, fill(_FACTS, **slots), wanted)
     annotations = {m.decode() for lines in found.values() for m in _EVIDENCE_OF.findall(b"\n".join(lines))}
-    spans = {a: _span_nodes(a) for a in annotations}
-    read = _node_lines(store, (n for nodes in spans.values() for n in nodes), wanted)
-    subjects = {_subject(line) for lines in read.values() for line in lines}
-    for doc_id, lines in read.items():
-        found.setdefault(doc_id, []).extend(lines)
-    if any(not (nodes and all(n in subjects for n in nodes)) for nodes in spans.values()):
+    read, rest = _minted_lines(store, annotations, wanted)
+    _add(found, read)
+    if rest:
         for path in _EVIDENCE_PATHS:
-            for doc_id, lines in _doc_lines(store, fill(_FACT_EVIDENCE, path=path, **slots), wanted).items():
-                found.setdefault(doc_id, []).extend(lines)
+            _add(found, _doc_lines(store, fill(_FACT_EVIDENCE, path=path, **slots), wanted))
     return found
 
 

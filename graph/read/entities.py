@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.evidence import Evidence
+from graph.evidence import Evidence, minted_span, quote_selector, read_quotes
 from graph.network import ENTITY_TYPES, local_name
 from graph.read.catalogue import Catalogue
 from graph.read.saved import kept
 from graph.solutions import chunks, select, select_values, text
 from graph.store import Store
-from graph.terms import fill, iri, value_rows, values
+from graph.terms import fill, iri, values
 from ontology.namespace import ENTITY, LINKS_GRAPH, PKG, PROV, SEM
 
 _MENTION_COUNTS = """
@@ -54,9 +54,7 @@ NAMING_PREDICATES = (
 # the first quotes are looked up (0.8 s for the 18,013 mentions of the UN Charter in
 # 5,292 UN speeches, where one aggregate joining every annotation to its selectors took
 # 4.5 s); annotations minted otherwise are read through their selectors.
-_ANNOTATIONS = "SELECT ?a ?g WHERE { GRAPH ?g { ?a oa:hasBody $entity } }"
-
-_QUOTES = "SELECT ?q ?x WHERE { $selectors GRAPH ?g { ?q oa:exact ?x } }"
+_ANNOTATIONS = "SELECT ?a WHERE { GRAPH ?g { ?a oa:hasBody $entity } }"
 
 _SPANS = """
 SELECT ?a ?d ?s ?en ?x WHERE {
@@ -67,8 +65,6 @@ SELECT ?a ?d ?s ?en ?x WHERE {
   }
 }
 """
-
-_MINTED = re.compile(r"^(?P<doc>[^#]+)#m-(?P<start>\d+)-(?P<end>\d+)$")
 
 _WIKIDATA = """
 SELECT ?e ?w WHERE { $entities ?e skos:exactMatch ?w .
@@ -225,32 +221,26 @@ def entity_mentions(store: Store, entity: str) -> list[EntityMention]:
     >>> entity_mentions(store, "urn:e")
     [EntityMention(document='urn:d', count=2, first=Evidence(doc='urn:d', start=7, end=9, quote='UN'))]
     """
-    # document -> [graph, count, (start, str(end)) of the first mention]
+    # document -> [count, (start, end) of the first mention]
     minted: dict[str, list[Any]] = {}
     others: list[str] = []
     for row in select_values(store, fill(_ANNOTATIONS, entity=iri(entity))):
-        annotation = row["a"]
-        found = _MINTED.match(annotation)
-        if found is None:
-            others.append(annotation)
+        span = minted_span(row["a"], "m")
+        if span is None:
+            others.append(row["a"])
             continue
-        key = (int(found["start"]), found["end"])
-        current = minted.setdefault(found["doc"], [row["g"], 0, key])
-        current[1] += 1
-        current[2] = min(current[2], key)
-    quotes: dict[str, str] = {}
-    selectors = [(graph, f"{doc}#q-{start}-{end}") for doc, (graph, _, (start, end)) in minted.items()]
-    for chunk in range(0, len(selectors), 500):
-        rows = value_rows(["g", "q"], ((iri(g), iri(q)) for g, q in selectors[chunk : chunk + 500]))
-        for row in select(store, fill(_QUOTES, selectors=rows)):
-            quotes[str(text(row["q"]))] = str(text(row["x"]))
+        doc, start, end = span
+        current = minted.setdefault(doc, [0, (start, end)])
+        current[0] += 1
+        current[1] = min(current[1], (start, end))
+    quotes = read_quotes(store, (quote_selector(doc, *first) for doc, (_, first) in minted.items()))
     out = []
-    for doc, (_, count, (start, end)) in minted.items():
-        quote = quotes.get(f"{doc}#q-{start}-{end}")
+    for doc, (count, (start, end)) in minted.items():
+        quote = quotes.get(quote_selector(doc, start, end))
         if quote is None:  # no quote selector where graph.rdf puts it: read its selectors
-            others.extend(f"{doc}#m-{s}-{e}" for s, e in [(start, end)])
+            others.append(f"{doc}#m-{start}-{end}")
             continue
-        out.append(EntityMention(doc, count, Evidence(doc, start, int(end), quote)))
+        out.append(EntityMention(doc, count, Evidence(doc, start, end, quote)))
     if others:
         out = [m for m in out if m.document not in {o.partition("#")[0] for o in others}]
         out.extend(_mentions_read_through_selectors(store, entity, others, minted))
@@ -264,9 +254,8 @@ def _mentions_read_through_selectors(
     graph.rdf mints them (or lack its quote selector): every annotation of those documents
     is read through its selectors."""
     docs = {a.partition("#")[0] for a in annotations}
-    wanted = set(annotations) | {
-        f"{doc}#m-{s}-{e}" for doc in docs if doc in minted for s, e in [minted[doc][2]]
-    }
+    firsts = {f"{doc}#m-{start}-{end}" for doc, (_, (start, end)) in minted.items() if doc in docs}
+    wanted = set(annotations) | firsts
     for row in select(store, fill(_ANNOTATIONS, entity=iri(entity))):
         annotation = str(text(row["a"]))
         if annotation.partition("#")[0] in docs:
